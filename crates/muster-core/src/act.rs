@@ -43,11 +43,7 @@ pub struct Version<T> {
 /// holds carry their own dates), so before that day the first version is in
 /// effect.
 pub fn in_effect<T>(versions: &[Version<T>], day: NaiveDate) -> Option<&Version<T>> {
-    versions
-        .iter()
-        .rev()
-        .find(|version| version.valid_on <= day)
-        .or_else(|| versions.first())
+    versions.iter().rev().find(|version| version.valid_on <= day).or_else(|| versions.first())
 }
 
 #[cfg(test)]

@@ -53,10 +53,7 @@ pub enum CalendarError {
 
 impl Default for Calendar {
     fn default() -> Self {
-        Calendar {
-            spring: MonthDay { month: 2, day: 1 },
-            autumn: MonthDay { month: 10, day: 1 },
-        }
+        Calendar { spring: MonthDay { month: 2, day: 1 }, autumn: MonthDay { month: 10, day: 1 } }
     }
 }
 
@@ -81,10 +78,9 @@ impl Calendar {
     /// The first cycle whose date is on or after `day`.
     pub fn cycle_on_or_after(&self, day: NaiveDate) -> Cycle {
         let year = day.year();
-        for cycle in [
-            Cycle { year, season: Season::Spring },
-            Cycle { year, season: Season::Autumn },
-        ] {
+        for cycle in
+            [Cycle { year, season: Season::Spring }, Cycle { year, season: Season::Autumn }]
+        {
             if self.cycle_date(cycle) >= day {
                 return cycle;
             }

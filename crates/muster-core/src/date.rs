@@ -39,7 +39,9 @@ mod tests {
     fn reads_only_the_strict_form() {
         assert_eq!(parse_date("2020-10-01").map(format_date).as_deref(), Some("2020-10-01"));
         assert_eq!(parse_date("2024-02-29").map(format_date).as_deref(), Some("2024-02-29"));
-        for bad in ["2021-02-29", "2020-13-01", "2020-1-01", "20201001", "2020/10/01", "", "2020-10-01 "] {
+        for bad in
+            ["2021-02-29", "2020-13-01", "2020-1-01", "20201001", "2020/10/01", "", "2020-10-01 "]
+        {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
     }

@@ -20,4 +20,42 @@ pub use model::{
     OrganisationKind, Person, Sex, Site, Unit,
 };
 pub use person::{PersonDeployment, PersonFile, Status};
+pub use records::Records;
 pub use units::UnitTree;
+
+pub mod records {
+    //! Every current record of a store, as one bag.
+
+    use crate::calendar::Calendar;
+    use crate::model::{Assignment, Campaign, Deployment, Event, Organisation, Person, Site, Unit};
+
+    /// All the records in force, one version of each.
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    pub struct Records {
+        /// The calendar, when one was imported.
+        pub calendar: Option<Calendar>,
+        pub organisations: Vec<Organisation>,
+        pub units: Vec<Unit>,
+        pub sites: Vec<Site>,
+        pub campaigns: Vec<Campaign>,
+        pub people: Vec<Person>,
+        pub assignments: Vec<Assignment>,
+        pub deployments: Vec<Deployment>,
+        pub events: Vec<Event>,
+    }
+
+    impl Records {
+        /// Whether there is no record at all.
+        pub fn is_empty(&self) -> bool {
+            self.calendar.is_none()
+                && self.organisations.is_empty()
+                && self.units.is_empty()
+                && self.sites.is_empty()
+                && self.campaigns.is_empty()
+                && self.people.is_empty()
+                && self.assignments.is_empty()
+                && self.deployments.is_empty()
+                && self.events.is_empty()
+        }
+    }
+}

@@ -222,7 +222,13 @@ mod tests {
     }
 
     fn event(date: &str, kind: EventKind) -> Event {
-        Event { person: "p1".into(), date: day(date), kind, reference: String::new(), detail: String::new() }
+        Event {
+            person: "p1".into(),
+            date: day(date),
+            kind,
+            reference: String::new(),
+            detail: String::new(),
+        }
     }
 
     #[test]
@@ -267,12 +273,31 @@ mod tests {
     #[test]
     fn a_unit_deployment_holds_the_members_of_its_sub_units_while_assigned() {
         let units = [
-            Unit { id: "c8".into(), name: "8th Corps".into(), parent: None, branch: Branch::Army, tags: vec![], administration: None },
-            Unit { id: "c8-1".into(), name: "1st".into(), parent: Some("c8".into()), branch: Branch::Army, tags: vec![], administration: None },
+            Unit {
+                id: "c8".into(),
+                name: "8th Corps".into(),
+                parent: None,
+                branch: Branch::Army,
+                tags: vec![],
+                administration: None,
+            },
+            Unit {
+                id: "c8-1".into(),
+                name: "1st".into(),
+                parent: Some("c8".into()),
+                branch: Branch::Army,
+                tags: vec![],
+                administration: None,
+            },
         ];
         let tree = UnitTree::new(&units);
         let mut file = soldier("2010-01-15", 120);
-        file.assignments.push(Assignment { person: "p1".into(), unit: "c8-1".into(), from: day("2010-01-15"), to: Some(day("2020-01-31")) });
+        file.assignments.push(Assignment {
+            person: "p1".into(),
+            unit: "c8-1".into(),
+            from: day("2010-01-15"),
+            to: Some(day("2020-01-31")),
+        });
         file.deployments.push(Deployment {
             deployed: Deployed::Unit("c8".into()),
             site: "gomdok".into(),

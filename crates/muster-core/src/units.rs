@@ -14,10 +14,8 @@ impl UnitTree {
     /// The tree of these units. A parent that is not among them ends the
     /// walk up, and a cycle is walked only once around.
     pub fn new<'a>(units: impl IntoIterator<Item = &'a Unit>) -> UnitTree {
-        let parents = units
-            .into_iter()
-            .map(|unit| (unit.id.clone(), unit.parent.clone()))
-            .collect();
+        let parents =
+            units.into_iter().map(|unit| (unit.id.clone(), unit.parent.clone())).collect();
         UnitTree { parents }
     }
 
@@ -97,14 +95,18 @@ mod tests {
     fn walks_up_to_the_top_command() {
         let units = [unit("sgc", None), unit("sgc-1", Some("sgc")), unit("sgc-1-2", Some("sgc-1"))];
         let tree = UnitTree::new(&units);
-        assert_eq!(tree.ancestors_or_self("sgc-1-2").collect::<Vec<_>>(), ["sgc-1-2", "sgc-1", "sgc"]);
+        assert_eq!(
+            tree.ancestors_or_self("sgc-1-2").collect::<Vec<_>>(),
+            ["sgc-1-2", "sgc-1", "sgc"]
+        );
         assert!(tree.is_within("sgc-1-2", "sgc"));
         assert!(!tree.is_within("sgc", "sgc-1"));
     }
 
     #[test]
     fn finds_a_cycle() {
-        let parents: HashMap<&str, &str> = [("a", "b"), ("b", "c"), ("c", "a"), ("d", "a")].into_iter().collect();
+        let parents: HashMap<&str, &str> =
+            [("a", "b"), ("b", "c"), ("c", "a"), ("d", "a")].into_iter().collect();
         assert_eq!(find_cycle(&parents), Some(vec!["a", "b", "c", "a"]));
         let parents: HashMap<&str, &str> = [("a", "b"), ("b", "c")].into_iter().collect();
         assert_eq!(find_cycle(&parents), None);

@@ -1,1 +1,190 @@
-//! placeholder
+//! The import format of muster: a folder of CSV files (and an optional
+//! `calendar.toml`), read into typed rows that remember their line, then
+//! checked against the records a store already holds.
+//!
+//! Reading ([`read_dataset`]) catches what one cell or one row can show: a
+//! bad date, an unknown word, a missing column. Checking ([`check`]) catches
+//! what needs the whole: unknown ids, duplicate ids, cycles in the unit tree,
+//! overlapping assignments, rows before enlistment or birth. Both report
+//! every error they find, as `FILE:LINE: column COLUMN: message`, and the
+//! import stores nothing unless both find none.
+
+mod check;
+mod read;
+
+use std::fmt;
+
+pub use check::{Mode, Plan, check};
+pub use read::{FILES, read_dataset, read_dataset_with_progress};
+
+use muster_core::{
+    Assignment, Calendar, Campaign, Deployment, Event, Organisation, Person, Site, Unit,
+};
+
+/// A row with the line it was read from (the header is line 1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Located<T> {
+    pub line: u64,
+    pub record: T,
+}
+
+/// A dataset as read from its folder, every row with its line.
+#[derive(Clone, Debug, Default)]
+pub struct Dataset {
+    /// The calendar, with the line of `calendar.toml` it starts on, when the
+    /// file is there.
+    pub calendar: Option<Calendar>,
+    pub organisations: Vec<Located<Organisation>>,
+    pub units: Vec<Located<Unit>>,
+    pub sites: Vec<Located<Site>>,
+    pub campaigns: Vec<Located<Campaign>>,
+    pub people: Vec<Located<Person>>,
+    pub assignments: Vec<Located<Assignment>>,
+    pub deployments: Vec<Located<Deployment>>,
+    pub events: Vec<Located<Event>>,
+}
+
+/// One thing wrong with a dataset, where it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DatasetError {
+    /// The file name, such as `people.csv`.
+    pub file: String,
+    pub line: u64,
+    /// The column name, or for `calendar.toml` the column number.
+    pub column: Option<String>,
+    pub message: String,
+}
+
+/// Every error found in a dataset, in file and line order.
+///
+/// Only the first [`Errors::KEPT`] are kept; the rest are counted.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Errors {
+    errors: Vec<DatasetError>,
+    not_kept: u64,
+}
+
+/// Why a dataset could not be read or imported.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The rows hold errors; nothing was stored.
+    #[error("{0}")]
+    Invalid(Errors),
+    /// The folder or a file could not be read.
+    #[error("cannot read `{path}`: {source}")]
+    Io { path: String, source: std::io::Error },
+}
+
+impl Dataset {
+    /// How many rows the dataset holds, in all its files.
+    pub fn row_count(&self) -> u64 {
+        [
+            self.organisations.len(),
+            self.units.len(),
+            self.sites.len(),
+            self.campaigns.len(),
+            self.people.len(),
+            self.assignments.len(),
+            self.deployments.len(),
+            self.events.len(),
+        ]
+        .iter()
+        .map(|&count| count as u64)
+        .sum()
+    }
+}
+
+impl DatasetError {
+    /// An error in a named column of a row.
+    pub fn at(file: &str, line: u64, column: &str, message: impl Into<String>) -> DatasetError {
+        DatasetError {
+            file: file.to_string(),
+            line,
+            column: Some(column.to_string()),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for DatasetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.column {
+            Some(column) => {
+                write!(f, "{}:{}: column {}: {}", self.file, self.line, column, self.message)
+            }
+            None => write!(f, "{}:{}: {}", self.file, self.line, self.message),
+        }
+    }
+}
+
+impl Errors {
+    /// How many errors are kept in full; past that they are only counted.
+    pub const KEPT: usize = 10_000;
+
+    /// Adds an error.
+    pub fn push(&mut self, error: DatasetError) {
+        if self.errors.len() < Self::KEPT {
+            self.errors.push(error);
+        } else {
+            self.not_kept += 1;
+        }
+    }
+
+    /// Whether no error was found.
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// How many errors were found in all.
+    pub fn count(&self) -> u64 {
+        self.errors.len() as u64 + self.not_kept
+    }
+
+    /// The errors kept, in file and line order.
+    pub fn errors(&self) -> &[DatasetError] {
+        &self.errors
+    }
+
+    /// Adds every error of `other`.
+    pub fn extend(&mut self, other: Errors) {
+        self.not_kept += other.not_kept;
+        for error in other.errors {
+            self.push(error);
+        }
+    }
+
+    /// Puts the errors in the order of the files (as [`FILES`] lists them),
+    /// then of lines.
+    pub fn sort(&mut self) {
+        let rank =
+            |file: &str| FILES.iter().position(|known| *known == file).unwrap_or(FILES.len());
+        self.errors.sort_by(|a, b| {
+            (rank(&a.file), &a.file, a.line).cmp(&(rank(&b.file), &b.file, b.line))
+        });
+    }
+
+    /// The report a user reads: the first `limit` errors, one a line, then
+    /// how many more there are.
+    pub fn report(&self, limit: usize) -> String {
+        let mut text = String::new();
+        for error in self.errors.iter().take(limit) {
+            text.push_str(&error.to_string());
+            text.push('\n');
+        }
+        let rest = self.count().saturating_sub(limit as u64);
+        if rest > 0 {
+            text.push_str(&format!(
+                "… and {rest} more error{}\n",
+                if rest == 1 { "" } else { "s" }
+            ));
+        }
+        text
+    }
+}
+
+impl fmt::Display for Errors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let count = self.count();
+        write!(f, "the dataset has {count} error{}", if count == 1 { "" } else { "s" })
+    }
+}

@@ -1,0 +1,154 @@
+//! Running each command: open the store, call the core, print the result.
+
+mod person;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use chrono::NaiveDate;
+use muster_dataset::{ImportError, Mode};
+use muster_store::{NewAct, SqliteStore, Store, StoreError};
+
+use crate::cli::{Cli, Command, GenerateArgs, ImportArgs, PersonCommand};
+use crate::progress;
+
+/// How many dataset errors are printed before the rest are only counted.
+const ERRORS_SHOWN: usize = 100;
+
+/// Runs one command.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Init => init(&cli.db),
+        Command::Import(args) => import(&cli.db, args),
+        Command::Generate(args) => generate(args),
+        Command::Person(PersonCommand::Show(args)) => {
+            let store = open(&cli.db)?;
+            person::show(&store, &args)
+        }
+    }
+}
+
+/// Today, by the local clock.
+pub fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn store_path(db: &str) -> anyhow::Result<PathBuf> {
+    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+        bail!("PostgreSQL stores are not supported yet: give the path of a SQLite file");
+    }
+    Ok(PathBuf::from(db))
+}
+
+fn open(db: &str) -> anyhow::Result<SqliteStore> {
+    Ok(SqliteStore::open(&store_path(db)?)?)
+}
+
+fn init(db: &str) -> anyhow::Result<ExitCode> {
+    let path = store_path(db)?;
+    SqliteStore::create(&path)?;
+    writeln!(std::io::stdout(), "created an empty store at {}", path.display())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import(db: &str, args: ImportArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let mut store = open(db)?;
+    let reading = progress::bar("reading", true);
+    let read_started = Instant::now();
+    let dataset = muster_dataset::read_dataset_with_progress(&args.dir, &mut |done, total| {
+        reading.set_length(total);
+        reading.set_position(done);
+    });
+    reading.finish_and_clear();
+    let read_time = read_started.elapsed();
+    let dataset = match dataset {
+        Ok(dataset) => dataset,
+        Err(ImportError::Invalid(errors)) => return Ok(report_invalid(&errors)?),
+        Err(error) => return Err(error.into()),
+    };
+    let mode = if args.update { Mode::Update } else { Mode::New };
+    let act = NewAct {
+        kind: "import".to_string(),
+        valid_on: args.as_of.unwrap_or_else(today),
+        actor: actor(),
+        summary: format!(
+            "import{} of {} ({} rows)",
+            if args.update { " --update" } else { "" },
+            args.dir.display(),
+            dataset.row_count()
+        ),
+    };
+    let writing = progress::bar("writing", false);
+    let result = store.import(dataset, mode, act, &mut |done, total| {
+        writing.set_length(total);
+        writing.set_position(done);
+    });
+    writing.finish_and_clear();
+    let report = match result {
+        Ok(report) => report,
+        Err(StoreError::Invalid(errors)) => return Ok(report_invalid(&errors)?),
+        Err(error) => return Err(error.into()),
+    };
+    let mut stdout = std::io::stdout().lock();
+    let written: u64 = report.written.iter().map(|(_, count)| count).sum();
+    let parts: Vec<String> = report
+        .written
+        .iter()
+        .filter(|(_, count)| *count > 0)
+        .map(|(file, count)| {
+            format!("{} {count}", file.trim_end_matches(".csv").trim_end_matches(".toml"))
+        })
+        .collect();
+    writeln!(stdout, "imported {written} rows as act {}: {}", report.act.0, parts.join(", "))?;
+    if report.unchanged > 0 {
+        writeln!(
+            stdout,
+            "{} rows were already in the store as given, and left as they were",
+            report.unchanged
+        )?;
+    }
+    if args.timings {
+        let mut stderr = std::io::stderr().lock();
+        writeln!(stderr, "{:<28} {:>8.3} s", "read the files", read_time.as_secs_f64())?;
+        for (phase, time) in &report.timings {
+            writeln!(stderr, "{phase:<28} {:>8.3} s", time.as_secs_f64())?;
+        }
+        writeln!(stderr, "{:<28} {:>8.3} s", "total", started.elapsed().as_secs_f64())?;
+        if let Some(peak) = peak_memory_kib() {
+            writeln!(stderr, "{:<28} {:>8.1} MiB", "peak memory", peak as f64 / 1024.0)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the first errors of an invalid dataset, then what that means.
+fn report_invalid(errors: &muster_dataset::Errors) -> anyhow::Result<ExitCode> {
+    let mut stderr = std::io::stderr().lock();
+    stderr.write_all(errors.report(ERRORS_SHOWN).as_bytes())?;
+    writeln!(stderr, "error: {errors}; nothing was stored")?;
+    Ok(ExitCode::FAILURE)
+}
+
+fn generate(_args: GenerateArgs) -> anyhow::Result<ExitCode> {
+    bail!("later")
+}
+
+/// Who is acting: the login name, for the record of acts.
+fn actor() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .map(|name| format!("cli:{name}"))
+        .unwrap_or_else(|_| "cli".to_string())
+}
+
+/// The peak resident memory of this process, in KiB, where the system
+/// tells it.
+fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string(Path::new("/proc/self/status")).ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}

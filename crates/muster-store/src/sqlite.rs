@@ -1,0 +1,829 @@
+//! The SQLite store: one file, WAL mode, `synchronous=FULL`, and every
+//! write in a transaction begun with `BEGIN IMMEDIATE`.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use chrono::{Datelike, NaiveDate};
+use muster_core::{
+    Act, ActId, Assignment, Branch, Calendar, Campaign, Deployed, Deployment, Event, EventKind,
+    MonthDay, Organisation, OrganisationKind, Person, PersonFile, Records, Sex, Site, Unit,
+    UnitTree, Version, in_effect, parse_date,
+};
+use muster_dataset::{Dataset, Mode, Plan};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
+
+use crate::{ImportReport, NewAct, PersonRecords, Store, StoreError};
+
+/// The schema migrations, in order; a store's version is how many it has.
+const MIGRATIONS: &[(&str, &str)] =
+    &[("records", include_str!("../migrations/sqlite/0001_records.sql"))];
+
+/// A store in one SQLite file.
+pub struct SqliteStore {
+    connection: Connection,
+    path: PathBuf,
+}
+
+fn database(doing: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
+    move |source| StoreError::Database { doing, source }
+}
+
+impl SqliteStore {
+    /// Creates a new, empty store at `path`; refuses to touch a file that
+    /// is already there.
+    pub fn create(path: &Path) -> Result<SqliteStore, StoreError> {
+        if path.exists() {
+            return Err(StoreError::AlreadyExists { path: path.display().to_string() });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let connection =
+            Connection::open_with_flags(path, flags).map_err(database("create the file"))?;
+        let mut store = SqliteStore { connection, path: path.to_path_buf() };
+        store.configure()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Opens the store at `path`, bringing its schema up to date.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::NotFound { path: path.display().to_string() });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let connection =
+            Connection::open_with_flags(path, flags).map_err(database("open the file"))?;
+        let mut store = SqliteStore { connection, path: path.to_path_buf() };
+        store.configure().map_err(|error| match error {
+            StoreError::Database { source, .. } => StoreError::NotAStore {
+                path: path.display().to_string(),
+                reason: source.to_string(),
+            },
+            other => other,
+        })?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The file this store lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn configure(&mut self) -> Result<(), StoreError> {
+        let connection = &self.connection;
+        connection
+            .busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(database("set the busy timeout"))?;
+        connection
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(database("switch to WAL mode"))?;
+        connection
+            .pragma_update(None, "synchronous", "FULL")
+            .map_err(database("set synchronous"))?;
+        connection
+            .pragma_update(None, "foreign_keys", "ON")
+            .map_err(database("enable foreign keys"))?;
+        // 256 MiB of page cache: imports of a million people keep their
+        // indexes in memory.
+        connection
+            .pragma_update(None, "cache_size", -262_144)
+            .map_err(database("set the cache size"))?;
+        connection
+            .pragma_update(None, "temp_store", "MEMORY")
+            .map_err(database("set temp_store"))?;
+        Ok(())
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let path = self.path.display().to_string();
+        let transaction = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(database("begin the migration"))?;
+        transaction
+            .execute_batch(
+                "CREATE TABLE IF NOT EXISTS migrations (
+                    version INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    applied_at TEXT NOT NULL
+                )",
+            )
+            .map_err(|source| StoreError::NotAStore {
+                path: path.clone(),
+                reason: source.to_string(),
+            })?;
+        let version: i64 = transaction
+            .query_row("SELECT coalesce(max(version), 0) FROM migrations", [], |row| row.get(0))
+            .map_err(database("read the schema version"))?;
+        let known = MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(StoreError::TooNew { path, found: version, known });
+        }
+        for (index, (name, sql)) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            transaction.execute_batch(sql).map_err(database("apply a schema migration"))?;
+            transaction
+                .execute(
+                    "INSERT INTO migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+                    params![index as i64 + 1, name, now()],
+                )
+                .map_err(database("record a schema migration"))?;
+        }
+        transaction.commit().map_err(database("commit the migration"))
+    }
+
+    /// The number of the schema version.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        self.connection
+            .query_row("SELECT coalesce(max(version), 0) FROM migrations", [], |row| row.get(0))
+            .map_err(database("read the schema version"))
+    }
+
+    fn is_empty(connection: &Connection) -> Result<bool, StoreError> {
+        let acts: i64 = connection
+            .query_row("SELECT count(*) FROM acts", [], |row| row.get(0))
+            .map_err(database("count the acts"))?;
+        Ok(acts == 0)
+    }
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+/// A day as `YYYY-MM-DD`, without allocating.
+struct DayText([u8; 10]);
+
+impl DayText {
+    fn new(day: NaiveDate) -> DayText {
+        let mut bytes = *b"0000-00-00";
+        let year = day.year().clamp(0, 9999) as u32;
+        let digits = |bytes: &mut [u8], mut value: u32| {
+            for byte in bytes.iter_mut().rev() {
+                *byte = b'0' + (value % 10) as u8;
+                value /= 10;
+            }
+        };
+        digits(&mut bytes[0..4], year);
+        digits(&mut bytes[5..7], day.month());
+        digits(&mut bytes[8..10], day.day());
+        DayText(bytes)
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or("0000-00-00")
+    }
+}
+
+fn day_text(day: NaiveDate) -> DayText {
+    DayText::new(day)
+}
+
+fn optional_day(day: Option<NaiveDate>) -> Option<DayText> {
+    day.map(DayText::new)
+}
+
+impl Store for SqliteStore {
+    fn import(
+        &mut self,
+        dataset: Dataset,
+        mode: Mode,
+        act: NewAct,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<ImportReport, StoreError> {
+        let mut timings = Vec::new();
+        let started = Instant::now();
+        let transaction = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(database("begin the import"))?;
+        let stored = if SqliteStore::is_empty(&transaction)? {
+            Records::default()
+        } else {
+            load_records(&transaction)?
+        };
+        timings.push(("load the stored records", started.elapsed()));
+
+        let started = Instant::now();
+        let plan = muster_dataset::check(&stored, dataset, mode).map_err(|error| match error {
+            muster_dataset::ImportError::Invalid(errors) => StoreError::Invalid(errors),
+            muster_dataset::ImportError::Io { path, source } => {
+                StoreError::Corrupt { what: format!("{path}: {source}") }
+            }
+        })?;
+        drop(stored);
+        timings.push(("check the dataset", started.elapsed()));
+
+        let started = Instant::now();
+        let act_id = insert_act(&transaction, &act)?;
+        let written = write_plan(&transaction, &plan, act_id, mode, progress)?;
+        timings.push(("write the rows", started.elapsed()));
+
+        let started = Instant::now();
+        transaction.commit().map_err(database("commit the import"))?;
+        timings.push(("commit", started.elapsed()));
+        Ok(ImportReport { act: act_id, written, unchanged: plan.unchanged, timings })
+    }
+
+    fn records(&self) -> Result<Records, StoreError> {
+        load_records(&self.connection)
+    }
+
+    fn person(&self, id: &str, day: NaiveDate) -> Result<Option<PersonRecords>, StoreError> {
+        let connection = &self.connection;
+        let mut statement = connection
+            .prepare_cached(
+                "SELECT p.id, p.name, p.born, p.sex, p.home_province, p.home_county, p.branch,
+                        p.rank, p.specialty, p.enlisted, p.term_months, p.act, a.valid_on
+                 FROM people p JOIN acts a ON a.id = p.act
+                 WHERE p.id = ?1 ORDER BY p.act",
+            )
+            .map_err(database("read a person"))?;
+        let mut versions = Vec::new();
+        let mut rows = statement.query([id]).map_err(database("read a person"))?;
+        while let Some(row) = rows.next().map_err(database("read a person"))? {
+            let record = person_from_row(row)?;
+            let act = ActId(row.get(11).map_err(database("read a person"))?);
+            let valid_on = day_column(row, 12)?;
+            versions.push(Version { act, valid_on, record });
+        }
+        let Some(current) = in_effect(&versions, day) else {
+            return Ok(None);
+        };
+        let person = current.record.clone();
+
+        let assignments = query_all(
+            connection,
+            "SELECT person, unit, from_day, to_day FROM service s
+             WHERE person = ?1 AND NOT EXISTS (SELECT 1 FROM service r WHERE r.replaces = s.id)
+             ORDER BY from_day, id",
+            [id],
+            assignment_from_row,
+        )?;
+        let events = query_all(
+            connection,
+            "SELECT person, day, kind, ref, detail FROM events WHERE person = ?1 ORDER BY day, id",
+            [id],
+            event_from_row,
+        )?;
+        // Deployments that name him, or a unit at or above one he served in.
+        let units = self.units()?;
+        let tree = UnitTree::new(&units);
+        let mut unit_ids: Vec<&str> = Vec::new();
+        let mut seen = HashSet::new();
+        for assignment in &assignments {
+            for unit in tree.ancestors_or_self(&assignment.unit) {
+                if seen.insert(unit) {
+                    unit_ids.push(unit);
+                }
+            }
+        }
+        let mut deployments = query_all(
+            connection,
+            "SELECT unit, person, site, campaign, from_day, to_day FROM deployments d
+             WHERE person = ?1 AND NOT EXISTS (SELECT 1 FROM deployments r WHERE r.replaces = d.id)
+             ORDER BY from_day, id",
+            [id],
+            deployment_from_row,
+        )?;
+        for unit in unit_ids {
+            deployments.extend(query_all(
+                connection,
+                "SELECT unit, person, site, campaign, from_day, to_day FROM deployments d
+                 WHERE unit = ?1 AND NOT EXISTS (SELECT 1 FROM deployments r WHERE r.replaces = d.id)
+                 ORDER BY from_day, id",
+                [unit],
+                deployment_from_row,
+            )?);
+        }
+        deployments.sort_by_key(|deployment| deployment.from);
+        let file = PersonFile { person, assignments, deployments, events };
+        Ok(Some(PersonRecords { file, versions }))
+    }
+
+    fn units(&self) -> Result<Vec<Unit>, StoreError> {
+        latest_by_id(
+            &self.connection,
+            "SELECT id, name, parent, branch, tags, administration FROM units ORDER BY id, act",
+            unit_from_row,
+            |unit| &unit.id,
+        )
+    }
+
+    fn calendar(&self) -> Result<Calendar, StoreError> {
+        Ok(load_calendar(&self.connection)?.unwrap_or_default())
+    }
+
+    fn acts(&self) -> Result<Vec<Act>, StoreError> {
+        query_all(
+            &self.connection,
+            "SELECT id, kind, valid_on, recorded_at, actor, summary FROM acts ORDER BY id",
+            [],
+            |row| {
+                Ok(Act {
+                    id: ActId(get(row, 0)?),
+                    kind: get(row, 1)?,
+                    valid_on: day_column(row, 2)?,
+                    recorded_at: get(row, 3)?,
+                    actor: get(row, 4)?,
+                    summary: get(row, 5)?,
+                })
+            },
+        )
+    }
+}
+
+fn insert_act(connection: &Connection, act: &NewAct) -> Result<ActId, StoreError> {
+    connection
+        .execute(
+            "INSERT INTO acts (kind, valid_on, recorded_at, actor, summary) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![act.kind, day_text(act.valid_on).as_str(), now(), act.actor, act.summary],
+        )
+        .map_err(database("record the act"))?;
+    Ok(ActId(connection.last_insert_rowid()))
+}
+
+/// Writes every row of a checked plan under one act.
+fn write_plan(
+    connection: &Connection,
+    plan: &Plan,
+    act: ActId,
+    mode: Mode,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Vec<(&'static str, u64)>, StoreError> {
+    let act = act.0;
+    let total = plan.row_count();
+    let mut done = 0u64;
+    let mut tick = |done: &mut u64| {
+        *done += 1;
+        if *done % 16_384 == 0 || *done == total {
+            progress(*done, total);
+        }
+    };
+    let failed = database("write the rows");
+
+    if let Some(calendar) = &plan.calendar {
+        connection
+            .execute(
+                "INSERT INTO calendars (act, spring, autumn) VALUES (?1, ?2, ?3)",
+                params![act, calendar.spring.to_string(), calendar.autumn.to_string()],
+            )
+            .map_err(database("write the calendar"))?;
+    }
+    {
+        let mut insert = connection
+            .prepare("INSERT INTO organisations (id, act, name, kind, parent) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .map_err(database("write the organisations"))?;
+        for record in &plan.organisations {
+            insert
+                .execute(params![record.id, act, record.name, record.kind.as_str(), record.parent])
+                .map_err(database("write the organisations"))?;
+            tick(&mut done);
+        }
+    }
+    {
+        let mut insert = connection
+            .prepare(
+                "INSERT INTO units (id, act, name, parent, branch, tags, administration)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .map_err(database("write the units"))?;
+        for record in &plan.units {
+            insert
+                .execute(params![
+                    record.id,
+                    act,
+                    record.name,
+                    record.parent,
+                    record.branch.as_str(),
+                    record.tags.join(";"),
+                    record.administration
+                ])
+                .map_err(database("write the units"))?;
+            tick(&mut done);
+        }
+    }
+    {
+        let mut insert = connection
+            .prepare(
+                "INSERT INTO sites (id, act, name, province, kind) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .map_err(database("write the sites"))?;
+        for record in &plan.sites {
+            insert
+                .execute(params![record.id, act, record.name, record.province, record.kind])
+                .map_err(database("write the sites"))?;
+            tick(&mut done);
+        }
+    }
+    {
+        let mut insert = connection
+            .prepare(
+                "INSERT INTO campaigns (id, act, site, from_day, to_day, required, required_technicians)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .map_err(database("write the campaigns"))?;
+        for record in &plan.campaigns {
+            insert
+                .execute(params![
+                    record.id,
+                    act,
+                    record.site,
+                    day_text(record.from).as_str(),
+                    day_text(record.to).as_str(),
+                    record.required,
+                    record.required_technicians
+                ])
+                .map_err(database("write the campaigns"))?;
+            tick(&mut done);
+        }
+    }
+    {
+        let mut insert = connection
+            .prepare(
+                "INSERT INTO people (id, act, name, born, sex, home_province, home_county, branch,
+                                     rank, specialty, enlisted, term_months)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )
+            .map_err(database("write the people"))?;
+        for record in &plan.people {
+            let enlisted = optional_day(record.enlisted);
+            insert
+                .execute(params![
+                    record.id,
+                    act,
+                    record.name,
+                    day_text(record.born).as_str(),
+                    record.sex.as_str(),
+                    record.home_province,
+                    record.home_county,
+                    record.branch.map(Branch::as_str),
+                    record.rank,
+                    record.specialty,
+                    enlisted.as_ref().map(DayText::as_str),
+                    record.term_months
+                ])
+                .map_err(database("write the people"))?;
+            tick(&mut done);
+        }
+    }
+    {
+        let mut insert = connection
+            .prepare(
+                "INSERT INTO service (act, replaces, person, unit, from_day, to_day)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .map_err(failed)?;
+        let mut find = connection
+            .prepare(
+                "SELECT max(id) FROM service WHERE person = ?1 AND unit = ?2 AND from_day = ?3 AND act < ?4",
+            )
+            .map_err(database("find replaced assignments"))?;
+        for record in &plan.assignments {
+            let from = day_text(record.from);
+            let replaces: Option<i64> = if mode == Mode::Update {
+                find.query_row(params![record.person, record.unit, from.as_str(), act], |row| {
+                    row.get(0)
+                })
+                .map_err(database("find replaced assignments"))?
+            } else {
+                None
+            };
+            let to = optional_day(record.to);
+            insert
+                .execute(params![
+                    act,
+                    replaces,
+                    record.person,
+                    record.unit,
+                    from.as_str(),
+                    to.as_ref().map(DayText::as_str)
+                ])
+                .map_err(database("write the service assignments"))?;
+            tick(&mut done);
+        }
+    }
+    {
+        let mut insert = connection
+            .prepare(
+                "INSERT INTO deployments (act, replaces, unit, person, site, campaign, from_day, to_day)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .map_err(database("write the deployments"))?;
+        let mut find = connection
+            .prepare(
+                "SELECT max(id) FROM deployments
+                 WHERE unit IS ?1 AND person IS ?2 AND site = ?3 AND from_day = ?4 AND act < ?5",
+            )
+            .map_err(database("find replaced deployments"))?;
+        for record in &plan.deployments {
+            let (unit, person) = match &record.deployed {
+                Deployed::Unit(unit) => (Some(unit.as_str()), None),
+                Deployed::Person(person) => (None, Some(person.as_str())),
+            };
+            let from = day_text(record.from);
+            let replaces: Option<i64> = if mode == Mode::Update {
+                find.query_row(params![unit, person, record.site, from.as_str(), act], |row| {
+                    row.get(0)
+                })
+                .map_err(database("find replaced deployments"))?
+            } else {
+                None
+            };
+            let to = optional_day(record.to);
+            insert
+                .execute(params![
+                    act,
+                    replaces,
+                    unit,
+                    person,
+                    record.site,
+                    record.campaign,
+                    from.as_str(),
+                    to.as_ref().map(DayText::as_str)
+                ])
+                .map_err(database("write the deployments"))?;
+            tick(&mut done);
+        }
+    }
+    {
+        let mut insert = connection
+            .prepare(
+                "INSERT INTO events (act, person, day, kind, ref, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .map_err(database("write the events"))?;
+        for record in &plan.events {
+            insert
+                .execute(params![
+                    act,
+                    record.person,
+                    day_text(record.date).as_str(),
+                    record.kind.as_str(),
+                    record.reference,
+                    record.detail
+                ])
+                .map_err(database("write the events"))?;
+            tick(&mut done);
+        }
+    }
+    progress(total, total);
+    Ok(vec![
+        ("calendar.toml", u64::from(plan.calendar.is_some())),
+        ("organisations.csv", plan.organisations.len() as u64),
+        ("units.csv", plan.units.len() as u64),
+        ("sites.csv", plan.sites.len() as u64),
+        ("campaigns.csv", plan.campaigns.len() as u64),
+        ("people.csv", plan.people.len() as u64),
+        ("service.csv", plan.assignments.len() as u64),
+        ("deployments.csv", plan.deployments.len() as u64),
+        ("events.csv", plan.events.len() as u64),
+    ])
+}
+
+/// Loads every record in its latest recorded version.
+fn load_records(connection: &Connection) -> Result<Records, StoreError> {
+    Ok(Records {
+        calendar: load_calendar(connection)?,
+        organisations: latest_by_id(
+            connection,
+            "SELECT id, name, kind, parent FROM organisations ORDER BY id, act",
+            organisation_from_row,
+            |record| &record.id,
+        )?,
+        units: latest_by_id(
+            connection,
+            "SELECT id, name, parent, branch, tags, administration FROM units ORDER BY id, act",
+            unit_from_row,
+            |record| &record.id,
+        )?,
+        sites: latest_by_id(
+            connection,
+            "SELECT id, name, province, kind FROM sites ORDER BY id, act",
+            |row| {
+                Ok(Site {
+                    id: get(row, 0)?,
+                    name: get(row, 1)?,
+                    province: get(row, 2)?,
+                    kind: get(row, 3)?,
+                })
+            },
+            |record| &record.id,
+        )?,
+        campaigns: latest_by_id(
+            connection,
+            "SELECT id, site, from_day, to_day, required, required_technicians FROM campaigns ORDER BY id, act",
+            |row| {
+                Ok(Campaign {
+                    id: get(row, 0)?,
+                    site: get(row, 1)?,
+                    from: day_column(row, 2)?,
+                    to: day_column(row, 3)?,
+                    required: get(row, 4)?,
+                    required_technicians: get(row, 5)?,
+                })
+            },
+            |record| &record.id,
+        )?,
+        people: latest_by_id(
+            connection,
+            "SELECT id, name, born, sex, home_province, home_county, branch, rank, specialty,
+                    enlisted, term_months FROM people ORDER BY id, act",
+            person_from_row,
+            |record| &record.id,
+        )?,
+        assignments: query_all(
+            connection,
+            "SELECT person, unit, from_day, to_day FROM service s
+             WHERE NOT EXISTS (SELECT 1 FROM service r WHERE r.replaces = s.id) ORDER BY id",
+            [],
+            assignment_from_row,
+        )?,
+        deployments: query_all(
+            connection,
+            "SELECT unit, person, site, campaign, from_day, to_day FROM deployments d
+             WHERE NOT EXISTS (SELECT 1 FROM deployments r WHERE r.replaces = d.id) ORDER BY id",
+            [],
+            deployment_from_row,
+        )?,
+        events: query_all(
+            connection,
+            "SELECT person, day, kind, ref, detail FROM events ORDER BY id",
+            [],
+            event_from_row,
+        )?,
+    })
+}
+
+fn load_calendar(connection: &Connection) -> Result<Option<Calendar>, StoreError> {
+    let row: Option<(String, String)> = connection
+        .query_row("SELECT spring, autumn FROM calendars ORDER BY act DESC LIMIT 1", [], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .optional()
+        .map_err(database("read the calendar"))?;
+    let Some((spring, autumn)) = row else {
+        return Ok(None);
+    };
+    let corrupt = |error: muster_core::calendar::CalendarError| StoreError::Corrupt {
+        what: format!("the calendar: {error}"),
+    };
+    let spring: MonthDay = spring.parse().map_err(corrupt)?;
+    let autumn: MonthDay = autumn.parse().map_err(corrupt)?;
+    Ok(Some(Calendar::new(spring, autumn).map_err(corrupt)?))
+}
+
+/// Runs a query and reads each row.
+fn query_all<T, P: rusqlite::Params>(
+    connection: &Connection,
+    sql: &str,
+    params: P,
+    read: impl Fn(&Row<'_>) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut statement = connection.prepare_cached(sql).map_err(database("read the records"))?;
+    let mut rows = statement.query(params).map_err(database("read the records"))?;
+    let mut records = Vec::new();
+    while let Some(row) = rows.next().map_err(database("read the records"))? {
+        records.push(read(row)?);
+    }
+    Ok(records)
+}
+
+/// Runs a query ordered by id and act, keeping the last version of each id.
+fn latest_by_id<T>(
+    connection: &Connection,
+    sql: &str,
+    read: impl Fn(&Row<'_>) -> Result<T, StoreError>,
+    id_of: impl Fn(&T) -> &String,
+) -> Result<Vec<T>, StoreError> {
+    let mut records: Vec<T> = Vec::new();
+    for record in query_all(connection, sql, [], read)? {
+        match records.last_mut() {
+            Some(last) if id_of(last) == id_of(&record) => *last = record,
+            _ => records.push(record),
+        }
+    }
+    Ok(records)
+}
+
+fn get<T: rusqlite::types::FromSql>(row: &Row<'_>, index: usize) -> Result<T, StoreError> {
+    row.get(index).map_err(database("read a column"))
+}
+
+fn day_column(row: &Row<'_>, index: usize) -> Result<NaiveDate, StoreError> {
+    let text: String = get(row, index)?;
+    parse_date(&text).ok_or_else(|| StoreError::Corrupt { what: format!("the day `{text}`") })
+}
+
+fn optional_day_column(row: &Row<'_>, index: usize) -> Result<Option<NaiveDate>, StoreError> {
+    let text: Option<String> = get(row, index)?;
+    text.map(|text| {
+        parse_date(&text).ok_or_else(|| StoreError::Corrupt { what: format!("the day `{text}`") })
+    })
+    .transpose()
+}
+
+fn word<T: std::str::FromStr<Err = muster_core::model::UnknownWord>>(
+    row: &Row<'_>,
+    index: usize,
+) -> Result<T, StoreError> {
+    let text: String = get(row, index)?;
+    text.parse().map_err(|error: muster_core::model::UnknownWord| StoreError::Corrupt {
+        what: error.to_string(),
+    })
+}
+
+fn organisation_from_row(row: &Row<'_>) -> Result<Organisation, StoreError> {
+    Ok(Organisation {
+        id: get(row, 0)?,
+        name: get(row, 1)?,
+        kind: word::<OrganisationKind>(row, 2)?,
+        parent: get(row, 3)?,
+    })
+}
+
+fn unit_from_row(row: &Row<'_>) -> Result<Unit, StoreError> {
+    let tags: String = get(row, 4)?;
+    Ok(Unit {
+        id: get(row, 0)?,
+        name: get(row, 1)?,
+        parent: get(row, 2)?,
+        branch: word::<Branch>(row, 3)?,
+        tags: tags.split(';').filter(|tag| !tag.is_empty()).map(str::to_string).collect(),
+        administration: get(row, 5)?,
+    })
+}
+
+fn person_from_row(row: &Row<'_>) -> Result<Person, StoreError> {
+    let branch: Option<String> = get(row, 6)?;
+    let branch = branch
+        .map(|text| text.parse::<Branch>())
+        .transpose()
+        .map_err(|error| StoreError::Corrupt { what: error.to_string() })?;
+    Ok(Person {
+        id: get(row, 0)?,
+        name: get(row, 1)?,
+        born: day_column(row, 2)?,
+        sex: word::<Sex>(row, 3)?,
+        home_province: get(row, 4)?,
+        home_county: get(row, 5)?,
+        branch,
+        rank: get(row, 7)?,
+        specialty: get(row, 8)?,
+        enlisted: optional_day_column(row, 9)?,
+        term_months: get(row, 10)?,
+    })
+}
+
+fn assignment_from_row(row: &Row<'_>) -> Result<Assignment, StoreError> {
+    Ok(Assignment {
+        person: get(row, 0)?,
+        unit: get(row, 1)?,
+        from: day_column(row, 2)?,
+        to: optional_day_column(row, 3)?,
+    })
+}
+
+fn deployment_from_row(row: &Row<'_>) -> Result<Deployment, StoreError> {
+    let unit: Option<String> = get(row, 0)?;
+    let person: Option<String> = get(row, 1)?;
+    let deployed = match (unit, person) {
+        (Some(unit), None) => Deployed::Unit(unit),
+        (None, Some(person)) => Deployed::Person(person),
+        _ => {
+            return Err(StoreError::Corrupt {
+                what: "a deployment without exactly one of unit and person".into(),
+            });
+        }
+    };
+    Ok(Deployment {
+        deployed,
+        site: get(row, 2)?,
+        campaign: get(row, 3)?,
+        from: day_column(row, 4)?,
+        to: optional_day_column(row, 5)?,
+    })
+}
+
+fn event_from_row(row: &Row<'_>) -> Result<Event, StoreError> {
+    Ok(Event {
+        person: get(row, 0)?,
+        date: day_column(row, 1)?,
+        kind: word::<EventKind>(row, 2)?,
+        reference: get(row, 3)?,
+        detail: get(row, 4)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_text_is_the_iso_form() {
+        let day = parse_date("2020-02-09").unwrap();
+        assert_eq!(day_text(day).as_str(), "2020-02-09");
+    }
+}
