@@ -67,7 +67,7 @@ fn import(db: &str, args: ImportArgs) -> anyhow::Result<ExitCode> {
     let read_time = read_started.elapsed();
     let dataset = match dataset {
         Ok(dataset) => dataset,
-        Err(ImportError::Invalid(errors)) => return Ok(report_invalid(&errors)?),
+        Err(ImportError::Invalid(errors)) => return report_invalid(&errors),
         Err(error) => return Err(error.into()),
     };
     let mode = if args.update { Mode::Update } else { Mode::New };
@@ -90,7 +90,7 @@ fn import(db: &str, args: ImportArgs) -> anyhow::Result<ExitCode> {
     writing.finish_and_clear();
     let report = match result {
         Ok(report) => report,
-        Err(StoreError::Invalid(errors)) => return Ok(report_invalid(&errors)?),
+        Err(StoreError::Invalid(errors)) => return report_invalid(&errors),
         Err(error) => return Err(error.into()),
     };
     let mut stdout = std::io::stdout().lock();
@@ -133,8 +133,19 @@ fn report_invalid(errors: &muster_dataset::Errors) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::FAILURE)
 }
 
-fn generate(_args: GenerateArgs) -> anyhow::Result<ExitCode> {
-    bail!("later")
+fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
+    let options = muster_generate::Options::new(args.people, args.seed);
+    let bar = progress::bar("generating", false);
+    bar.set_length(args.people);
+    let summary =
+        muster_generate::generate(&args.dir, &options, &mut |done| bar.set_position(done))
+            .with_context(|| format!("cannot generate a dataset in `{}`", args.dir.display()))?;
+    bar.finish_and_clear();
+    let mut stdout = std::io::stdout().lock();
+    let parts: Vec<String> =
+        summary.files.iter().map(|(file, rows)| format!("{file} {rows}")).collect();
+    writeln!(stdout, "wrote {}: {}", args.dir.display(), parts.join(", "))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Who is acting: the login name, for the record of acts.

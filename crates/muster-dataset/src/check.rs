@@ -164,13 +164,13 @@ pub fn check(stored: &Records, dataset: Dataset, mode: Mode) -> Result<Plan, Imp
         "deployments.csv",
         &stored.deployments,
         &dataset.deployments,
-        |record| (record.deployed.clone(), record.site.clone(), record.from),
+        |record| (&record.deployed, record.site.as_str(), record.from),
         "deployment",
         mode,
         &mut errors,
         &mut plan.unchanged,
     );
-    for row in &deployments.incoming {
+    for row in deployments.incoming.iter().copied() {
         let deployment = &row.record;
         let line = row.line;
         match &deployment.deployed {
@@ -216,7 +216,7 @@ pub fn check(stored: &Records, dataset: Dataset, mode: Mode) -> Result<Plan, Imp
         "service.csv",
         &stored.assignments,
         &dataset.assignments,
-        |record| (record.person.clone(), record.unit.clone(), record.from),
+        |record| (record.person.as_str(), record.unit.as_str(), record.from),
         "assignment",
         mode,
         &mut errors,
@@ -226,18 +226,18 @@ pub fn check(stored: &Records, dataset: Dataset, mode: Mode) -> Result<Plan, Imp
         "events.csv",
         &stored.events,
         &dataset.events,
-        |record| record.clone(),
+        |record| record,
         "event",
         mode,
         &mut errors,
         &mut plan.unchanged,
     );
-    for row in &assignments.incoming {
+    for row in assignments.incoming.iter().copied() {
         if !units.records.contains_key(row.record.unit.as_str()) {
             errors.push(unknown("service.csv", row.line, "unit", "unit", &row.record.unit));
         }
     }
-    for row in &events.incoming {
+    for row in events.incoming.iter().copied() {
         let event = &row.record;
         let reference = event.reference.as_str();
         match event.kind {
@@ -260,14 +260,24 @@ pub fn check(stored: &Records, dataset: Dataset, mode: Mode) -> Result<Plan, Imp
         errors.sort();
         return Err(ImportError::Invalid(errors));
     }
-    plan.organisations = organisations.into_changed();
-    plan.units = units.into_changed();
-    plan.sites = sites.into_changed();
-    plan.campaigns = campaigns.into_changed();
-    plan.people = people.into_changed();
-    plan.assignments = assignments.incoming.into_iter().map(|row| row.record).collect();
-    plan.deployments = deployments.incoming.into_iter().map(|row| row.record).collect();
-    plan.events = events.incoming.into_iter().map(|row| row.record).collect();
+    let indices = (
+        organisations.changed_indices,
+        units.changed_indices,
+        sites.changed_indices,
+        campaigns.changed_indices,
+        people.changed_indices,
+        assignments.indices,
+        deployments.indices,
+        events.indices,
+    );
+    plan.organisations = take(dataset.organisations, &indices.0);
+    plan.units = take(dataset.units, &indices.1);
+    plan.sites = take(dataset.sites, &indices.2);
+    plan.campaigns = take(dataset.campaigns, &indices.3);
+    plan.people = take(dataset.people, &indices.4);
+    plan.assignments = take(dataset.assignments, &indices.5);
+    plan.deployments = take(dataset.deployments, &indices.6);
+    plan.events = take(dataset.events, &indices.7);
     Ok(plan)
 }
 
@@ -288,16 +298,27 @@ struct MergedById<'a, T> {
     lines: HashMap<&'a str, u64>,
     /// The incoming rows that are new or changed.
     changed: Vec<&'a Located<T>>,
+    /// Their positions among the incoming rows.
+    changed_indices: Vec<usize>,
 }
 
-impl<'a, T: Clone> MergedById<'a, T> {
+impl<'a, T> MergedById<'a, T> {
     fn incoming(&self) -> impl Iterator<Item = &'a Located<T>> + '_ {
         self.changed.iter().copied()
     }
+}
 
-    fn into_changed(self) -> Vec<T> {
-        self.changed.into_iter().map(|row| row.record.clone()).collect()
+/// The records at these positions (in increasing order), moved out.
+fn take<T>(rows: Vec<Located<T>>, indices: &[usize]) -> Vec<T> {
+    let mut wanted = indices.iter().peekable();
+    let mut taken = Vec::with_capacity(indices.len());
+    for (index, row) in rows.into_iter().enumerate() {
+        if wanted.peek() == Some(&&index) {
+            wanted.next();
+            taken.push(row.record);
+        }
     }
+    taken
 }
 
 fn merge_by_id<'a, T: PartialEq>(
@@ -315,7 +336,8 @@ fn merge_by_id<'a, T: PartialEq>(
     }
     let mut lines: HashMap<&str, u64> = HashMap::with_capacity(incoming.len());
     let mut changed = Vec::with_capacity(incoming.len());
-    for row in incoming {
+    let mut changed_indices = Vec::with_capacity(incoming.len());
+    for (index, row) in incoming.iter().enumerate() {
         let id = id_of(&row.record).as_str();
         if let Some(first) = lines.get(id) {
             errors.push(DatasetError::at(
@@ -347,8 +369,9 @@ fn merge_by_id<'a, T: PartialEq>(
         }
         records.insert(id, &row.record);
         changed.push(row);
+        changed_indices.push(index);
     }
-    MergedById { records, lines, changed }
+    MergedById { records, lines, changed, changed_indices }
 }
 
 /// Reports a cycle in the parent links of a merged table.
@@ -381,41 +404,32 @@ fn check_tree<'a, T>(
 }
 
 /// The rows of one history table: the incoming rows to write, and what the
-/// store holds, by person.
+/// store holds that they leave in force.
 struct MergedHistory<'a, T> {
-    incoming: Vec<Located<T>>,
+    incoming: Vec<&'a Located<T>>,
+    /// Their positions among the incoming rows.
+    indices: Vec<usize>,
     /// Stored rows that no incoming row replaces.
     kept: Vec<&'a T>,
 }
 
 #[expect(clippy::too_many_arguments, reason = "one call per history table, each argument named")]
-fn merge_history<'a, T: Clone + PartialEq, K: std::hash::Hash + Eq>(
+fn merge_history<'a, T: PartialEq, K: std::hash::Hash + Eq + 'a>(
     file: &str,
     stored: &'a [T],
-    incoming: &[Located<T>],
-    key_of: impl Fn(&T) -> K,
+    incoming: &'a [Located<T>],
+    key_of: impl Fn(&'a T) -> K,
     what: &str,
     mode: Mode,
     errors: &mut Errors,
     unchanged: &mut u64,
 ) -> MergedHistory<'a, T> {
     let mut seen: HashMap<K, u64> = HashMap::with_capacity(incoming.len());
-    if stored.is_empty() {
-        // The common case of a first import: only duplicates within the file.
-        let mut rows = Vec::with_capacity(incoming.len());
-        for row in incoming {
-            if let Some(first) = seen.insert(key_of(&row.record), row.line) {
-                errors.push(duplicate_row(file, row.line, what, first));
-                continue;
-            }
-            rows.push(row.clone());
-        }
-        return MergedHistory { incoming: rows, kept: Vec::new() };
-    }
     let by_key: HashMap<K, &T> = stored.iter().map(|record| (key_of(record), record)).collect();
     let mut replaced: HashSet<*const T> = HashSet::new();
     let mut rows = Vec::with_capacity(incoming.len());
-    for row in incoming {
+    let mut indices = Vec::with_capacity(incoming.len());
+    for (index, row) in incoming.iter().enumerate() {
         let key = key_of(&row.record);
         if let Some(existing) = by_key.get(&key) {
             match mode {
@@ -443,10 +457,11 @@ fn merge_history<'a, T: Clone + PartialEq, K: std::hash::Hash + Eq>(
             errors.push(duplicate_row(file, row.line, what, first));
             continue;
         }
-        rows.push(row.clone());
+        rows.push(row);
+        indices.push(index);
     }
     let kept = stored.iter().filter(|record| !replaced.contains(&(*record as *const T))).collect();
-    MergedHistory { incoming: rows, kept }
+    MergedHistory { incoming: rows, indices, kept }
 }
 
 fn first_column(file: &str) -> &'static str {
@@ -487,7 +502,7 @@ fn check_people(
     let people_with_new_service: HashSet<&str> =
         assignments.incoming.iter().map(|row| row.record.person.as_str()).collect();
     let mut rows: Vec<(&Assignment, Source)> = Vec::new();
-    for row in &assignments.incoming {
+    for row in assignments.incoming.iter().copied() {
         rows.push((&row.record, Source::File(row.line)));
     }
     for record in &assignments.kept {
@@ -497,6 +512,7 @@ fn check_people(
             rows.push((record, Source::Store));
         }
     }
+    // Stable and adaptive: a service file sorted by person sorts in one pass.
     rows.sort_by(|a, b| (a.0.person.as_str(), a.0.from).cmp(&(b.0.person.as_str(), b.0.from)));
     let mut start = 0;
     while start < rows.len() {
@@ -507,7 +523,7 @@ fn check_people(
         start = end;
     }
 
-    for row in &events.incoming {
+    for row in events.incoming.iter().copied() {
         let event = &row.record;
         match people.records.get(event.person.as_str()) {
             None => errors.push(unknown("events.csv", row.line, "person", "person", &event.person)),

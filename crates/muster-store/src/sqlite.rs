@@ -359,7 +359,7 @@ fn write_plan(
     let mut done = 0u64;
     let mut tick = |done: &mut u64| {
         *done += 1;
-        if *done % 16_384 == 0 || *done == total {
+        if (*done).is_multiple_of(16_384) || *done == total {
             progress(*done, total);
         }
     };

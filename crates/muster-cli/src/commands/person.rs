@@ -136,7 +136,7 @@ pub fn show(store: &SqliteStore, args: &PersonShowArgs) -> anyhow::Result<ExitCo
                 }
                 rows.push((event.date, event.date.to_string(), what));
             }
-            rows.sort_by(|a, b| a.0.cmp(&b.0));
+            rows.sort_by_key(|row| row.0);
             text.push_str("\nhistory\n");
             if rows.is_empty() {
                 text.push_str("  (none)\n");

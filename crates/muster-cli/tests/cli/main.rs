@@ -1,10 +1,13 @@
 //! End-to-end tests of the `muster` command line: each test runs the real
 //! binary in a temporary folder against a real SQLite store.
 
+#![expect(clippy::unwrap_used, reason = "a test fails loudly at the first surprise")]
+
 mod generate;
 mod import;
 mod kill;
 mod person;
+mod tidy;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,6 +23,12 @@ pub struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
+}
+
+impl Default for Sandbox {
+    fn default() -> Self {
+        Sandbox::new()
+    }
 }
 
 impl Sandbox {
