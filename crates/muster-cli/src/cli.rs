@@ -35,6 +35,189 @@ pub enum Command {
     /// People's records.
     #[command(subcommand)]
     Person(PersonCommand),
+    /// Orders: check, preview, issue, revoke, list, show.
+    #[command(subcommand)]
+    Order(OrderCommand),
+    /// Lists of candidates: create, add, remove, show, recheck.
+    #[command(subcommand)]
+    List(ListCommand),
+    /// Why: every rule in force for a person and a subject, and what it read.
+    Explain(ExplainArgs),
+    /// What orders and re-checks have left for an organisation.
+    Notices(NoticesArgs),
+}
+
+/// The day a command reads as of, or the day an act takes effect.
+#[derive(Args, Debug, Clone, Copy)]
+pub struct AsOf {
+    /// The day (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    pub as_of: Option<NaiveDate>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OrderCommand {
+    /// Parse and type-check an order; report conflicts (exit 1 on either).
+    Check {
+        file: PathBuf,
+        #[command(flatten)]
+        as_of: AsOf,
+    },
+    /// The impact of an order if it were issued on the day: lists, discharges, conflicts.
+    Preview {
+        file: PathBuf,
+        #[command(flatten)]
+        as_of: AsOf,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Issue an order: store it, re-screen the lists it governs, leave notices.
+    Issue {
+        file: PathBuf,
+        /// Apply its delays to protected persons too (recorded with the order).
+        #[arg(long = "override")]
+        override_protection: bool,
+        /// The day of issue (default: the document's `issued_on`).
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+        as_of: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// End an order's force from a day.
+    Revoke {
+        id: String,
+        /// The first day the order is no longer in force.
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+        on: NaiveDate,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        as_of: AsOf,
+    },
+    /// The orders issued by the day, with their state.
+    List {
+        #[command(flatten)]
+        as_of: AsOf,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// One order: its document, state and the impact recorded when issued.
+    Show {
+        id: String,
+        #[command(flatten)]
+        as_of: AsOf,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ListCommand {
+    /// Create a list of candidates.
+    Create {
+        id: String,
+        /// The kind of list, as orders name it (`overseas-posting`, `redeployment`, ...).
+        #[arg(long)]
+        kind: String,
+        /// The organisation that owns the list.
+        #[arg(long)]
+        owner: String,
+        #[arg(long, default_value = "")]
+        title: String,
+        /// How many candidates are sought.
+        #[arg(long)]
+        quota: Option<u32>,
+        #[command(flatten)]
+        as_of: AsOf,
+    },
+    /// Nominate persons; each is screened at once.
+    Add {
+        id: String,
+        /// Person ids.
+        persons: Vec<String>,
+        /// A file of person ids, one a line (or a CSV whose first column is the id).
+        #[arg(long, value_name = "FILE")]
+        from: Option<PathBuf>,
+        /// Everyone for whom this condition holds on the day.
+        #[arg(long = "where", value_name = "EXPR")]
+        condition: Option<String>,
+        #[command(flatten)]
+        as_of: AsOf,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Take persons off a list.
+    Remove {
+        id: String,
+        #[arg(required = true)]
+        persons: Vec<String>,
+        #[command(flatten)]
+        as_of: AsOf,
+    },
+    /// The entries, with status and reasons on the day.
+    Show {
+        id: String,
+        /// Only entries of this status.
+        #[arg(long, value_enum)]
+        status: Option<StatusFilter>,
+        #[command(flatten)]
+        as_of: AsOf,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Re-screen every entry on the day, and tell the owner of flagged ones.
+    Recheck {
+        id: String,
+        #[command(flatten)]
+        as_of: AsOf,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+}
+
+#[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("subject").required(true).args(["kind", "list", "discharge"])))]
+pub struct ExplainArgs {
+    pub person: String,
+    /// A list kind.
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// A list: its kind, and the day he was nominated to it.
+    #[arg(long)]
+    pub list: Option<String>,
+    /// His discharge date, rule by rule.
+    #[arg(long)]
+    pub discharge: bool,
+    #[command(flatten)]
+    pub as_of: AsOf,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Args, Debug)]
+pub struct NoticesArgs {
+    pub organisation: String,
+    #[command(flatten)]
+    pub as_of: AsOf,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// How lists are printed.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+/// An entry status to filter on.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusFilter {
+    Eligible,
+    Excluded,
+    Flagged,
+    Removed,
 }
 
 #[derive(Args, Debug)]

@@ -1,6 +1,11 @@
 //! Running each command: open the store, call the core, print the result.
 
+mod context;
+mod explain;
+mod lists;
+mod orders;
 mod person;
+mod render;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -28,7 +33,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open(&cli.db)?;
             person::show(&store, &args)
         }
+        Command::Order(command) => orders::run(&cli.db, command),
+        Command::List(command) => lists::run(&cli.db, command),
+        Command::Explain(args) => explain::explain(&cli.db, &args),
+        Command::Notices(args) => explain::notices(&cli.db, &args),
     }
+}
+
+/// A progress bar of `length` steps, drawn only on a terminal.
+pub fn progress_bar(what: &str, length: u64) -> indicatif::ProgressBar {
+    let bar = progress::bar(what, false);
+    bar.set_length(length);
+    bar
 }
 
 /// Today, by the local clock.
@@ -43,7 +59,7 @@ fn store_path(db: &str) -> anyhow::Result<PathBuf> {
     Ok(PathBuf::from(db))
 }
 
-fn open(db: &str) -> anyhow::Result<SqliteStore> {
+pub fn open(db: &str) -> anyhow::Result<SqliteStore> {
     Ok(SqliteStore::open(&store_path(db)?)?)
 }
 
@@ -149,7 +165,7 @@ fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Who is acting: the login name, for the record of acts.
-fn actor() -> String {
+pub fn actor() -> String {
     std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
         .map(|name| format!("cli:{name}"))

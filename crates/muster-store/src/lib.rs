@@ -46,6 +46,93 @@ pub struct PersonRecords {
     pub versions: Vec<Version<Person>>,
 }
 
+/// An order about to be issued.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewOrder {
+    pub id: String,
+    /// The document, as issued.
+    pub document: String,
+    /// Whether it was issued with `--override` (its delays apply to
+    /// protected persons too).
+    pub overridden: bool,
+    /// The impact report printed when it was issued (JSON).
+    pub impact: String,
+}
+
+/// An issued order, with the act that issued it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredOrder {
+    pub id: String,
+    pub document: String,
+    pub overridden: bool,
+    pub impact: String,
+    pub act: Act,
+}
+
+/// The revocation of an order: its force ends on `on`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredRevocation {
+    pub order: String,
+    pub on: NaiveDate,
+    pub reason: String,
+    pub act: Act,
+}
+
+/// A list of candidates about to be created.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewList {
+    pub id: String,
+    pub kind: String,
+    pub owner: String,
+    pub title: String,
+    pub quota: Option<u32>,
+}
+
+/// A list of candidates, with the act that created it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredList {
+    pub id: String,
+    pub kind: String,
+    pub owner: String,
+    pub title: String,
+    pub quota: Option<u32>,
+    pub act: Act,
+}
+
+/// Whether an entry row puts a person on a list or takes him off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryAction {
+    Add,
+    Remove,
+}
+
+/// One change to a list's entries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredEntry {
+    pub person: String,
+    pub action: EntryAction,
+    pub act: Act,
+}
+
+/// A notice about to be left for an organisation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewNotice {
+    pub organisation: String,
+    pub order: Option<String>,
+    pub list: Option<String>,
+    pub message: String,
+}
+
+/// A notice left for an organisation, with the act that left it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredNotice {
+    pub organisation: String,
+    pub order: Option<String>,
+    pub list: Option<String>,
+    pub message: String,
+    pub act: Act,
+}
+
 /// Why the store could not do what was asked.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -63,6 +150,16 @@ pub enum StoreError {
     Invalid(Errors),
     #[error("the store could not {doing}: {source}")]
     Database { doing: &'static str, source: rusqlite::Error },
+    #[error(
+        "order `{id}` is already issued: an issued order cannot be changed, only revoked or superseded"
+    )]
+    OrderExists { id: String },
+    #[error("no order `{id}` has been issued")]
+    NoSuchOrder { id: String },
+    #[error("list `{id}` already exists")]
+    ListExists { id: String },
+    #[error("no list `{id}`")]
+    NoSuchList { id: String },
     #[error("the store holds a value it cannot read: {what}")]
     Corrupt { what: String },
 }
@@ -94,4 +191,56 @@ pub trait Store {
 
     /// Every act, in the order recorded.
     fn acts(&self) -> Result<Vec<Act>, StoreError>;
+
+    /// Issues an order and leaves its notices, as one act.
+    fn issue_order(
+        &mut self,
+        act: NewAct,
+        order: NewOrder,
+        notices: &[NewNotice],
+    ) -> Result<ActId, StoreError>;
+
+    /// Ends an order's force on `on`, as one act.
+    fn revoke_order(
+        &mut self,
+        act: NewAct,
+        order: &str,
+        on: NaiveDate,
+        reason: &str,
+    ) -> Result<ActId, StoreError>;
+
+    /// Every issued order, in the order of issue.
+    fn orders(&self) -> Result<Vec<StoredOrder>, StoreError>;
+
+    /// Every revocation, in the order recorded.
+    fn revocations(&self) -> Result<Vec<StoredRevocation>, StoreError>;
+
+    /// Creates a list, as one act.
+    fn create_list(&mut self, act: NewAct, list: NewList) -> Result<ActId, StoreError>;
+
+    /// A list, or `None`.
+    fn list(&self, id: &str) -> Result<Option<StoredList>, StoreError>;
+
+    /// Every list, in the order created.
+    fn lists(&self) -> Result<Vec<StoredList>, StoreError>;
+
+    /// Puts persons on a list or takes them off, and leaves notices, as one
+    /// act.
+    fn change_entries(
+        &mut self,
+        act: NewAct,
+        list: &str,
+        persons: &[String],
+        action: EntryAction,
+        notices: &[NewNotice],
+    ) -> Result<ActId, StoreError>;
+
+    /// Every change to a list's entries, in the order recorded.
+    fn entries(&self, list: &str) -> Result<Vec<StoredEntry>, StoreError>;
+
+    /// Leaves notices, as one act.
+    fn leave_notices(&mut self, act: NewAct, notices: &[NewNotice]) -> Result<ActId, StoreError>;
+
+    /// The notices left for an organisation, in the order left.
+    fn notices(&self, organisation: &str) -> Result<Vec<StoredNotice>, StoreError>;
 }

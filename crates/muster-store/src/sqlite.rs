@@ -14,11 +14,16 @@ use muster_core::{
 use muster_dataset::{Dataset, Mode, Plan};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
 
-use crate::{ImportReport, NewAct, PersonRecords, Store, StoreError};
+use crate::{
+    EntryAction, ImportReport, NewAct, NewList, NewNotice, NewOrder, PersonRecords, Store,
+    StoreError, StoredEntry, StoredList, StoredNotice, StoredOrder, StoredRevocation,
+};
 
 /// The schema migrations, in order; a store's version is how many it has.
-const MIGRATIONS: &[(&str, &str)] =
-    &[("records", include_str!("../migrations/sqlite/0001_records.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("records", include_str!("../migrations/sqlite/0001_records.sql")),
+    ("orders and lists", include_str!("../migrations/sqlite/0002_orders_and_lists.sql")),
+];
 
 /// A store in one SQLite file.
 pub struct SqliteStore {
@@ -322,18 +327,284 @@ impl Store for SqliteStore {
             &self.connection,
             "SELECT id, kind, valid_on, recorded_at, actor, summary FROM acts ORDER BY id",
             [],
+            |row| act_from_row(row, 0),
+        )
+    }
+
+    fn issue_order(
+        &mut self,
+        act: NewAct,
+        order: NewOrder,
+        notices: &[NewNotice],
+    ) -> Result<ActId, StoreError> {
+        let transaction = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(database("begin issuing the order"))?;
+        let exists: Option<i64> = transaction
+            .query_row("SELECT act FROM orders WHERE id = ?1", [&order.id], |row| row.get(0))
+            .optional()
+            .map_err(database("look up the order"))?;
+        if exists.is_some() {
+            return Err(StoreError::OrderExists { id: order.id });
+        }
+        let act_id = insert_act(&transaction, &act)?;
+        transaction
+            .execute(
+                "INSERT INTO orders (id, act, document, override, impact) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![order.id, act_id.0, order.document, order.overridden, order.impact],
+            )
+            .map_err(database("record the order"))?;
+        insert_notices(&transaction, act_id, notices)?;
+        transaction.commit().map_err(database("commit the order"))?;
+        Ok(act_id)
+    }
+
+    fn revoke_order(
+        &mut self,
+        act: NewAct,
+        order: &str,
+        on: NaiveDate,
+        reason: &str,
+    ) -> Result<ActId, StoreError> {
+        let transaction = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(database("begin the revocation"))?;
+        let exists: Option<i64> = transaction
+            .query_row("SELECT act FROM orders WHERE id = ?1", [order], |row| row.get(0))
+            .optional()
+            .map_err(database("look up the order"))?;
+        if exists.is_none() {
+            return Err(StoreError::NoSuchOrder { id: order.to_string() });
+        }
+        let act_id = insert_act(&transaction, &act)?;
+        transaction
+            .execute(
+                "INSERT INTO revocations (order_id, act, on_day, reason) VALUES (?1, ?2, ?3, ?4)",
+                params![order, act_id.0, day_text(on).as_str(), reason],
+            )
+            .map_err(database("record the revocation"))?;
+        transaction.commit().map_err(database("commit the revocation"))?;
+        Ok(act_id)
+    }
+
+    fn orders(&self) -> Result<Vec<StoredOrder>, StoreError> {
+        query_all(
+            &self.connection,
+            "SELECT o.id, o.document, o.override, o.impact,
+                    a.id, a.kind, a.valid_on, a.recorded_at, a.actor, a.summary
+             FROM orders o JOIN acts a ON a.id = o.act ORDER BY a.id",
+            [],
             |row| {
-                Ok(Act {
-                    id: ActId(get(row, 0)?),
-                    kind: get(row, 1)?,
-                    valid_on: day_column(row, 2)?,
-                    recorded_at: get(row, 3)?,
-                    actor: get(row, 4)?,
-                    summary: get(row, 5)?,
+                Ok(StoredOrder {
+                    id: get(row, 0)?,
+                    document: get(row, 1)?,
+                    overridden: get(row, 2)?,
+                    impact: get(row, 3)?,
+                    act: act_from_row(row, 4)?,
                 })
             },
         )
     }
+
+    fn revocations(&self) -> Result<Vec<StoredRevocation>, StoreError> {
+        query_all(
+            &self.connection,
+            "SELECT r.order_id, r.on_day, r.reason,
+                    a.id, a.kind, a.valid_on, a.recorded_at, a.actor, a.summary
+             FROM revocations r JOIN acts a ON a.id = r.act ORDER BY a.id",
+            [],
+            |row| {
+                Ok(StoredRevocation {
+                    order: get(row, 0)?,
+                    on: day_column(row, 1)?,
+                    reason: get(row, 2)?,
+                    act: act_from_row(row, 3)?,
+                })
+            },
+        )
+    }
+
+    fn create_list(&mut self, act: NewAct, list: NewList) -> Result<ActId, StoreError> {
+        let transaction = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(database("begin creating the list"))?;
+        let exists: Option<i64> = transaction
+            .query_row("SELECT act FROM lists WHERE id = ?1", [&list.id], |row| row.get(0))
+            .optional()
+            .map_err(database("look up the list"))?;
+        if exists.is_some() {
+            return Err(StoreError::ListExists { id: list.id });
+        }
+        let act_id = insert_act(&transaction, &act)?;
+        transaction
+            .execute(
+                "INSERT INTO lists (id, act, kind, owner, title, quota) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![list.id, act_id.0, list.kind, list.owner, list.title, list.quota],
+            )
+            .map_err(database("record the list"))?;
+        transaction.commit().map_err(database("commit the list"))?;
+        Ok(act_id)
+    }
+
+    fn list(&self, id: &str) -> Result<Option<StoredList>, StoreError> {
+        Ok(query_all(
+            &self.connection,
+            "SELECT l.id, l.kind, l.owner, l.title, l.quota,
+                    a.id, a.kind, a.valid_on, a.recorded_at, a.actor, a.summary
+             FROM lists l JOIN acts a ON a.id = l.act WHERE l.id = ?1",
+            [id],
+            list_from_row,
+        )?
+        .pop())
+    }
+
+    fn lists(&self) -> Result<Vec<StoredList>, StoreError> {
+        query_all(
+            &self.connection,
+            "SELECT l.id, l.kind, l.owner, l.title, l.quota,
+                    a.id, a.kind, a.valid_on, a.recorded_at, a.actor, a.summary
+             FROM lists l JOIN acts a ON a.id = l.act ORDER BY a.id",
+            [],
+            list_from_row,
+        )
+    }
+
+    fn change_entries(
+        &mut self,
+        act: NewAct,
+        list: &str,
+        persons: &[String],
+        action: EntryAction,
+        notices: &[NewNotice],
+    ) -> Result<ActId, StoreError> {
+        let transaction = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(database("begin changing the list"))?;
+        let exists: Option<i64> = transaction
+            .query_row("SELECT act FROM lists WHERE id = ?1", [list], |row| row.get(0))
+            .optional()
+            .map_err(database("look up the list"))?;
+        if exists.is_none() {
+            return Err(StoreError::NoSuchList { id: list.to_string() });
+        }
+        let act_id = insert_act(&transaction, &act)?;
+        {
+            let mut insert = transaction
+                .prepare(
+                    "INSERT INTO list_entries (act, list, person, action) VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(database("record the entries"))?;
+            let action = match action {
+                EntryAction::Add => "add",
+                EntryAction::Remove => "remove",
+            };
+            for person in persons {
+                insert
+                    .execute(params![act_id.0, list, person, action])
+                    .map_err(database("record the entries"))?;
+            }
+        }
+        insert_notices(&transaction, act_id, notices)?;
+        transaction.commit().map_err(database("commit the entries"))?;
+        Ok(act_id)
+    }
+
+    fn entries(&self, list: &str) -> Result<Vec<StoredEntry>, StoreError> {
+        query_all(
+            &self.connection,
+            "SELECT e.person, e.action,
+                    a.id, a.kind, a.valid_on, a.recorded_at, a.actor, a.summary
+             FROM list_entries e JOIN acts a ON a.id = e.act WHERE e.list = ?1 ORDER BY e.id",
+            [list],
+            |row| {
+                let action: String = get(row, 1)?;
+                let action = match action.as_str() {
+                    "add" => EntryAction::Add,
+                    "remove" => EntryAction::Remove,
+                    other => {
+                        return Err(StoreError::Corrupt {
+                            what: format!("the entry action `{other}`"),
+                        });
+                    }
+                };
+                Ok(StoredEntry { person: get(row, 0)?, action, act: act_from_row(row, 2)? })
+            },
+        )
+    }
+
+    fn leave_notices(&mut self, act: NewAct, notices: &[NewNotice]) -> Result<ActId, StoreError> {
+        let transaction = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(database("begin leaving notices"))?;
+        let act_id = insert_act(&transaction, &act)?;
+        insert_notices(&transaction, act_id, notices)?;
+        transaction.commit().map_err(database("commit the notices"))?;
+        Ok(act_id)
+    }
+
+    fn notices(&self, organisation: &str) -> Result<Vec<StoredNotice>, StoreError> {
+        query_all(
+            &self.connection,
+            "SELECT n.organisation, n.order_id, n.list, n.message,
+                    a.id, a.kind, a.valid_on, a.recorded_at, a.actor, a.summary
+             FROM notices n JOIN acts a ON a.id = n.act WHERE n.organisation = ?1 ORDER BY n.id",
+            [organisation],
+            |row| {
+                Ok(StoredNotice {
+                    organisation: get(row, 0)?,
+                    order: get(row, 1)?,
+                    list: get(row, 2)?,
+                    message: get(row, 3)?,
+                    act: act_from_row(row, 4)?,
+                })
+            },
+        )
+    }
+}
+
+fn act_from_row(row: &Row<'_>, first: usize) -> Result<Act, StoreError> {
+    Ok(Act {
+        id: ActId(get(row, first)?),
+        kind: get(row, first + 1)?,
+        valid_on: day_column(row, first + 2)?,
+        recorded_at: get(row, first + 3)?,
+        actor: get(row, first + 4)?,
+        summary: get(row, first + 5)?,
+    })
+}
+
+fn list_from_row(row: &Row<'_>) -> Result<StoredList, StoreError> {
+    Ok(StoredList {
+        id: get(row, 0)?,
+        kind: get(row, 1)?,
+        owner: get(row, 2)?,
+        title: get(row, 3)?,
+        quota: get(row, 4)?,
+        act: act_from_row(row, 5)?,
+    })
+}
+
+fn insert_notices(
+    connection: &Connection,
+    act: ActId,
+    notices: &[NewNotice],
+) -> Result<(), StoreError> {
+    let mut insert = connection
+        .prepare(
+            "INSERT INTO notices (act, organisation, order_id, list, message) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .map_err(database("leave the notices"))?;
+    for notice in notices {
+        insert
+            .execute(params![act.0, notice.organisation, notice.order, notice.list, notice.message])
+            .map_err(database("leave the notices"))?;
+    }
+    Ok(())
 }
 
 fn insert_act(connection: &Connection, act: &NewAct) -> Result<ActId, StoreError> {

@@ -1,0 +1,145 @@
+//! Candidate lists: who is on a list on a day, and each entry's status and
+//! reasons, so that a past list is reproduced exactly.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::book::OrderBook;
+use crate::decide::{Screening, screen};
+use crate::world::World;
+
+/// A list of candidates, as created.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct List {
+    pub id: String,
+    pub kind: String,
+    pub owner: String,
+    pub created_on: NaiveDate,
+}
+
+/// One change to a list's entries: a person put on it or taken off, on a
+/// day, in the order recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntryChange {
+    pub person: String,
+    pub added: bool,
+    pub on: NaiveDate,
+}
+
+/// The status of an entry on a day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryStatus {
+    /// Eligible on the day.
+    Eligible,
+    /// Not eligible on the day, nor on the day he was nominated.
+    Excluded,
+    /// Not eligible on the day, but eligible when nominated: an order that
+    /// came into force since excludes him, and the owner must act.
+    Flagged,
+    /// Taken off the list on or before the day.
+    Removed,
+}
+
+/// A rule that excludes an entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    pub order: String,
+    pub rule: usize,
+    pub reason: String,
+}
+
+/// An entry of a list on a day.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub person: String,
+    pub nominated_on: NaiveDate,
+    pub status: EntryStatus,
+    pub reasons: Vec<Reason>,
+    /// The screening on the day, when he is on the list.
+    pub screening: Option<Screening>,
+}
+
+impl EntryStatus {
+    /// The word for this status.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryStatus::Eligible => "eligible",
+            EntryStatus::Excluded => "excluded",
+            EntryStatus::Flagged => "flagged",
+            EntryStatus::Removed => "removed",
+        }
+    }
+}
+
+/// Who is on the list on `day` (with the day each was last nominated), and
+/// who was taken off, in the order they were first nominated.
+pub fn members(changes: &[EntryChange], day: NaiveDate) -> Vec<(String, NaiveDate, bool)> {
+    let mut members: Vec<(String, NaiveDate, bool)> = Vec::new();
+    let mut positions: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for change in changes.iter().filter(|change| change.on <= day) {
+        match positions.get(change.person.as_str()) {
+            Some(&position) => {
+                let member = &mut members[position];
+                if change.added {
+                    if !member.2 {
+                        member.1 = change.on;
+                        member.2 = true;
+                    }
+                } else {
+                    member.2 = false;
+                }
+            }
+            None if change.added => {
+                positions.insert(&change.person, members.len());
+                members.push((change.person.clone(), change.on, true));
+            }
+            None => {}
+        }
+    }
+    members
+}
+
+/// Every entry of a list on `day`, with its status and reasons.
+pub fn entries(
+    world: &World,
+    book: &OrderBook,
+    list: &List,
+    changes: &[EntryChange],
+    day: NaiveDate,
+) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    for (person, nominated_on, active) in members(changes, day) {
+        if !active {
+            entries.push(Entry {
+                person,
+                nominated_on,
+                status: EntryStatus::Removed,
+                reasons: vec![],
+                screening: None,
+            });
+            continue;
+        }
+        let Some(file) = world.person(&person) else {
+            continue;
+        };
+        let screening = screen(world, book, file, &list.kind, day, Some(nominated_on));
+        let reasons: Vec<Reason> = screening
+            .excluding()
+            .map(|check| Reason {
+                order: check.order.clone(),
+                rule: check.rule,
+                reason: check.reason.clone(),
+            })
+            .collect();
+        let status = if screening.eligible {
+            EntryStatus::Eligible
+        } else if screen(world, book, file, &list.kind, nominated_on, Some(nominated_on)).eligible {
+            EntryStatus::Flagged
+        } else {
+            EntryStatus::Excluded
+        };
+        entries.push(Entry { person, nominated_on, status, reasons, screening: Some(screening) });
+    }
+    entries
+}
