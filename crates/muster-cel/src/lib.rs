@@ -12,6 +12,7 @@
 //!   precedence; what orders do not support is an error that says so.
 //! - `check.rs`: types, the schema of `person`, and the checker.
 //! - `value.rs` and `eval.rs`: values and the reference interpreter.
+//! - `print.rs`: a tree written back as condition text.
 //! - `diagnostic.rs`: spans and the diagnostics of parsing and checking.
 //!
 //! Nothing here reads files, the clock or a store: the caller gives the day,
@@ -22,6 +23,7 @@ pub mod diagnostic;
 pub mod eval;
 mod lexer;
 pub mod parse;
+pub mod print;
 mod suggest;
 pub mod syntax;
 pub mod value;
@@ -33,5 +35,6 @@ pub use check::{
 pub use diagnostic::{Diagnostic, Span};
 pub use eval::{Environment, EvalError, EvalErrorKind, Read, Reads, Subject, evaluate};
 pub use parse::parse;
+pub use print::Source;
 pub use syntax::{BinaryOperator, Expr, ExprKind, Literal, MacroKind, Name, UnaryOperator};
 pub use value::Value;

@@ -68,6 +68,8 @@ pub struct Rule {
 pub struct Condition {
     pub source: String,
     pub expr: muster_cel::Expr,
+    /// Where the condition is in the order, as messages name it: ``rule 1, `when` ``.
+    place: String,
     /// For each byte of `source` (and one past its end), the byte offset in
     /// the document.
     offsets: Vec<usize>,
@@ -114,7 +116,7 @@ impl Condition {
 
     /// A diagnostic of the condition language, placed in the document.
     pub fn diagnostic(&self, error: &muster_cel::Diagnostic) -> OrderDiagnostic {
-        diagnostic_at(&self.offsets, error)
+        diagnostic_at(&self.offsets, &self.source, &self.place, error)
     }
 }
 
@@ -341,8 +343,10 @@ fn parse_rule(
         }
         (None, _) => None,
     };
-    let when = parse_condition(text, &rule.when, diagnostics);
-    let unless = rule.unless.as_ref().map(|unless| parse_condition(text, unless, diagnostics));
+    let when = parse_condition(text, &rule.when, format!("rule {number}, `when`"), diagnostics);
+    let unless = rule.unless.as_ref().map(|unless| {
+        parse_condition(text, unless, format!("rule {number}, `unless`"), diagnostics)
+    });
     Some(Rule {
         number,
         target,
@@ -361,6 +365,7 @@ fn parse_rule(
 fn parse_condition(
     text: &str,
     value: &Spanned<String>,
+    place: String,
     diagnostics: &mut Vec<OrderDiagnostic>,
 ) -> Option<Condition> {
     let source = value.get_ref().clone();
@@ -372,23 +377,36 @@ fn parse_condition(
         None => vec![span.start; source.len() + 1],
     };
     match muster_cel::parse(&source) {
-        Ok(expr) => Some(Condition { source, expr, offsets }),
+        Ok(expr) => Some(Condition { source, expr, place, offsets }),
         Err(error) => {
-            diagnostics.push(diagnostic_at(&offsets, &error));
+            diagnostics.push(diagnostic_at(&offsets, &source, &place, &error));
             None
         }
     }
 }
 
-fn diagnostic_at(offsets: &[usize], error: &muster_cel::Diagnostic) -> OrderDiagnostic {
+/// A diagnostic of a condition placed in the document; its message names
+/// the rule, the condition, and the line and column inside the condition.
+fn diagnostic_at(
+    offsets: &[usize],
+    source: &str,
+    place: &str,
+    error: &muster_cel::Diagnostic,
+) -> OrderDiagnostic {
     let span = map_span(offsets, error.span.start..error.span.end);
+    let (line, column) = error.span.line_and_column(source);
     let label = match (&error.expected, &error.found) {
         (Some(expected), Some(found)) => format!("expected {expected}, found {found}"),
         (Some(expected), None) => format!("expected {expected}"),
         (None, Some(found)) => format!("found {found}"),
         (None, None) => error.message.clone(),
     };
-    OrderDiagnostic { span, message: error.message.clone(), label, help: error.help.clone() }
+    OrderDiagnostic {
+        span,
+        message: format!("{place}, line {line} column {column}: {}", error.message),
+        label,
+        help: error.help.clone(),
+    }
 }
 
 fn datetime_to_date(datetime: &toml::value::Datetime) -> Option<NaiveDate> {

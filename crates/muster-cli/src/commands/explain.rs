@@ -248,6 +248,13 @@ pub fn value_json(value: &Value) -> serde_json::Value {
 pub fn notices(db: &str, args: &NoticesArgs) -> anyhow::Result<ExitCode> {
     let store = open(db)?;
     let day: NaiveDate = args.as_of.as_of.unwrap_or_else(today);
+    let records = store.records()?;
+    if !records.organisations.iter().any(|organisation| organisation.id == args.organisation) {
+        anyhow::bail!(
+            "unknown organisation `{}`: notices are left for the organisations of the store",
+            args.organisation
+        );
+    }
     let notices: Vec<_> = store
         .notices(&args.organisation)?
         .into_iter()

@@ -29,6 +29,24 @@ pub fn run(db: &str, command: OrderCommand) -> anyhow::Result<ExitCode> {
         OrderCommand::Revoke { id, on, reason, as_of } => {
             let mut store = open(db)?;
             let day = as_of.as_of.unwrap_or_else(today);
+            let issued = store.orders()?.into_iter().find(|order| order.id == id);
+            match issued {
+                None => anyhow::bail!("no order `{id}` has been issued; nothing was stored"),
+                Some(order) if order.act.valid_on > day => anyhow::bail!(
+                    "order `{id}` is issued on {}, after {day}: it cannot be revoked before it is issued; nothing was stored",
+                    order.act.valid_on
+                ),
+                Some(_) => {}
+            }
+            if let Some(earlier) =
+                store.revocations()?.into_iter().find(|revocation| revocation.order == id)
+            {
+                anyhow::bail!(
+                    "order `{id}` is already revoked, from {} ({}); nothing was stored",
+                    earlier.on,
+                    earlier.reason
+                );
+            }
             let act = NewAct {
                 kind: "order-revoke".to_string(),
                 valid_on: day,
@@ -405,11 +423,15 @@ fn list(db: &str, day: NaiveDate, format: Format) -> anyhow::Result<ExitCode> {
                 writeln!(stdout, "no order issued by {day}")?;
             }
             let width = rows.iter().map(|(order, _, _)| order.id.len()).max().unwrap_or(0);
+            let state_width =
+                rows.iter().map(|(_, _, state)| state.to_string().len()).max().unwrap_or(0);
             for (order, issued_on, state) in rows {
                 writeln!(
                     stdout,
-                    "{:<width$}  {issued_on}  {:<32}  {}",
-                    order.id, state, order.title
+                    "{:<width$}  {issued_on}  {:<state_width$}  {}",
+                    order.id,
+                    state.to_string(),
+                    order.title
                 )?;
             }
         }

@@ -6,7 +6,9 @@
 mod generate;
 mod import;
 mod kill;
+mod orders;
 mod person;
+mod scenario;
 mod tidy;
 
 use std::path::{Path, PathBuf};
