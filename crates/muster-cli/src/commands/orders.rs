@@ -155,17 +155,7 @@ fn check(db: &str, path: &Path, day: NaiveDate) -> anyhow::Result<ExitCode> {
     let order = &checked.order;
     if !checked.impact.conflicts.is_empty() {
         let mut stderr = std::io::stderr().lock();
-        for conflict in &checked.impact.conflicts {
-            writeln!(
-                stderr,
-                "conflict: rule {} of {} would delay {} protected by {} (no further delays): {}",
-                conflict.rule,
-                order.id,
-                persons(conflict.persons.len()),
-                conflict.protected_by,
-                conflict.persons.join(", ")
-            )?;
-        }
+        write_conflicts(&mut stderr, order, &checked.impact)?;
         writeln!(
             stderr,
             "error: `{}` conflicts with an order in force; issue it with `--override` to delay them all the same",
@@ -182,6 +172,22 @@ fn check(db: &str, path: &Path, day: NaiveDate) -> anyhow::Result<ExitCode> {
         if order.rules.len() == 1 { "" } else { "s" }
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line per conflict: the rule, the protecting order, the persons.
+fn write_conflicts(out: &mut impl Write, order: &Order, impact: &Impact) -> std::io::Result<()> {
+    for conflict in &impact.conflicts {
+        writeln!(
+            out,
+            "conflict: rule {} of {} would delay {} protected by {} (no further delays): {}",
+            conflict.rule,
+            order.id,
+            persons(conflict.persons.len()),
+            conflict.protected_by,
+            conflict.persons.join(", ")
+        )?;
+    }
+    Ok(())
 }
 
 fn persons(count: usize) -> String {
@@ -215,17 +221,7 @@ fn issue(
     let day = day.unwrap_or(order.issued_on);
     if !checked.impact.conflicts.is_empty() && !overridden {
         let mut stderr = std::io::stderr().lock();
-        for conflict in &checked.impact.conflicts {
-            writeln!(
-                stderr,
-                "conflict: rule {} of {} would delay {} protected by {} (no further delays): {}",
-                conflict.rule,
-                order.id,
-                persons(conflict.persons.len()),
-                conflict.protected_by,
-                conflict.persons.join(", ")
-            )?;
-        }
+        write_conflicts(&mut stderr, order, &checked.impact)?;
         writeln!(
             stderr,
             "error: order {} was not issued: it conflicts with an order in force; nothing was stored (issue it with `--override` to delay them all the same)",
