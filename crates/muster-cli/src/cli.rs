@@ -45,6 +45,74 @@ pub enum Command {
     Explain(ExplainArgs),
     /// What orders and re-checks have left for an organisation.
     Notices(NoticesArgs),
+    /// Discharge rosters.
+    #[command(subcommand)]
+    Discharge(DischargeCommand),
+    /// Headcount and technicians at a site month by month, beside what its campaigns require.
+    Strength(StrengthArgs),
+    /// Outcome rates by cohort: how many of each group had an event.
+    Stats(StatsArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DischargeCommand {
+    /// The roster of a cycle: scheduled, delayed, exempt, delayed-in, discharged.
+    Roster {
+        /// The cycle, `YYYY-spring` or `YYYY-autumn`.
+        cycle: String,
+        #[command(flatten)]
+        as_of: AsOf,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct StrengthArgs {
+    /// The site.
+    pub site: String,
+    /// The first month, `YYYY-MM`.
+    #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+    pub from: NaiveDate,
+    /// The last month, `YYYY-MM`.
+    #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+    pub to: NaiveDate,
+    /// A draft order, counted as if issued on its `issued_on`.
+    #[arg(long, value_name = "ORDER.toml")]
+    pub with: Option<PathBuf>,
+    /// An issued order, left out as if it had never been issued.
+    #[arg(long, value_name = "ID")]
+    pub without: Vec<String>,
+    /// Also draw the chart as an SVG file.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    #[command(flatten)]
+    pub as_of: AsOf,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct StatsArgs {
+    /// The event kind counted (`awol`, `posted`, `injured`, ...).
+    #[arg(long)]
+    pub event: String,
+    /// The string field of `person` that makes the groups (`home_province`, ...).
+    #[arg(long)]
+    pub by: String,
+    /// The first day an event counts (default: no limit).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    pub from: Option<NaiveDate>,
+    /// The last day an event counts (default: the as-of day).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    pub to: Option<NaiveDate>,
+    /// Who counts: a condition on `person` on the as-of day (default: everyone).
+    #[arg(long = "where", value_name = "EXPR")]
+    pub condition: Option<String>,
+    #[command(flatten)]
+    pub as_of: AsOf,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
 }
 
 /// The day a command reads as of, or the day an act takes effect.
@@ -66,6 +134,10 @@ pub enum OrderCommand {
     /// The impact of an order if it were issued on the day: lists, discharges, conflicts.
     Preview {
         file: PathBuf,
+        /// Also the strength of this site, month by month for a year from
+        /// the order's `effective_from`, without and with the order.
+        #[arg(long, value_name = "SITE")]
+        site: Option<String>,
         #[command(flatten)]
         as_of: AsOf,
         #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -269,6 +341,13 @@ pub struct PersonShowArgs {
 pub enum Format {
     Table,
     Json,
+}
+
+/// `YYYY-MM` as the first day of the month.
+fn parse_month(text: &str) -> Result<NaiveDate, String> {
+    muster_core::parse_date(&format!("{text}-01"))
+        .filter(|_| text.len() == 7)
+        .ok_or_else(|| format!("`{text}` is not a month of the form YYYY-MM"))
 }
 
 fn parse_day(text: &str) -> Result<NaiveDate, String> {

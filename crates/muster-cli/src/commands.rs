@@ -1,11 +1,14 @@
 //! Running each command: open the store, call the core, print the result.
 
+mod chart;
 mod context;
+mod discharge;
 mod explain;
 mod lists;
 mod orders;
 mod person;
 mod render;
+mod stats;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -17,7 +20,7 @@ use chrono::NaiveDate;
 use muster_dataset::{ImportError, Mode};
 use muster_store::{NewAct, SqliteStore, Store, StoreError};
 
-use crate::cli::{Cli, Command, GenerateArgs, ImportArgs, PersonCommand};
+use crate::cli::{Cli, Command, DischargeCommand, GenerateArgs, ImportArgs, PersonCommand};
 use crate::progress;
 
 /// How many dataset errors are printed before the rest are only counted.
@@ -37,6 +40,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::List(command) => lists::run(&cli.db, command),
         Command::Explain(args) => explain::explain(&cli.db, &args),
         Command::Notices(args) => explain::notices(&cli.db, &args),
+        Command::Discharge(DischargeCommand::Roster { cycle, as_of, format }) => {
+            discharge::roster(&cli.db, &cycle, as_of.as_of.unwrap_or_else(today), format)
+        }
+        Command::Strength(args) => discharge::strength(&cli.db, &args),
+        Command::Stats(args) => stats::stats(&cli.db, &args),
     }
 }
 

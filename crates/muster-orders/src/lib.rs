@@ -12,6 +12,7 @@ pub mod decide;
 pub mod document;
 pub mod impact;
 pub mod lists;
+pub mod roster;
 pub mod world;
 
 pub use book::{IssuedOrder, OrderBook, Revocation};
@@ -22,4 +23,5 @@ pub use decide::{
 pub use document::{Condition, Effect, Order, OrderDiagnostic, Rule, Target, Until, parse_order};
 pub use impact::{Conflict, DischargeChange, Impact, ListImpact, ListWithEntries, impact};
 pub use lists::{Entry, EntryChange, EntryStatus, List, Reason, entries, members};
+pub use roster::{Roster, RosterEntry, RosterStatus, Strength, roster, strength};
 pub use world::World;

@@ -171,35 +171,10 @@ fn add(
         );
     }
     if let Some(text) = condition {
-        let expr = match muster_cel::parse(text) {
-            Ok(expr) => expr,
-            Err(error) => return report_expression(text, &[error]),
+        let Some(selected) = select(&loaded, text, day)? else {
+            return Ok(ExitCode::FAILURE);
         };
-        let book = loaded.book.known_on(day);
-        if let Err(errors) = muster_orders::check_expression(&loaded.world, &book, &expr) {
-            return report_expression(text, &errors);
-        }
-        let bar = progress_bar("screening", loaded.world.people.len() as u64);
-        let mut errors = 0u64;
-        for (position, file) in loaded.world.people.iter().enumerate() {
-            let view = PersonView::new(&loaded.world, &book, file, day);
-            let environment = muster_cel::Environment { today: Some(day), person: Some(&view) };
-            match muster_cel::evaluate(&expr, &environment, &mut muster_cel::Reads::new()) {
-                Ok(muster_cel::Value::Bool(true)) => wanted.push(file.person.id.clone()),
-                Ok(_) => {}
-                Err(_) => errors += 1,
-            }
-            if position % 4096 == 0 {
-                bar.set_position(position as u64);
-            }
-        }
-        bar.finish_and_clear();
-        if errors > 0 {
-            writeln!(
-                std::io::stderr(),
-                "warning: the condition failed to evaluate for {errors} persons, who were not added"
-            )?;
-        }
+        wanted.extend(selected.into_iter().map(|file| file.person.id.clone()));
     }
     let active: HashSet<String> = muster_orders::members(&list.changes, day)
         .into_iter()
@@ -244,7 +219,53 @@ fn add(
     Ok(ExitCode::SUCCESS)
 }
 
-fn report_expression(text: &str, errors: &[muster_cel::Diagnostic]) -> anyhow::Result<ExitCode> {
+/// The persons for whom a condition holds on `day`, with the orders known
+/// that day; `None` when the condition has errors (printed). A person for
+/// whom it fails to evaluate is not selected, and the count of them is
+/// printed as a warning.
+pub fn select<'a>(
+    loaded: &'a context::Loaded,
+    text: &str,
+    day: NaiveDate,
+) -> anyhow::Result<Option<Vec<&'a muster_core::PersonFile>>> {
+    let expr = match muster_cel::parse(text) {
+        Ok(expr) => expr,
+        Err(error) => {
+            report_expression(text, &[error])?;
+            return Ok(None);
+        }
+    };
+    let book = loaded.book.known_on(day);
+    if let Err(errors) = muster_orders::check_expression(&loaded.world, &book, &expr) {
+        report_expression(text, &errors)?;
+        return Ok(None);
+    }
+    let bar = progress_bar("screening", loaded.world.people.len() as u64);
+    let mut errors = 0u64;
+    let mut selected = Vec::new();
+    for (position, file) in loaded.world.people.iter().enumerate() {
+        let view = PersonView::new(&loaded.world, &book, file, day);
+        let environment = muster_cel::Environment { today: Some(day), person: Some(&view) };
+        match muster_cel::evaluate(&expr, &environment, &mut muster_cel::Reads::new()) {
+            Ok(muster_cel::Value::Bool(true)) => selected.push(file),
+            Ok(_) => {}
+            Err(_) => errors += 1,
+        }
+        if position % 4096 == 0 {
+            bar.set_position(position as u64);
+        }
+    }
+    bar.finish_and_clear();
+    if errors > 0 {
+        writeln!(
+            std::io::stderr(),
+            "warning: the condition failed to evaluate for {errors} persons, who were not selected"
+        )?;
+    }
+    Ok(Some(selected))
+}
+
+fn report_expression(text: &str, errors: &[muster_cel::Diagnostic]) -> anyhow::Result<()> {
     let diagnostics: Vec<OrderDiagnostic> = errors
         .iter()
         .map(|error| OrderDiagnostic {
@@ -261,11 +282,11 @@ fn report_expression(text: &str, errors: &[muster_cel::Diagnostic]) -> anyhow::R
     stderr.write_all(render::render("--where", text, &diagnostics).as_bytes())?;
     writeln!(
         stderr,
-        "error: the condition has {} error{}; nothing was added",
+        "error: the condition has {} error{}; nothing was done",
         errors.len(),
         if errors.len() == 1 { "" } else { "s" }
     )?;
-    Ok(ExitCode::FAILURE)
+    Ok(())
 }
 
 /// Person ids from a file: one a line, or a CSV whose first column is the

@@ -14,14 +14,15 @@ use serde_json::json;
 
 use crate::cli::{Format, OrderCommand};
 use crate::commands::context::{self, Loaded};
+use crate::commands::discharge;
 use crate::commands::{actor, open, render, today};
 
 /// Runs one `order` command.
 pub fn run(db: &str, command: OrderCommand) -> anyhow::Result<ExitCode> {
     match command {
         OrderCommand::Check { file, as_of } => check(db, &file, as_of.as_of.unwrap_or_else(today)),
-        OrderCommand::Preview { file, as_of, format } => {
-            preview(db, &file, as_of.as_of.unwrap_or_else(today), format)
+        OrderCommand::Preview { file, site, as_of, format } => {
+            preview(db, &file, site.as_deref(), as_of.as_of.unwrap_or_else(today), format)
         }
         OrderCommand::Issue { file, override_protection, as_of, format } => {
             issue(db, &file, override_protection, as_of, format)
@@ -79,6 +80,28 @@ fn read_and_check(
     day: Option<NaiveDate>,
     overridden: bool,
 ) -> anyhow::Result<Option<Checked>> {
+    let Some(order) = read_order(loaded, path, day)? else {
+        return Ok(None);
+    };
+    let day = day.unwrap_or(order.issued_on);
+    let before = loaded.book.known_on(day);
+    let after = before.with_draft(order.clone(), day, overridden);
+    let lists = load_lists(store, day)?;
+    let with_entries: Vec<ListWithEntries<'_>> =
+        lists.iter().map(|(list, changes)| ListWithEntries { list, changes }).collect();
+    let impact =
+        muster_orders::impact(&loaded.world, &before, &after, &order.id, day, &with_entries);
+    Ok(Some(Checked { order, impact }))
+}
+
+/// Reads an order file and checks it against the records and the orders
+/// known on `day` (default: its `issued_on`); on errors, prints them and
+/// returns `None`.
+pub fn read_order(
+    loaded: &Loaded,
+    path: &Path,
+    day: Option<NaiveDate>,
+) -> anyhow::Result<Option<Order>> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read `{}`", path.display()))?;
     let name = path.display().to_string();
@@ -107,13 +130,7 @@ fn read_and_check(
         report(&name, &text, &diagnostics)?;
         return Ok(None);
     }
-    let after = before.with_draft(order.clone(), day, overridden);
-    let lists = load_lists(store, day)?;
-    let with_entries: Vec<ListWithEntries<'_>> =
-        lists.iter().map(|(list, changes)| ListWithEntries { list, changes }).collect();
-    let impact =
-        muster_orders::impact(&loaded.world, &before, &after, &order.id, day, &with_entries);
-    Ok(Some(Checked { order, impact }))
+    Ok(Some(order))
 }
 
 fn report(name: &str, text: &str, diagnostics: &[OrderDiagnostic]) -> anyhow::Result<()> {
@@ -194,13 +211,72 @@ fn persons(count: usize) -> String {
     if count == 1 { "1 person".to_string() } else { format!("{count} persons") }
 }
 
-fn preview(db: &str, path: &Path, day: NaiveDate, format: Format) -> anyhow::Result<ExitCode> {
+fn preview(
+    db: &str,
+    path: &Path,
+    site: Option<&str>,
+    day: NaiveDate,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
     let store = open(db)?;
     let loaded = context::load(&store)?;
+    if let Some(site) = site
+        && !loaded.world.sites.iter().any(|known| known.id == site)
+    {
+        anyhow::bail!("no site `{site}` in the store");
+    }
     let Some(checked) = read_and_check(&store, &loaded, path, Some(day), false)? else {
         return Ok(ExitCode::FAILURE);
     };
-    print_impact(&checked.impact, day, format, "as if issued")?;
+    let Some(site) = site else {
+        print_impact(&checked.impact, day, format, "as if issued")?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    // A year of months from the month the order takes effect.
+    let start = checked.order.effective_from;
+    let months = discharge::months(start, start + chrono::Months::new(11));
+    let before = loaded.book.known_on(day);
+    let after = before.with_draft(checked.order.clone(), day, false);
+    let without = muster_orders::strength(&loaded.world, &before, site, &months, day);
+    let with = muster_orders::strength(&loaded.world, &after, site, &months, day);
+    match format {
+        Format::Json => {
+            let mut value = serde_json::to_value(&checked.impact)?;
+            value["strength"] = json!({
+                "site": site,
+                "months": without.iter().zip(&with).map(|(before, after)| json!({
+                    "month": discharge::month_text(before.day),
+                    "before": {"headcount": before.headcount, "technicians": before.technicians},
+                    "after": {"headcount": after.headcount, "technicians": after.technicians},
+                    "required": before.required,
+                    "required_technicians": before.required_technicians,
+                })).collect::<Vec<_>>(),
+            });
+            writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&value)?)?;
+        }
+        Format::Table => {
+            print_impact(&checked.impact, day, format, "as if issued")?;
+            let mut stdout = std::io::stdout().lock();
+            writeln!(
+                stdout,
+                "strength of {site} on the first of each month, without -> with the order"
+            )?;
+            writeln!(stdout, "  month    headcount  technicians  required  required technicians")?;
+            for (before, after) in without.iter().zip(&with) {
+                writeln!(
+                    stdout,
+                    "  {}  {:>4} -> {:<4} {:>4} -> {:<4}  {:>8}  {:>20}",
+                    discharge::month_text(before.day),
+                    before.headcount,
+                    after.headcount,
+                    before.technicians,
+                    after.technicians,
+                    before.required,
+                    before.required_technicians,
+                )?;
+            }
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -12,7 +12,32 @@ use muster_store::{SqliteStore, Store};
 use serde_json::{Value, json};
 
 use crate::cli::{Format, PersonShowArgs};
-use crate::commands::today;
+use crate::commands::{context, today};
+
+/// His discharge chain from the orders issued by `day`, computed on a world
+/// of his own records (the rules read nothing of other people).
+fn discharge_chain(
+    store: &SqliteStore,
+    file: &PersonFile,
+    units: &[muster_core::Unit],
+    calendar: &muster_core::Calendar,
+    day: NaiveDate,
+) -> anyhow::Result<muster_orders::Discharge> {
+    let book = context::load_book(store)?;
+    let world = muster_orders::World::new(muster_core::Records {
+        calendar: Some(*calendar),
+        units: units.to_vec(),
+        people: vec![file.person.clone()],
+        assignments: file.assignments.clone(),
+        deployments: file.deployments.clone(),
+        events: file.events.clone(),
+        ..muster_core::Records::default()
+    });
+    let Some(own) = world.people.first() else {
+        bail!("the file of `{}` could not be read", file.person.id);
+    };
+    Ok(muster_orders::discharge(&world, &book, own, day))
+}
 
 /// Prints a person's file as of the day asked.
 pub fn show(store: &SqliteStore, args: &PersonShowArgs) -> anyhow::Result<ExitCode> {
@@ -30,7 +55,8 @@ pub fn show(store: &SqliteStore, args: &PersonShowArgs) -> anyhow::Result<ExitCo
 
     let term_end = file.term_end();
     let cycle = file.discharge_cycle(&calendar);
-    let discharge = file.scheduled_discharge(&calendar, day);
+    let chain = discharge_chain(store, &file, &units, &calendar, day)?;
+    let discharge = chain.date();
     let status = file.status_on(day, discharge);
     let deployments = file.deployment_periods(&tree);
     let open_on = |to: Option<NaiveDate>| to.filter(|to| *to < day);
@@ -45,6 +71,7 @@ pub fn show(store: &SqliteStore, args: &PersonShowArgs) -> anyhow::Result<ExitCo
                 "term_end": term_end,
                 "discharge_cycle": cycle.map(|cycle| cycle.to_string()),
                 "discharge_date": discharge,
+                "discharge_delayed_by": chain.delayed_by,
                 "service": file.assignments.iter().map(|assignment| json!({
                     "unit": assignment.unit,
                     "unit_name": unit_names.get(assignment.unit.as_str()),
@@ -102,7 +129,13 @@ pub fn show(store: &SqliteStore, args: &PersonShowArgs) -> anyhow::Result<ExitCo
                 field("term end", term_end.to_string());
             }
             if let (Some(cycle), Some(discharge)) = (cycle, discharge) {
-                let how = if file.discharged_on(day).is_some() { "recorded" } else { "scheduled" };
+                let how = if chain.recorded.is_some() {
+                    "recorded".to_string()
+                } else if chain.delayed_by.is_empty() {
+                    "scheduled".to_string()
+                } else {
+                    format!("delayed by {}", chain.delayed_by.join(", "))
+                };
                 field("discharge", format!("{discharge} ({how}; cycle {cycle})"));
             }
             field("status", format!("{status} on {day}"));

@@ -1,0 +1,167 @@
+//! The strength chart: an SVG line chart of headcount and technicians
+//! against what the site's campaigns require, with the shortfall marked.
+
+use muster_orders::Strength;
+use plotters::prelude::*;
+
+use crate::commands::discharge::month_text;
+
+/// The names of the series, as the legend shows them.
+pub const SERIES: [&str; 6] = [
+    "headcount",
+    "required",
+    "technicians",
+    "required technicians",
+    "shortfall",
+    "technician shortfall",
+];
+
+const HEADCOUNT: RGBColor = RGBColor(31, 90, 160);
+const TECHNICIANS: RGBColor = RGBColor(35, 130, 70);
+const SHORTFALL: RGBColor = RGBColor(200, 40, 40);
+const TECHNICIAN_SHORTFALL: RGBColor = RGBColor(230, 140, 20);
+
+/// Draws the chart as SVG text.
+pub fn strength_svg(title: &str, counts: &[Strength]) -> anyhow::Result<String> {
+    let mut svg = String::new();
+    draw(&mut svg, title, counts)
+        .map_err(|error| anyhow::anyhow!("cannot draw the chart: {error}"))?;
+    Ok(svg)
+}
+
+fn draw(
+    svg: &mut String,
+    title: &str,
+    counts: &[Strength],
+) -> Result<(), Box<dyn std::error::Error>> {
+    let root = SVGBackend::with_string(svg, (960, 540)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let top = counts
+        .iter()
+        .map(|count| {
+            count
+                .headcount
+                .max(count.required)
+                .max(count.technicians)
+                .max(count.required_technicians)
+        })
+        .max()
+        .unwrap_or(0);
+    let top = f64::from(top.max(1)) * 1.15;
+    let last = counts.len().saturating_sub(1) as f64;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 20))
+        .margin(20)
+        .x_label_area_size(50)
+        .y_label_area_size(60)
+        .build_cartesian_2d(-0.5..last + 0.5, 0.0..top)?;
+    chart
+        .configure_mesh()
+        .x_labels(counts.len().clamp(1, 12))
+        .x_label_formatter(&|x| {
+            let index = x.round();
+            if (x - index).abs() > 0.01 || index < 0.0 {
+                return String::new();
+            }
+            counts.get(index as usize).map(|count| month_text(count.day)).unwrap_or_default()
+        })
+        .y_label_formatter(&|y| format!("{y:.0}"))
+        .x_desc("month (counted on its first day)")
+        .y_desc("people")
+        .light_line_style(WHITE.mix(0.0))
+        .draw()?;
+
+    let at = |index: usize| index as f64;
+    // The shortfalls first, so that the lines are drawn over them.
+    chart
+        .draw_series(
+            counts.iter().enumerate().filter(|(_, count)| count.headcount < count.required).map(
+                |(index, count)| {
+                    Rectangle::new(
+                        [
+                            (at(index) - 0.3, f64::from(count.headcount)),
+                            (at(index) + 0.3, f64::from(count.required)),
+                        ],
+                        SHORTFALL.mix(0.25).filled(),
+                    )
+                },
+            ),
+        )?
+        .label(SERIES[4])
+        .legend(|(x, y)| {
+            Rectangle::new([(x, y - 6), (x + 20, y + 6)], SHORTFALL.mix(0.25).filled())
+        });
+    chart
+        .draw_series(
+            counts
+                .iter()
+                .enumerate()
+                .filter(|(_, count)| count.technicians < count.required_technicians)
+                .map(|(index, count)| {
+                    Rectangle::new(
+                        [
+                            (at(index) - 0.15, f64::from(count.technicians)),
+                            (at(index) + 0.15, f64::from(count.required_technicians)),
+                        ],
+                        TECHNICIAN_SHORTFALL.mix(0.35).filled(),
+                    )
+                }),
+        )?
+        .label(SERIES[5])
+        .legend(|(x, y)| {
+            Rectangle::new([(x, y - 6), (x + 20, y + 6)], TECHNICIAN_SHORTFALL.mix(0.35).filled())
+        });
+
+    let line = |value: fn(&Strength) -> u32| -> Vec<(f64, f64)> {
+        counts
+            .iter()
+            .enumerate()
+            .map(|(index, count)| (at(index), f64::from(value(count))))
+            .collect()
+    };
+    chart
+        .draw_series(LineSeries::new(line(|count| count.headcount), HEADCOUNT.stroke_width(3)))?
+        .label(SERIES[0])
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], HEADCOUNT.stroke_width(3)));
+    chart.draw_series(
+        line(|count| count.headcount)
+            .into_iter()
+            .map(|point| Circle::new(point, 4, HEADCOUNT.filled())),
+    )?;
+    chart
+        .draw_series(LineSeries::new(
+            line(|count| count.required),
+            HEADCOUNT.mix(0.6).stroke_width(1),
+        ))?
+        .label(SERIES[1])
+        .legend(|(x, y)| {
+            PathElement::new(vec![(x, y), (x + 20, y)], HEADCOUNT.mix(0.6).stroke_width(1))
+        });
+    chart
+        .draw_series(LineSeries::new(line(|count| count.technicians), TECHNICIANS.stroke_width(3)))?
+        .label(SERIES[2])
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], TECHNICIANS.stroke_width(3)));
+    chart.draw_series(
+        line(|count| count.technicians)
+            .into_iter()
+            .map(|point| Circle::new(point, 4, TECHNICIANS.filled())),
+    )?;
+    chart
+        .draw_series(LineSeries::new(
+            line(|count| count.required_technicians),
+            TECHNICIANS.mix(0.6).stroke_width(1),
+        ))?
+        .label(SERIES[3])
+        .legend(|(x, y)| {
+            PathElement::new(vec![(x, y), (x + 20, y)], TECHNICIANS.mix(0.6).stroke_width(1))
+        });
+
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()?;
+    root.present()?;
+    Ok(())
+}
