@@ -20,11 +20,9 @@ pub fn roster(
     day: NaiveDate,
     format: ListFormat,
 ) -> anyhow::Result<ExitCode> {
-    let cycle: Cycle = cycle.parse().map_err(|error| {
-        anyhow::anyhow!(
-            "`{cycle}` is not a discharge cycle: {error} (write `2020-autumn` or `2021-spring`)"
-        )
-    })?;
+    let cycle: Cycle = cycle
+        .parse()
+        .map_err(|error| anyhow::anyhow!("{error} (such as `2020-autumn` or `2021-spring`)"))?;
     let store = open(db)?;
     let loaded = context::load(&store)?;
     let roster = muster_orders::roster(&loaded.world, &loaded.book, cycle, day);

@@ -55,6 +55,7 @@ fn a_soldier_after_his_cycle_date_is_discharged() {
           "term_end": "2020-04-01",
           "discharge_cycle": "2020-autumn",
           "discharge_date": "2020-10-01",
+          "discharge_delayed_by": [],
           "service": [
             {
               "unit": "c8-2",

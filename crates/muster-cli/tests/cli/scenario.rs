@@ -7,12 +7,12 @@ use crate::Sandbox;
 
 /// The store after the steps of EXPECTED.md, and what `order issue
 /// mod-2024-001` printed (as JSON).
-struct Scenario {
-    sandbox: Sandbox,
-    issued_mod_2024_001: String,
+pub struct Scenario {
+    pub sandbox: Sandbox,
+    pub issued_mod_2024_001: String,
 }
 
-fn scenario() -> Scenario {
+pub fn scenario() -> Scenario {
     let sandbox = Sandbox::new();
     sandbox.reference("reference");
     sandbox.ok(&["init"]);
