@@ -71,7 +71,12 @@ pub fn roster(world: &World, book: &OrderBook, cycle: Cycle, as_of: NaiveDate) -
     let entries = world
         .people
         .iter()
-        .filter(|file| file.discharge_cycle(calendar).is_some_and(|own| own <= cycle))
+        .filter(|file| {
+            // His term ends in this cycle or before it, or his recorded
+            // discharge (an early one, perhaps) falls within it.
+            file.discharge_cycle(calendar).is_some_and(|own| own <= cycle)
+                || file.discharged_on(as_of).is_some_and(|day| previous < day && day <= date)
+        })
         .filter(|file| !gone_before(file, date, as_of))
         .filter_map(|file| {
             let chain = discharge(world, book, file, as_of);

@@ -428,3 +428,57 @@ fn a_preview_by_site_shows_the_strength_before_and_after() {
     assert_eq!(february["after"]["technicians"], 2);
     assert_eq!(value["discharge"][0]["person"], "p019");
 }
+
+#[test]
+fn an_override_delays_the_protected_and_is_recorded() {
+    let sandbox = scenario().sandbox;
+    let issued = sandbox.ok(&[
+        "order",
+        "issue",
+        "reference/orders/errd-2021-007.toml",
+        "--as-of",
+        "2021-01-15",
+        "--override",
+        "--format",
+        "json",
+    ]);
+    let impact: serde_json::Value = serde_json::from_str(&issued).unwrap();
+    let moved: Vec<&str> = impact["discharge"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|change| change["person"].as_str().unwrap())
+        .collect();
+    assert_eq!(moved, ["p010", "p013", "p016", "p019"]);
+    let shown = sandbox.ok(&["order", "show", "errd-2021-007", "--as-of", "2021-02-01"]);
+    assert!(shown.contains("issued with --override"), "{shown}");
+    let roster = sandbox.ok(&[
+        "discharge",
+        "roster",
+        "2021-autumn",
+        "--as-of",
+        "2021-06-01",
+        "--format",
+        "csv",
+    ]);
+    expect![[r#"
+        person,status,date,orders
+        p010,delayed-in,2021-10-01,errd-2020-031 errd-2021-007
+        p012,scheduled,2021-10-01,
+        p013,delayed-in,2021-10-01,errd-2020-031 errd-2021-007
+        p016,delayed-in,2021-10-01,errd-2020-031 errd-2021-007
+        p019,delayed-in,2021-10-01,errd-2021-007
+    "#]]
+    .assert_eq(&roster);
+    // Before the override was issued, the protection held.
+    let before = sandbox.ok(&[
+        "discharge",
+        "roster",
+        "2021-spring",
+        "--as-of",
+        "2021-01-14",
+        "--format",
+        "csv",
+    ]);
+    assert!(before.contains("p010,delayed-in,2021-02-01,errd-2020-031\n"), "{before}");
+}
