@@ -10,7 +10,7 @@ mod sqlite;
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use muster_core::{Act, ActId, Calendar, Person, PersonFile, Records, Unit, Version};
+use muster_core::{Act, ActId, Calendar, Organisation, Person, PersonFile, Records, Unit, Version};
 use muster_dataset::{Dataset, Errors, Mode};
 
 pub use sqlite::SqliteStore;
@@ -185,6 +185,9 @@ pub trait Store {
 
     /// Every unit, in its latest recorded version.
     fn units(&self) -> Result<Vec<Unit>, StoreError>;
+
+    /// Every organisation, in its latest recorded version.
+    fn organisations(&self) -> Result<Vec<Organisation>, StoreError>;
 
     /// The discharge calendar: the last one imported, else the defaults.
     fn calendar(&self) -> Result<Calendar, StoreError>;

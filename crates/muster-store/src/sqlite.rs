@@ -318,6 +318,15 @@ impl Store for SqliteStore {
         )
     }
 
+    fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {
+        latest_by_id(
+            &self.connection,
+            "SELECT id, name, kind, parent FROM organisations ORDER BY id, act",
+            organisation_from_row,
+            |organisation| &organisation.id,
+        )
+    }
+
     fn calendar(&self) -> Result<Calendar, StoreError> {
         Ok(load_calendar(&self.connection)?.unwrap_or_default())
     }

@@ -248,8 +248,7 @@ pub fn value_json(value: &Value) -> serde_json::Value {
 pub fn notices(db: &str, args: &NoticesArgs) -> anyhow::Result<ExitCode> {
     let store = open(db)?;
     let day: NaiveDate = args.as_of.as_of.unwrap_or_else(today);
-    let records = store.records()?;
-    if !records.organisations.iter().any(|organisation| organisation.id == args.organisation) {
+    if !store.organisations()?.iter().any(|organisation| organisation.id == args.organisation) {
         anyhow::bail!(
             "unknown organisation `{}`: notices are left for the organisations of the store",
             args.organisation

@@ -21,8 +21,7 @@ pub fn run(db: &str, command: ListCommand) -> anyhow::Result<ExitCode> {
         ListCommand::Create { id, kind, owner, title, quota, as_of } => {
             let mut store = open(db)?;
             let day = as_of.as_of.unwrap_or_else(today);
-            let world = World::new(store.records()?);
-            if !world.has_organisation(&owner) {
+            if !store.organisations()?.iter().any(|organisation| organisation.id == owner) {
                 bail!(
                     "unknown organisation `{owner}`: the owner of a list is an organisation of the store"
                 );
