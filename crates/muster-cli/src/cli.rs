@@ -52,6 +52,28 @@ pub enum Command {
     Strength(StrengthArgs),
     /// Outcome rates by cohort: how many of each group had an event.
     Stats(StatsArgs),
+    /// The change record: its log, its integrity check, its current head.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// The entries of the log, oldest first.
+    Log {
+        /// Only entries recorded on or after this day.
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+        since: Option<NaiveDate>,
+        /// Only entries of this actor.
+        #[arg(long)]
+        actor: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Checks the hash chain; names the first entry changed, deleted or moved (exit 1).
+    Verify,
+    /// The last entry's number and hash, to keep elsewhere.
+    Head,
 }
 
 #[derive(Subcommand, Debug)]

@@ -1,5 +1,6 @@
 //! Running each command: open the store, call the core, print the result.
 
+mod audit;
 mod chart;
 mod context;
 mod discharge;
@@ -45,6 +46,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Strength(args) => discharge::strength(&cli.db, &args),
         Command::Stats(args) => stats::stats(&cli.db, &args),
+        Command::Audit(command) => audit::run(&cli.db, command),
     }
 }
 

@@ -5,6 +5,7 @@
 //! written in one transaction that takes the write lock up front, so that a
 //! change is stored whole or not at all, and nothing is updated in place.
 
+mod audit;
 mod sqlite;
 
 use std::time::Duration;
@@ -13,6 +14,7 @@ use chrono::NaiveDate;
 use muster_core::{Act, ActId, Calendar, Organisation, Person, PersonFile, Records, Unit, Version};
 use muster_dataset::{Dataset, Errors, Mode};
 
+pub use audit::sha256_hex;
 pub use sqlite::SqliteStore;
 
 /// An act about to be recorded: what it is, the day it takes effect, who
@@ -23,6 +25,34 @@ pub struct NewAct {
     pub valid_on: NaiveDate,
     pub actor: String,
     pub summary: String,
+}
+
+/// One entry of the audit log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// Its place in the log, from 1.
+    pub seq: i64,
+    /// The act it records, if it records one.
+    pub act: Option<i64>,
+    pub recorded_at: String,
+    pub actor: String,
+    pub kind: String,
+    pub valid_on: Option<String>,
+    pub summary: String,
+    /// What the act did, canonical JSON.
+    pub content: String,
+    /// The hash of the entry before it.
+    pub previous: String,
+    /// SHA-256 over `previous` and this entry's canonical form.
+    pub hash: String,
+}
+
+/// The first thing wrong with the audit log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditProblem {
+    /// The entry where the chain breaks.
+    pub seq: i64,
+    pub problem: String,
 }
 
 /// What an import stored.
@@ -185,6 +215,12 @@ pub trait Store {
 
     /// Every unit, in its latest recorded version.
     fn units(&self) -> Result<Vec<Unit>, StoreError>;
+
+    /// The audit log, in order.
+    fn audit_log(&self) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// Checks the audit log: the first problem, or `None` when it is intact.
+    fn audit_verify(&self) -> Result<Option<AuditProblem>, StoreError>;
 
     /// Every organisation, in its latest recorded version.
     fn organisations(&self) -> Result<Vec<Organisation>, StoreError>;

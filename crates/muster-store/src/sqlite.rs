@@ -13,16 +13,20 @@ use muster_core::{
 };
 use muster_dataset::{Dataset, Mode, Plan};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
+use serde_json::json;
 
+use crate::audit;
 use crate::{
-    EntryAction, ImportReport, NewAct, NewList, NewNotice, NewOrder, PersonRecords, Store,
-    StoreError, StoredEntry, StoredList, StoredNotice, StoredOrder, StoredRevocation,
+    AuditEntry, AuditProblem, EntryAction, ImportReport, NewAct, NewList, NewNotice, NewOrder,
+    PersonRecords, Store, StoreError, StoredEntry, StoredList, StoredNotice, StoredOrder,
+    StoredRevocation,
 };
 
 /// The schema migrations, in order; a store's version is how many it has.
 const MIGRATIONS: &[(&str, &str)] = &[
     ("records", include_str!("../migrations/sqlite/0001_records.sql")),
     ("orders and lists", include_str!("../migrations/sqlite/0002_orders_and_lists.sql")),
+    ("audit", include_str!("../migrations/sqlite/0003_audit.sql")),
 ];
 
 /// A store in one SQLite file.
@@ -130,6 +134,20 @@ impl SqliteStore {
         }
         for (index, (name, sql)) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             transaction.execute_batch(sql).map_err(database("apply a schema migration"))?;
+            if *name == "audit" {
+                // A store made before the audit log: its acts open the log.
+                let acts: Vec<i64> =
+                    query_all(&transaction, "SELECT id FROM acts ORDER BY id", [], |row| {
+                        get(row, 0)
+                    })?;
+                for act in acts {
+                    audit::append_act(
+                        &transaction,
+                        act,
+                        &json!({"recorded_before_the_audit_log": true}),
+                    )?;
+                }
+            }
             transaction
                 .execute(
                     "INSERT INTO migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
@@ -225,6 +243,13 @@ impl Store for SqliteStore {
         let started = Instant::now();
         let act_id = insert_act(&transaction, &act)?;
         let written = write_plan(&transaction, &plan, act_id, mode, progress)?;
+        let counts: serde_json::Map<String, serde_json::Value> =
+            written.iter().map(|(file, rows)| ((*file).to_string(), json!(rows))).collect();
+        audit::append_act(
+            &transaction,
+            act_id.0,
+            &json!({"rows": counts, "unchanged": plan.unchanged}),
+        )?;
         timings.push(("write the rows", started.elapsed()));
 
         let started = Instant::now();
@@ -318,6 +343,14 @@ impl Store for SqliteStore {
         )
     }
 
+    fn audit_log(&self) -> Result<Vec<AuditEntry>, StoreError> {
+        audit::entries(&self.connection)
+    }
+
+    fn audit_verify(&self) -> Result<Option<AuditProblem>, StoreError> {
+        audit::verify(&self.connection)
+    }
+
     fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {
         latest_by_id(
             &self.connection,
@@ -365,6 +398,16 @@ impl Store for SqliteStore {
             )
             .map_err(database("record the order"))?;
         insert_notices(&transaction, act_id, notices)?;
+        audit::append_act(
+            &transaction,
+            act_id.0,
+            &json!({
+                "order": order.id,
+                "document_sha256": audit::sha256_hex(&order.document),
+                "override": order.overridden,
+                "notices": notices.len(),
+            }),
+        )?;
         transaction.commit().map_err(database("commit the order"))?;
         Ok(act_id)
     }
@@ -394,6 +437,11 @@ impl Store for SqliteStore {
                 params![order, act_id.0, day_text(on).as_str(), reason],
             )
             .map_err(database("record the revocation"))?;
+        audit::append_act(
+            &transaction,
+            act_id.0,
+            &json!({"order": order, "on": day_text(on).as_str(), "reason": reason}),
+        )?;
         transaction.commit().map_err(database("commit the revocation"))?;
         Ok(act_id)
     }
@@ -454,6 +502,11 @@ impl Store for SqliteStore {
                 params![list.id, act_id.0, list.kind, list.owner, list.title, list.quota],
             )
             .map_err(database("record the list"))?;
+        audit::append_act(
+            &transaction,
+            act_id.0,
+            &json!({"list": list.id, "kind": list.kind, "owner": list.owner, "title": list.title, "quota": list.quota}),
+        )?;
         transaction.commit().map_err(database("commit the list"))?;
         Ok(act_id)
     }
@@ -501,23 +554,28 @@ impl Store for SqliteStore {
             return Err(StoreError::NoSuchList { id: list.to_string() });
         }
         let act_id = insert_act(&transaction, &act)?;
+        let action_word = match action {
+            EntryAction::Add => "add",
+            EntryAction::Remove => "remove",
+        };
         {
             let mut insert = transaction
                 .prepare(
                     "INSERT INTO list_entries (act, list, person, action) VALUES (?1, ?2, ?3, ?4)",
                 )
                 .map_err(database("record the entries"))?;
-            let action = match action {
-                EntryAction::Add => "add",
-                EntryAction::Remove => "remove",
-            };
             for person in persons {
                 insert
-                    .execute(params![act_id.0, list, person, action])
+                    .execute(params![act_id.0, list, person, action_word])
                     .map_err(database("record the entries"))?;
             }
         }
         insert_notices(&transaction, act_id, notices)?;
+        audit::append_act(
+            &transaction,
+            act_id.0,
+            &json!({"list": list, "action": action_word, "persons": persons, "notices": notices.len()}),
+        )?;
         transaction.commit().map_err(database("commit the entries"))?;
         Ok(act_id)
     }
@@ -552,6 +610,11 @@ impl Store for SqliteStore {
             .map_err(database("begin leaving notices"))?;
         let act_id = insert_act(&transaction, &act)?;
         insert_notices(&transaction, act_id, notices)?;
+        audit::append_act(
+            &transaction,
+            act_id.0,
+            &json!({"notices": notices.iter().map(|notice| json!([notice.organisation, notice.message])).collect::<Vec<_>>()}),
+        )?;
         transaction.commit().map_err(database("commit the notices"))?;
         Ok(act_id)
     }

@@ -3,6 +3,7 @@
 
 #![expect(clippy::unwrap_used, reason = "a test fails loudly at the first surprise")]
 
+mod audit;
 mod discharge;
 mod generate;
 mod import;
