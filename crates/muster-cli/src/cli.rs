@@ -52,9 +52,50 @@ pub enum Command {
     Strength(StrengthArgs),
     /// Outcome rates by cohort: how many of each group had an event.
     Stats(StatsArgs),
+    /// Accounts for the server: add, list, disable, reset, token.
+    #[command(subcommand)]
+    User(UserCommand),
     /// The change record: its log, its integrity check, its current head.
     #[command(subcommand)]
     Audit(AuditCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Add a user of an organisation with a role; prints his first password once.
+    Add {
+        name: String,
+        /// His organisation.
+        #[arg(long)]
+        org: String,
+        /// ministry, department, unit-admin, placement, analyst or auditor.
+        #[arg(long)]
+        role: String,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Every user, with his organisation, role and state.
+    List {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Disable a user: he can no longer log in, nor use his tokens.
+    Disable { name: String },
+    /// Give a user a new password (enables him again); prints it once.
+    Reset {
+        name: String,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Make an API token for a user's programs; prints it once.
+    Token {
+        name: String,
+        /// What the token is for.
+        #[arg(long, default_value = "api")]
+        label: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]

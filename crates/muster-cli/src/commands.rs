@@ -10,6 +10,7 @@ mod orders;
 mod person;
 mod render;
 mod stats;
+mod users;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -47,6 +48,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Strength(args) => discharge::strength(&cli.db, &args),
         Command::Stats(args) => stats::stats(&cli.db, &args),
         Command::Audit(command) => audit::run(&cli.db, command),
+        Command::User(command) => users::run(&cli.db, command),
     }
 }
 

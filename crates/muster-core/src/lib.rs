@@ -17,7 +17,7 @@ pub use calendar::{Calendar, Cycle, MonthDay, Season, term_end};
 pub use date::{Date, format_date, parse_date};
 pub use model::{
     Assignment, Branch, Campaign, Deployed, Deployment, Event, EventKind, Organisation,
-    OrganisationKind, Person, Sex, Site, Unit,
+    OrganisationKind, Person, Role, Sex, Site, Unit,
 };
 pub use person::{PersonDeployment, PersonFile, Status};
 pub use records::Records;

@@ -77,6 +77,18 @@ word_enum!(
 );
 
 word_enum!(
+    /// What a user of the server may do, within his organisation.
+    Role, "role" {
+        Ministry => "ministry",
+        Department => "department",
+        UnitAdmin => "unit-admin",
+        Placement => "placement",
+        Analyst => "analyst",
+        Auditor => "auditor",
+    }
+);
+
+word_enum!(
     /// The branch of the armed forces a unit or a soldier belongs to.
     Branch, "branch" {
         Army => "army",

@@ -27,6 +27,39 @@ pub struct NewAct {
     pub summary: String,
 }
 
+/// A user account, in its latest version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredUser {
+    pub name: String,
+    pub organisation: String,
+    pub role: String,
+    /// argon2id, in the PHC string format.
+    pub password_hash: String,
+    pub disabled: bool,
+    /// The act that made the account.
+    pub created: Act,
+    /// The act of its latest version.
+    pub changed: Act,
+}
+
+/// A new version of a user account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewUser {
+    pub name: String,
+    pub organisation: String,
+    pub role: String,
+    pub password_hash: String,
+    pub disabled: bool,
+}
+
+/// An API token's owner, found by the token's SHA-256.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredToken {
+    pub user: String,
+    pub label: String,
+    pub act: Act,
+}
+
 /// One entry of the audit log.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditEntry {
@@ -215,6 +248,26 @@ pub trait Store {
 
     /// Every unit, in its latest recorded version.
     fn units(&self) -> Result<Vec<Unit>, StoreError>;
+
+    /// Writes a new version of a user account (a new user, or a change to
+    /// one), as one act. `content` describes the change for the audit log
+    /// (never a secret).
+    fn put_user(&mut self, act: NewAct, user: NewUser, content: &str) -> Result<ActId, StoreError>;
+
+    /// Every user account in its latest version, by name.
+    fn users(&self) -> Result<Vec<StoredUser>, StoreError>;
+
+    /// Records an API token for a user by its SHA-256, as one act.
+    fn add_token(
+        &mut self,
+        act: NewAct,
+        user: &str,
+        label: &str,
+        token_sha256: &str,
+    ) -> Result<ActId, StoreError>;
+
+    /// The owner of the token with this SHA-256.
+    fn token(&self, token_sha256: &str) -> Result<Option<StoredToken>, StoreError>;
 
     /// The audit log, in order.
     fn audit_log(&self) -> Result<Vec<AuditEntry>, StoreError>;

@@ -18,8 +18,8 @@ use serde_json::json;
 use crate::audit;
 use crate::{
     AuditEntry, AuditProblem, EntryAction, ImportReport, NewAct, NewList, NewNotice, NewOrder,
-    PersonRecords, Store, StoreError, StoredEntry, StoredList, StoredNotice, StoredOrder,
-    StoredRevocation,
+    NewUser, PersonRecords, Store, StoreError, StoredEntry, StoredList, StoredNotice, StoredOrder,
+    StoredRevocation, StoredToken, StoredUser,
 };
 
 /// The schema migrations, in order; a store's version is how many it has.
@@ -27,6 +27,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("records", include_str!("../migrations/sqlite/0001_records.sql")),
     ("orders and lists", include_str!("../migrations/sqlite/0002_orders_and_lists.sql")),
     ("audit", include_str!("../migrations/sqlite/0003_audit.sql")),
+    ("users", include_str!("../migrations/sqlite/0004_users.sql")),
 ];
 
 /// A store in one SQLite file.
@@ -341,6 +342,109 @@ impl Store for SqliteStore {
             unit_from_row,
             |unit| &unit.id,
         )
+    }
+
+    fn put_user(&mut self, act: NewAct, user: NewUser, content: &str) -> Result<ActId, StoreError> {
+        let transaction = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(database("begin changing a user"))?;
+        let act_id = insert_act(&transaction, &act)?;
+        transaction
+            .execute(
+                "INSERT INTO users (act, name, organisation, role, password_hash, disabled)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    act_id.0,
+                    user.name,
+                    user.organisation,
+                    user.role,
+                    user.password_hash,
+                    user.disabled
+                ],
+            )
+            .map_err(database("record the user"))?;
+        let content: serde_json::Value =
+            serde_json::from_str(content).unwrap_or_else(|_| json!(content));
+        audit::append_act(&transaction, act_id.0, &content)?;
+        transaction.commit().map_err(database("commit the user"))?;
+        Ok(act_id)
+    }
+
+    fn users(&self) -> Result<Vec<StoredUser>, StoreError> {
+        let versions = query_all(
+            &self.connection,
+            "SELECT u.name, u.organisation, u.role, u.password_hash, u.disabled,
+                    a.id, a.kind, a.valid_on, a.recorded_at, a.actor, a.summary
+             FROM users u JOIN acts a ON a.id = u.act ORDER BY u.name, u.id",
+            [],
+            |row| {
+                Ok((
+                    get::<String>(row, 0)?,
+                    get::<String>(row, 1)?,
+                    get::<String>(row, 2)?,
+                    get::<String>(row, 3)?,
+                    get::<bool>(row, 4)?,
+                    act_from_row(row, 5)?,
+                ))
+            },
+        )?;
+        let mut users: Vec<StoredUser> = Vec::new();
+        for (name, organisation, role, password_hash, disabled, act) in versions {
+            match users.last_mut() {
+                Some(user) if user.name == name => {
+                    user.organisation = organisation;
+                    user.role = role;
+                    user.password_hash = password_hash;
+                    user.disabled = disabled;
+                    user.changed = act;
+                }
+                _ => users.push(StoredUser {
+                    name,
+                    organisation,
+                    role,
+                    password_hash,
+                    disabled,
+                    created: act.clone(),
+                    changed: act,
+                }),
+            }
+        }
+        Ok(users)
+    }
+
+    fn add_token(
+        &mut self,
+        act: NewAct,
+        user: &str,
+        label: &str,
+        token_sha256: &str,
+    ) -> Result<ActId, StoreError> {
+        let transaction = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(database("begin adding a token"))?;
+        let act_id = insert_act(&transaction, &act)?;
+        transaction
+            .execute(
+                "INSERT INTO tokens (act, user_name, label, token_sha256) VALUES (?1, ?2, ?3, ?4)",
+                params![act_id.0, user, label, token_sha256],
+            )
+            .map_err(database("record the token"))?;
+        audit::append_act(&transaction, act_id.0, &json!({"user": user, "token": label}))?;
+        transaction.commit().map_err(database("commit the token"))?;
+        Ok(act_id)
+    }
+
+    fn token(&self, token_sha256: &str) -> Result<Option<StoredToken>, StoreError> {
+        let mut tokens = query_all(
+            &self.connection,
+            "SELECT t.user_name, t.label, a.id, a.kind, a.valid_on, a.recorded_at, a.actor, a.summary
+             FROM tokens t JOIN acts a ON a.id = t.act WHERE t.token_sha256 = ?1",
+            [token_sha256],
+            |row| Ok(StoredToken { user: get(row, 0)?, label: get(row, 1)?, act: act_from_row(row, 2)? }),
+        )?;
+        Ok(tokens.pop())
     }
 
     fn audit_log(&self) -> Result<Vec<AuditEntry>, StoreError> {

@@ -12,6 +12,7 @@ mod orders;
 mod person;
 mod scenario;
 mod tidy;
+mod users;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,0 +1,9 @@
+//! Who may do what: the secrets of user accounts (argon2id password hashes,
+//! API tokens kept only as their SHA-256), and, in time, the policies that
+//! decide each request.
+
+pub mod secret;
+
+pub use secret::{
+    SecretError, generate_password, generate_token, hash_password, token_sha256, verify_password,
+};
