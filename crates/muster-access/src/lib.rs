@@ -2,8 +2,13 @@
 //! API tokens kept only as their SHA-256), and, in time, the policies that
 //! decide each request.
 
+pub mod policy;
 pub mod secret;
 
+pub use policy::{
+    Action, DEFAULT_POLICIES, Policies, PolicyError, Principal, Resource, SCHEMA, minimise_person,
+    person_fields,
+};
 pub use secret::{
     SecretError, generate_password, generate_token, hash_password, token_sha256, verify_password,
 };

@@ -1,0 +1,254 @@
+//! Authorization as Cedar policies.
+//!
+//! The schema (`policies/schema.cedarschema`) names what policies talk
+//! about: users with a role and an organisation, people, lists, orders,
+//! notices and the store. The default policies (`policies/default.cedar`)
+//! ship with muster; a deployer may give his own file, which is validated
+//! against the schema before anything is served. Every request is decided
+//! here, and nowhere else.
+
+use std::collections::{HashMap, HashSet};
+use std::str::FromStr;
+
+use cedar_policy::{
+    Authorizer, Context, Decision, Entities, Entity, EntityId, EntityTypeName, EntityUid,
+    PolicySet, Request, RestrictedExpression, Schema, ValidationMode, Validator,
+};
+use muster_core::Role;
+
+/// The schema of the policies.
+pub const SCHEMA: &str = include_str!("../policies/schema.cedarschema");
+
+/// The policies muster ships with.
+pub const DEFAULT_POLICIES: &str = include_str!("../policies/default.cedar");
+
+/// Policies that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    #[error("the policy schema cannot be read: {0}")]
+    Schema(String),
+    #[error("the policies cannot be read: {0}")]
+    Parse(String),
+    #[error("the policies do not fit the schema:\n{0}")]
+    Invalid(String),
+}
+
+/// Who asks: a user of an organisation, with his role.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    pub name: String,
+    pub organisation: String,
+    pub role: Role,
+}
+
+/// What he asks to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    ReadRecords,
+    ReadOrders,
+    CheckOrder,
+    IssueOrder,
+    RevokeOrder,
+    ReadPerson,
+    Explain,
+    CreateList,
+    ReadList,
+    ChangeList,
+    ReadRoster,
+    ReadStrength,
+    ReadStats,
+    ReadNotices,
+    ReadAudit,
+}
+
+impl Action {
+    /// Every action.
+    pub const ALL: [Action; 15] = [
+        Action::ReadRecords,
+        Action::ReadOrders,
+        Action::CheckOrder,
+        Action::IssueOrder,
+        Action::RevokeOrder,
+        Action::ReadPerson,
+        Action::Explain,
+        Action::CreateList,
+        Action::ReadList,
+        Action::ChangeList,
+        Action::ReadRoster,
+        Action::ReadStrength,
+        Action::ReadStats,
+        Action::ReadNotices,
+        Action::ReadAudit,
+    ];
+
+    /// The action's name in the policies.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::ReadRecords => "read-records",
+            Action::ReadOrders => "read-orders",
+            Action::CheckOrder => "check-order",
+            Action::IssueOrder => "issue-order",
+            Action::RevokeOrder => "revoke-order",
+            Action::ReadPerson => "read-person",
+            Action::Explain => "explain",
+            Action::CreateList => "create-list",
+            Action::ReadList => "read-list",
+            Action::ChangeList => "change-list",
+            Action::ReadRoster => "read-roster",
+            Action::ReadStrength => "read-strength",
+            Action::ReadStats => "read-stats",
+            Action::ReadNotices => "read-notices",
+            Action::ReadAudit => "read-audit",
+        }
+    }
+}
+
+/// What he asks about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resource {
+    /// The store as a whole.
+    Store,
+    /// A person: the organisations administering his units, and the owners
+    /// of the lists he is on.
+    Person { id: String, administrations: Vec<String>, lists: Vec<String> },
+    /// A list of candidates.
+    List { id: String, owner: String, kind: String },
+    /// An order: its issuer and what its rules govern.
+    Order { id: String, issued_by: String, targets: Vec<String> },
+    /// The notices left for an organisation.
+    Notices { organisation: String },
+}
+
+/// The policies in force, validated against the schema.
+pub struct Policies {
+    schema: Schema,
+    policies: PolicySet,
+    authorizer: Authorizer,
+}
+
+impl Policies {
+    /// The policies muster ships with.
+    pub fn default_policies() -> Result<Policies, PolicyError> {
+        Policies::new(DEFAULT_POLICIES)
+    }
+
+    /// Policies from their text, validated against the schema.
+    pub fn new(text: &str) -> Result<Policies, PolicyError> {
+        let (schema, _warnings) = Schema::from_cedarschema_str(SCHEMA)
+            .map_err(|error| PolicyError::Schema(error.to_string()))?;
+        let policies =
+            PolicySet::from_str(text).map_err(|error| PolicyError::Parse(error.to_string()))?;
+        let validation = Validator::new(schema.clone()).validate(&policies, ValidationMode::Strict);
+        if !validation.validation_passed() {
+            let errors: Vec<String> =
+                validation.validation_errors().map(|error| format!("- {error}")).collect();
+            return Err(PolicyError::Invalid(errors.join("\n")));
+        }
+        Ok(Policies { schema, policies, authorizer: Authorizer::new() })
+    }
+
+    /// Whether the principal may do the action on the resource. A request
+    /// the policies cannot even be asked (which would be a bug) is denied.
+    pub fn is_allowed(&self, principal: &Principal, action: Action, resource: &Resource) -> bool {
+        self.decide(principal, action, resource).unwrap_or(false)
+    }
+
+    fn decide(&self, principal: &Principal, action: Action, resource: &Resource) -> Option<bool> {
+        let organisation = uid("Organisation", &principal.organisation)?;
+        let user = Entity::new(
+            uid("User", &principal.name)?,
+            HashMap::from([
+                (
+                    "role".to_string(),
+                    RestrictedExpression::new_string(principal.role.as_str().to_string()),
+                ),
+                (
+                    "organisation".to_string(),
+                    RestrictedExpression::new_string(principal.organisation.clone()),
+                ),
+            ]),
+            HashSet::from([organisation.clone()]),
+        )
+        .ok()?;
+        let (resource_uid, resource_entity) = resource_entity(resource)?;
+        let entities = Entities::from_entities(
+            [Entity::with_uid(organisation), user, resource_entity],
+            Some(&self.schema),
+        )
+        .ok()?;
+        let action_uid = uid("Action", action.as_str())?;
+        let request = Request::new(
+            uid("User", &principal.name)?,
+            action_uid,
+            resource_uid,
+            Context::empty(),
+            Some(&self.schema),
+        )
+        .ok()?;
+        let response = self.authorizer.is_authorized(&request, &self.policies, &entities);
+        Some(response.decision() == Decision::Allow)
+    }
+}
+
+fn uid(kind: &str, id: &str) -> Option<EntityUid> {
+    let kind = EntityTypeName::from_str(&format!("Muster::{kind}")).ok()?;
+    Some(EntityUid::from_type_name_and_id(kind, EntityId::new(id)))
+}
+
+fn strings(values: &[String]) -> RestrictedExpression {
+    RestrictedExpression::new_set(
+        values.iter().map(|value| RestrictedExpression::new_string(value.clone())),
+    )
+}
+
+fn resource_entity(resource: &Resource) -> Option<(EntityUid, Entity)> {
+    let text = |value: &str| RestrictedExpression::new_string(value.to_string());
+    let (uid, attributes) = match resource {
+        Resource::Store => (uid("Store", "store")?, HashMap::new()),
+        Resource::Person { id, administrations, lists } => (
+            uid("Person", id)?,
+            HashMap::from([
+                ("administrations".to_string(), strings(administrations)),
+                ("lists".to_string(), strings(lists)),
+            ]),
+        ),
+        Resource::List { id, owner, kind } => (
+            uid("List", id)?,
+            HashMap::from([("owner".to_string(), text(owner)), ("kind".to_string(), text(kind))]),
+        ),
+        Resource::Order { id, issued_by, targets } => (
+            uid("Order", id)?,
+            HashMap::from([
+                ("issued_by".to_string(), text(issued_by)),
+                ("targets".to_string(), strings(targets)),
+            ]),
+        ),
+        Resource::Notices { organisation } => (
+            uid("Notices", organisation)?,
+            HashMap::from([("organisation".to_string(), text(organisation))]),
+        ),
+    };
+    let entity = Entity::new(uid.clone(), attributes, HashSet::new()).ok()?;
+    Some((uid, entity))
+}
+
+/// The fields of a person a role may see, when it may not see them all.
+/// This is the one place where responses are cut to what a role needs.
+pub fn person_fields(role: Role) -> Option<&'static [&'static str]> {
+    match role {
+        Role::Placement => {
+            Some(&["id", "name", "born", "sex", "home_province", "specialty", "status"])
+        }
+        Role::Ministry | Role::Department | Role::UnitAdmin | Role::Analyst | Role::Auditor => None,
+    }
+}
+
+/// Cuts a person's JSON object to the fields the role may see.
+pub fn minimise_person(role: Role, person: &mut serde_json::Value) {
+    if let (Some(fields), Some(object)) = (person_fields(role), person.as_object_mut()) {
+        object.retain(|key, _| fields.contains(&key.as_str()));
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,142 @@
+//! The default policies, role by role and action by action, on a resource
+//! of the user's own organisation and of another.
+
+use std::fmt::Write as _;
+
+use expect_test::expect;
+
+use super::*;
+
+fn resource(action: Action, organisation: &str) -> Resource {
+    let id = || format!("{organisation}-1");
+    match action {
+        Action::ReadRecords
+        | Action::ReadOrders
+        | Action::ReadRoster
+        | Action::ReadStrength
+        | Action::ReadStats
+        | Action::ReadAudit => Resource::Store,
+        Action::CheckOrder | Action::IssueOrder | Action::RevokeOrder => Resource::Order {
+            id: id(),
+            issued_by: organisation.to_string(),
+            targets: vec!["discharge".to_string()],
+        },
+        Action::ReadPerson | Action::Explain => Resource::Person {
+            id: id(),
+            administrations: vec![organisation.to_string()],
+            lists: vec![organisation.to_string()],
+        },
+        Action::CreateList | Action::ReadList | Action::ChangeList => Resource::List {
+            id: id(),
+            owner: organisation.to_string(),
+            kind: "redeployment".to_string(),
+        },
+        Action::ReadNotices => Resource::Notices { organisation: organisation.to_string() },
+    }
+}
+
+#[test]
+fn the_default_policies_role_by_role() {
+    let policies = Policies::default_policies().unwrap();
+    let mut table = String::from("action          ");
+    for role in Role::ALL {
+        write!(table, "{:>12}", role.as_str()).unwrap();
+    }
+    table.push('\n');
+    for action in Action::ALL {
+        write!(table, "{:<16}", action.as_str()).unwrap();
+        for role in Role::ALL {
+            let principal = Principal {
+                name: "someone".to_string(),
+                organisation: "home".to_string(),
+                role: *role,
+            };
+            let mark = |organisation: &str| {
+                if policies.is_allowed(&principal, action, &resource(action, organisation)) {
+                    "yes"
+                } else {
+                    "no"
+                }
+            };
+            write!(table, "{:>12}", format!("{}/{}", mark("home"), mark("other"))).unwrap();
+        }
+        table.push('\n');
+    }
+    expect![[r#"
+        action              ministry  department  unit-admin   placement     analyst     auditor
+        read-records         yes/yes     yes/yes       no/no       no/no     yes/yes     yes/yes
+        read-orders          yes/yes     yes/yes       no/no       no/no     yes/yes     yes/yes
+        check-order          yes/yes      yes/no       no/no       no/no       no/no     yes/yes
+        issue-order          yes/yes      yes/no       no/no       no/no       no/no       no/no
+        revoke-order         yes/yes      yes/no       no/no       no/no       no/no       no/no
+        read-person          yes/yes     yes/yes      yes/no      yes/no     yes/yes     yes/yes
+        explain              yes/yes     yes/yes      yes/no       no/no       no/no     yes/yes
+        create-list            no/no      yes/no       no/no      yes/no       no/no       no/no
+        read-list            yes/yes      yes/no       no/no      yes/no       no/no     yes/yes
+        change-list            no/no      yes/no       no/no      yes/no       no/no       no/no
+        read-roster          yes/yes     yes/yes     yes/yes       no/no       no/no     yes/yes
+        read-strength        yes/yes     yes/yes       no/no       no/no     yes/yes     yes/yes
+        read-stats           yes/yes       no/no       no/no       no/no     yes/yes     yes/yes
+        read-notices         yes/yes      yes/no      yes/no      yes/no      yes/no     yes/yes
+        read-audit           yes/yes       no/no       no/no       no/no       no/no     yes/yes
+    "#]]
+    .assert_eq(&table);
+}
+
+#[test]
+fn a_department_issues_only_discharge_orders() {
+    let policies = Policies::default_policies().unwrap();
+    let department = Principal {
+        name: "ko".to_string(),
+        organisation: "errd".to_string(),
+        role: Role::Department,
+    };
+    let order = |targets: &[&str]| Resource::Order {
+        id: "errd-2021-007".to_string(),
+        issued_by: "errd".to_string(),
+        targets: targets.iter().map(|target| (*target).to_string()).collect(),
+    };
+    assert!(policies.is_allowed(&department, Action::IssueOrder, &order(&["discharge"])));
+    assert!(!policies.is_allowed(
+        &department,
+        Action::IssueOrder,
+        &order(&["discharge", "overseas-posting"])
+    ));
+    assert!(!policies.is_allowed(&department, Action::IssueOrder, &order(&["overseas-posting"])));
+    let list = |kind: &str| Resource::List {
+        id: "l".to_string(),
+        owner: "errd".to_string(),
+        kind: kind.to_string(),
+    };
+    assert!(policies.is_allowed(&department, Action::ChangeList, &list("redeployment")));
+    assert!(!policies.is_allowed(&department, Action::ChangeList, &list("overseas-posting")));
+}
+
+#[test]
+fn policies_that_do_not_fit_the_schema_are_refused() {
+    let error = Policies::new(
+        r#"permit (principal, action, resource) when { principal.rank == "general" };"#,
+    )
+    .err()
+    .unwrap();
+    assert!(matches!(error, PolicyError::Invalid(_)), "{error}");
+    assert!(error.to_string().contains("rank"), "{error}");
+    let error = Policies::new("permit (principal, action, resource").err().unwrap();
+    assert!(matches!(error, PolicyError::Parse(_)), "{error}");
+}
+
+#[test]
+fn a_placement_sees_only_the_fields_it_needs() {
+    let mut person = serde_json::json!({
+        "id": "p004", "name": "Choe Yong-nam", "born": "1990-01-01", "sex": "M",
+        "home_province": "Chagang", "home_county": "Kanggye", "specialty": "",
+        "status": "discharged", "service": [{"unit": "sgc"}], "rank": "sergeant",
+    });
+    let full = person.clone();
+    minimise_person(Role::Auditor, &mut person);
+    assert_eq!(person, full);
+    minimise_person(Role::Placement, &mut person);
+    let mut keys: Vec<&String> = person.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["born", "home_province", "id", "name", "sex", "specialty", "status"]);
+}
