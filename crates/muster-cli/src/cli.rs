@@ -52,12 +52,24 @@ pub enum Command {
     Strength(StrengthArgs),
     /// Outcome rates by cohort: how many of each group had an event.
     Stats(StatsArgs),
+    /// Serve the HTTP API.
+    Serve(ServeArgs),
     /// Accounts for the server: add, list, disable, reset, token.
     #[command(subcommand)]
     User(UserCommand),
     /// The change record: its log, its integrity check, its current head.
     #[command(subcommand)]
     Audit(AuditCommand),
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Where to listen.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+    pub addr: String,
+    /// Cedar policies to use instead of the default ones (validated at start).
+    #[arg(long, value_name = "FILE")]
+    pub policies: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]

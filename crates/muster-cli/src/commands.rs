@@ -9,6 +9,7 @@ mod lists;
 mod orders;
 mod person;
 mod render;
+mod serve;
 mod stats;
 mod users;
 
@@ -49,6 +50,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Stats(args) => stats::stats(&cli.db, &args),
         Command::Audit(command) => audit::run(&cli.db, command),
         Command::User(command) => users::run(&cli.db, command),
+        Command::Serve(args) => serve::serve(&cli.db, &args),
     }
 }
 

@@ -6,6 +6,7 @@
 //! change is stored whole or not at all, and nothing is updated in place.
 
 mod audit;
+pub mod load;
 mod sqlite;
 
 use std::time::Duration;
@@ -268,6 +269,16 @@ pub trait Store {
 
     /// The owner of the token with this SHA-256.
     fn token(&self, token_sha256: &str) -> Result<Option<StoredToken>, StoreError>;
+
+    /// Appends to the audit log an event that is no act of the records (a
+    /// login, a refused request), in its own transaction.
+    fn record_event(
+        &mut self,
+        actor: &str,
+        kind: &str,
+        summary: &str,
+        content: &str,
+    ) -> Result<(), StoreError>;
 
     /// The audit log, in order.
     fn audit_log(&self) -> Result<Vec<AuditEntry>, StoreError>;

@@ -447,6 +447,35 @@ impl Store for SqliteStore {
         Ok(tokens.pop())
     }
 
+    fn record_event(
+        &mut self,
+        actor: &str,
+        kind: &str,
+        summary: &str,
+        content: &str,
+    ) -> Result<(), StoreError> {
+        let transaction = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(database("begin recording an event"))?;
+        audit::append(
+            &transaction,
+            AuditEntry {
+                seq: 0,
+                act: None,
+                recorded_at: now(),
+                actor: actor.to_string(),
+                kind: kind.to_string(),
+                valid_on: None,
+                summary: summary.to_string(),
+                content: content.to_string(),
+                previous: String::new(),
+                hash: String::new(),
+            },
+        )?;
+        transaction.commit().map_err(database("commit the event"))
+    }
+
     fn audit_log(&self) -> Result<Vec<AuditEntry>, StoreError> {
         audit::entries(&self.connection)
     }

@@ -11,6 +11,7 @@ mod kill;
 mod orders;
 mod person;
 mod scenario;
+mod serve;
 mod tidy;
 mod users;
 

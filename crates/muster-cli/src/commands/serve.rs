@@ -1,0 +1,50 @@
+//! `muster serve`: the HTTP API.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use muster_access::Policies;
+use muster_server::AppState;
+
+use crate::cli::ServeArgs;
+
+/// Validates the policies, opens the store, and serves until stopped.
+pub fn serve(db: &str, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let policies = match &args.policies {
+        None => Policies::default_policies()?,
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read `{}`", path.display()))?;
+            Policies::new(&text).with_context(|| format!("the policies in `{}`", path.display()))?
+        }
+    };
+    // Fail now, not on the first request, if the store cannot be opened.
+    drop(muster_store::SqliteStore::open(Path::new(db))?);
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("MUSTER_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let state = AppState::new(Path::new(db), policies);
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&args.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.addr))?;
+        let address = listener.local_addr()?;
+        writeln!(
+            std::io::stdout(),
+            "muster serves http://{address}/api/v1 (the routes: /api/v1/openapi.json)"
+        )?;
+        std::io::stdout().flush()?;
+        tracing::info!(%address, "serving");
+        muster_server::serve(listener, state).await?;
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

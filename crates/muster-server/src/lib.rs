@@ -1,0 +1,29 @@
+//! The HTTP API of muster, under `/api/v1`.
+//!
+//! Every request but `/api/v1/health` and the OpenAPI document names its
+//! caller with an API token (`Authorization: Bearer mst_...`); the caller's
+//! role and organisation go to the policies (`muster_access::Policies`),
+//! which decide; a refusal is a 403 and an entry on the audit log. A person
+//! is cut to the fields the caller's role may see in one place
+//! (`muster_access::minimise_person`). Every error has one shape:
+//! `{"error": {"status": 404, "message": "..."}}`.
+//!
+//! - `state.rs`: the store, the policies, and a snapshot of the records and
+//!   orders, reloaded when an act has been recorded since.
+//! - `auth.rs`: the caller, from his token; authorization.
+//! - `error.rs`: the error shape.
+//! - `routes.rs`: the handlers and the route table.
+
+mod auth;
+mod error;
+mod routes;
+mod state;
+
+pub use error::ApiError;
+pub use routes::{ApiDoc, ROUTES, Route, app};
+pub use state::AppState;
+
+/// Serves the API on a bound listener until the process is stopped.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, app(state)).await
+}
