@@ -10,15 +10,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Parser, Debug)]
 #[command(name = "muster", version, about, long_about = None)]
 pub struct Cli {
-    /// The store: a SQLite file, created by `muster init`.
-    #[arg(
-        long,
-        global = true,
-        env = "MUSTER_DB",
-        default_value = "muster.db",
-        value_name = "PATH|URL"
-    )]
-    pub db: String,
+    /// The store: a SQLite file, created by `muster init` (default:
+    /// `muster.db` here; for `demo`, a new one in a temporary folder).
+    #[arg(long, global = true, env = "MUSTER_DB", value_name = "PATH|URL")]
+    pub db: Option<String>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -54,6 +49,8 @@ pub enum Command {
     Stats(StatsArgs),
     /// Serve the HTTP API.
     Serve(ServeArgs),
+    /// A store with a generated army, the reported orders and a user per role; then serve it.
+    Demo(DemoArgs),
     /// Accounts for the server: add, list, disable, reset, token.
     #[command(subcommand)]
     User(UserCommand),
@@ -70,6 +67,19 @@ pub struct ServeArgs {
     /// Cedar policies to use instead of the default ones (validated at start).
     #[arg(long, value_name = "FILE")]
     pub policies: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// How many people the generated army has.
+    #[arg(long, default_value_t = 100_000, value_name = "N")]
+    pub people: u64,
+    /// Where to listen.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+    pub addr: String,
+    /// Make the store and stop, without serving.
+    #[arg(long)]
+    pub no_serve: bool,
 }
 
 #[derive(Subcommand, Debug)]

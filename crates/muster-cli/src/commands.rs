@@ -3,6 +3,7 @@
 mod audit;
 mod chart;
 mod context;
+mod demo;
 mod discharge;
 mod explain;
 mod lists;
@@ -29,8 +30,24 @@ use crate::progress;
 /// How many dataset errors are printed before the rest are only counted.
 const ERRORS_SHOWN: usize = 100;
 
+/// The command line with the store resolved.
+struct Resolved {
+    db: String,
+    command: Command,
+}
+
+/// `demo` is run before the store is resolved.
+fn unreachable_demo() -> anyhow::Result<ExitCode> {
+    bail!("`demo` makes its own store")
+}
+
 /// Runs one command.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if let Command::Demo(args) = &cli.command {
+        return demo::demo(cli.db.as_deref(), args);
+    }
+    let db = cli.db.unwrap_or_else(|| "muster.db".to_string());
+    let cli = Resolved { db, command: cli.command };
     match cli.command {
         Command::Init => init(&cli.db),
         Command::Import(args) => import(&cli.db, args),
@@ -51,6 +68,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit(command) => audit::run(&cli.db, command),
         Command::User(command) => users::run(&cli.db, command),
         Command::Serve(args) => serve::serve(&cli.db, &args),
+        Command::Demo(_) => unreachable_demo(),
     }
 }
 

@@ -214,9 +214,21 @@ fn add(
             added.len() - eligible
         )?;
     }
-    print_entries(&loaded.world, &list, &entries, day, format)?;
+    if format == ListFormat::Table && entries.len() > ADDED_SHOWN {
+        let more = entries.len() - ADDED_SHOWN;
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "the first {ADDED_SHOWN}:")?;
+        write_rows(&mut stdout, &loaded.world, &entries[..ADDED_SHOWN])?;
+        writeln!(stdout, "  ... and {more} more: `muster list show {id}` shows them all")?;
+    } else {
+        print_entries(&loaded.world, &list, &entries, day, format)?;
+    }
     Ok(ExitCode::SUCCESS)
 }
+
+/// How many added entries `list add` prints in a table (JSON and CSV give
+/// them all).
+const ADDED_SHOWN: usize = 20;
 
 /// The persons for whom a condition holds on `day`, with the orders known
 /// that day; `None` when the condition has errors (printed). A person for
@@ -362,28 +374,32 @@ fn print_entries(
                 entries.len(),
                 if entries.len() == 1 { "y" } else { "ies" }
             )?;
-            let name_width = entries
-                .iter()
-                .filter_map(|entry| world.person(&entry.person))
-                .map(|file| file.person.name.chars().count())
-                .max()
-                .unwrap_or(0);
-            let id_width = entries.iter().map(|entry| entry.person.len()).max().unwrap_or(0);
-            for entry in entries {
-                let name = world
-                    .person(&entry.person)
-                    .map(|file| file.person.name.as_str())
-                    .unwrap_or_default();
-                writeln!(
-                    stdout,
-                    "  {:<id_width$}  {:<name_width$}  {:<8}  {}",
-                    entry.person,
-                    name,
-                    entry.status.as_str(),
-                    reasons_text(entry)
-                )?;
-            }
+            write_rows(&mut stdout, world, entries)?;
         }
+    }
+    Ok(())
+}
+
+/// One aligned line per entry.
+fn write_rows(stdout: &mut impl Write, world: &World, entries: &[Entry]) -> anyhow::Result<()> {
+    let name_width = entries
+        .iter()
+        .filter_map(|entry| world.person(&entry.person))
+        .map(|file| file.person.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    let id_width = entries.iter().map(|entry| entry.person.len()).max().unwrap_or(0);
+    for entry in entries {
+        let name =
+            world.person(&entry.person).map(|file| file.person.name.as_str()).unwrap_or_default();
+        writeln!(
+            stdout,
+            "  {:<id_width$}  {:<name_width$}  {:<8}  {}",
+            entry.person,
+            name,
+            entry.status.as_str(),
+            reasons_text(entry)
+        )?;
     }
     Ok(())
 }

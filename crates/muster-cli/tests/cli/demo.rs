@@ -1,0 +1,37 @@
+//! `muster demo`: a store that shows the product, made by the product's own
+//! commands.
+
+use crate::Sandbox;
+
+#[test]
+fn the_demo_store_has_orders_that_bite_lists_with_flags_and_a_user_per_role() {
+    let sandbox = Sandbox::new();
+    let run = sandbox.run(&["--db", "demo.db", "demo", "--people", "10000", "--no-serve"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    for role in ["ministry", "department", "unit-admin", "placement", "analyst", "auditor"] {
+        assert!(
+            run.stdout
+                .lines()
+                .any(|line| line.contains(&format!(" {role} ")) && line.contains("token mst_")),
+            "no {role} user:\n{}",
+            run.stdout
+        );
+    }
+    fn with_db<'a>(args: &[&'a str]) -> Vec<&'a str> {
+        [&["--db", "demo.db"][..], args].concat()
+    }
+    let flagged = sandbox.ok(&with_db(&[
+        "list",
+        "show",
+        "haebit-2023",
+        "--status",
+        "flagged",
+        "--format",
+        "csv",
+    ]));
+    assert!(flagged.lines().count() > 5, "too few flagged entries:\n{flagged}");
+    let roster = sandbox.ok(&with_db(&["discharge", "roster", "2026-spring", "--format", "csv"]));
+    assert!(roster.contains(",delayed,2026-10-01,errd-2025-031"), "nobody delayed:\n{roster}");
+    assert!(sandbox.ok(&with_db(&["audit", "verify"])).starts_with("the audit log is intact"));
+    assert_eq!(sandbox.ok(&with_db(&["user", "list"])).lines().count(), 6);
+}
