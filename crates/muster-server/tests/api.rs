@@ -1,7 +1,7 @@
 //! The API without a socket (`app().oneshot`), on a store holding the
 //! reference scenario, with a user and a token for each role.
 
-#![expect(clippy::unwrap_used, reason = "a test fails loudly")]
+#![expect(clippy::unwrap_used, clippy::panic, reason = "a test fails loudly")]
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -10,7 +10,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chrono::NaiveDate;
 use http_body_util::BodyExt;
-use muster_access::Policies;
+use muster_access::{Policies, Principal, Resource};
+use muster_core::Role;
 use muster_server::{AppState, ROUTES, app};
 use muster_store::{EntryAction, NewAct, NewList, NewOrder, NewUser, SqliteStore, Store};
 use serde_json::Value;
@@ -72,12 +73,42 @@ fn fixture() -> Fixture {
             &[],
         )
         .unwrap();
+    // A list owned by each organisation of the matrix, and one of sonbong's.
+    for (organisation, kind) in [
+        ("mod", "overseas-posting"),
+        ("errd", "redeployment"),
+        ("adm-c8", "overseas-posting"),
+        ("msc", "overseas-posting"),
+        ("sonbong", "overseas-posting"),
+    ] {
+        let list = NewList {
+            id: format!("{organisation}-list"),
+            kind: kind.to_string(),
+            owner: organisation.to_string(),
+            title: String::new(),
+            quota: None,
+        };
+        store.create_list(act("list-create", "2023-06-01"), list).unwrap();
+    }
+    let persons: Vec<String> = ["p001", "p005"].iter().map(|p| p.to_string()).collect();
+    store
+        .change_entries(
+            act("list-add", "2023-06-01"),
+            "sonbong-list",
+            &persons,
+            EntryAction::Add,
+            &[],
+        )
+        .unwrap();
     let mut tokens = HashMap::new();
     for (name, organisation, role) in [
         ("minister", "mod", "ministry"),
         ("placer", "haebit", "placement"),
         ("other-placer", "sonbong", "placement"),
         ("auditor", "mod", "auditor"),
+        ("errd-officer", "errd", "department"),
+        ("c8-officer", "adm-c8", "unit-admin"),
+        ("analyst", "msc", "analyst"),
     ] {
         let user = NewUser {
             name: name.to_string(),
@@ -211,4 +242,144 @@ async fn the_openapi_document_lists_every_route() {
             route.path
         );
     }
+    // And every documented route is in the route table, so the matrix
+    // below covers it.
+    for (path, methods) in document["paths"].as_object().unwrap() {
+        for method in methods.as_object().unwrap().keys() {
+            assert!(
+                ROUTES
+                    .iter()
+                    .any(|route| route.path == path && route.method.eq_ignore_ascii_case(method)),
+                "{method} {path} is documented but not in the route table"
+            );
+        }
+    }
+}
+
+/// The user of each role in the matrix, and his organisation.
+const MATRIX_USERS: [(&str, &str, Role); 6] = [
+    ("minister", "mod", Role::Ministry),
+    ("errd-officer", "errd", Role::Department),
+    ("c8-officer", "adm-c8", Role::UnitAdmin),
+    ("placer", "haebit", Role::Placement),
+    ("analyst", "msc", Role::Analyst),
+    ("auditor", "mod", Role::Auditor),
+];
+
+/// The facts of the reference people the matrix reads: the organisations
+/// administering their units, and the owners of the lists they are on.
+fn person_facts(id: &str) -> Resource {
+    let (administrations, lists): (&[&str], &[&str]) = match id {
+        "p004" => (&["adm-c8"], &["haebit"]),
+        "p001" => (&["adm-c8"], &["sonbong"]),
+        "p010" => (&["adm-c8"], &[]),
+        "p009" => (&["adm-east-fleet"], &["haebit"]),
+        other => panic!("no facts for {other}"),
+    };
+    Resource::Person {
+        id: id.to_string(),
+        administrations: administrations.iter().map(|s| s.to_string()).collect(),
+        lists: lists.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+/// For a route, a user and "own" or "other": the path to call and the
+/// resource the policies are asked about. A route without an entry here
+/// fails the matrix.
+fn matrix_entry(route: &str, organisation: &str, role: Role, own: bool) -> (String, Resource) {
+    match route {
+        "/api/v1/people/{id}" => {
+            let person = match (role, own) {
+                (Role::UnitAdmin, true) => "p010",
+                (Role::UnitAdmin, false) => "p009",
+                (_, true) => "p004",
+                (_, false) => "p001",
+            };
+            (format!("/api/v1/people/{person}?as_of=2024-01-10"), person_facts(person))
+        }
+        "/api/v1/lists/{id}" => {
+            let (list, owner, kind) = match (organisation, own) {
+                ("haebit", true) => ("haebit-2023".to_string(), "haebit", "overseas-posting"),
+                ("errd", true) => ("errd-list".to_string(), "errd", "redeployment"),
+                (organisation, true) => {
+                    (format!("{organisation}-list"), organisation, "overseas-posting")
+                }
+                (_, false) => ("sonbong-list".to_string(), "sonbong", "overseas-posting"),
+            };
+            let path = format!("/api/v1/lists/{list}?as_of=2024-01-10");
+            (path, Resource::List { id: list, owner: owner.to_string(), kind: kind.to_string() })
+        }
+        "/api/v1/orders" => ("/api/v1/orders?as_of=2024-01-10".to_string(), Resource::Store),
+        "/api/v1/discharge/rosters/{cycle}" => {
+            ("/api/v1/discharge/rosters/2020-autumn?as_of=2020-12-31".to_string(), Resource::Store)
+        }
+        "/api/v1/audit" | "/api/v1/audit/verify" => (route.to_string(), Resource::Store),
+        other => panic!("the route {other} has no entry in the authorization matrix"),
+    }
+}
+
+#[tokio::test]
+async fn the_authorization_matrix_of_every_route_role_and_organisation() {
+    let fixture = fixture();
+    let policies = Policies::default_policies().unwrap();
+    let allowed_person_fields = muster_access::person_fields(Role::Placement).unwrap();
+    let mut checked = 0;
+    let mut allowed = 0;
+    for route in ROUTES {
+        let Some(action) = route.action else { continue };
+        for (user, organisation, role) in MATRIX_USERS {
+            for own in [true, false] {
+                let (path, resource) = matrix_entry(route.path, organisation, role, own);
+                let principal = Principal {
+                    name: user.to_string(),
+                    organisation: organisation.to_string(),
+                    role,
+                };
+                let expected = policies.is_allowed(&principal, action, &resource);
+                let (status, body) = fixture.get(&path, Some(user)).await;
+                let which = if own { "own" } else { "other" };
+                if expected {
+                    allowed += 1;
+                    assert_eq!(
+                        status,
+                        StatusCode::OK,
+                        "{} {path} as {role} ({which}): {body}",
+                        route.method
+                    );
+                } else {
+                    assert_eq!(
+                        status,
+                        StatusCode::FORBIDDEN,
+                        "{} {path} as {role} ({which}): {body}",
+                        route.method
+                    );
+                }
+                if role == Role::Placement && status == StatusCode::OK {
+                    if let Some(object) =
+                        body.as_object().filter(|_| route.path.starts_with("/api/v1/people"))
+                    {
+                        for key in object.keys() {
+                            assert!(
+                                allowed_person_fields.contains(&key.as_str()),
+                                "a placement saw `{key}`"
+                            );
+                        }
+                    }
+                    for entry in body["entries"].as_array().into_iter().flatten() {
+                        for key in entry.as_object().unwrap().keys() {
+                            assert!(
+                                ["person", "status", "reasons"].contains(&key.as_str()),
+                                "a placement saw `{key}`"
+                            );
+                        }
+                    }
+                }
+                checked += 1;
+            }
+        }
+    }
+    let guarded = ROUTES.iter().filter(|route| route.action.is_some()).count();
+    assert_eq!(checked, guarded * MATRIX_USERS.len() * 2);
+    // Both answers occur, for a matrix that could not pass by chance.
+    assert!(allowed > 10 && checked - allowed > 10, "{allowed} allowed of {checked}");
 }
