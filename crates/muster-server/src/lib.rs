@@ -13,9 +13,11 @@
 //! - `auth.rs`: the caller, from his token; authorization.
 //! - `error.rs`: the error shape.
 //! - `routes.rs`: the handlers and the route table.
+//! - `metrics.rs`: Prometheus metrics at `/metrics`, a log line per request.
 
 mod auth;
 mod error;
+mod metrics;
 mod routes;
 mod state;
 

@@ -33,6 +33,7 @@ pub struct Route {
 pub const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/api/v1/health", action: None },
     Route { method: "GET", path: "/api/v1/openapi.json", action: None },
+    Route { method: "GET", path: "/metrics", action: None },
     Route { method: "GET", path: "/api/v1/people/{id}", action: Some(Action::ReadPerson) },
     Route { method: "GET", path: "/api/v1/lists/{id}", action: Some(Action::ReadList) },
     Route { method: "GET", path: "/api/v1/orders", action: Some(Action::ReadOrders) },
@@ -70,7 +71,10 @@ impl utoipa::Modify for BearerToken {
 
 /// The application: every route, on a state.
 pub fn app(state: AppState) -> Router {
+    let metrics = crate::metrics::Metrics::new();
+    let rendered = metrics.clone();
     Router::new()
+        .route("/metrics", get(move || async move { rendered.render() }))
         .route("/api/v1/health", get(health))
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/people/{id}", get(person))
@@ -83,6 +87,7 @@ pub fn app(state: AppState) -> Router {
             ApiError::not_found("no such route: the routes are listed at /api/v1/openapi.json")
         })
         .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(metrics, crate::metrics::track))
 }
 
 /// The day a read is made as of.
