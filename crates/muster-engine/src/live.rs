@@ -1,0 +1,1 @@
+//! List statuses and discharge dates kept up to date.

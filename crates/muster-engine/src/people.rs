@@ -1,0 +1,278 @@
+//! The people in packed columns: dictionary-encoded strings, dates as day
+//! numbers, and each person's history rows side by side in flat arrays.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use muster_cel::Value;
+use muster_core::EventKind;
+use roaring::RoaringBitmap;
+
+/// A date as a day number (days from the first day of the common era).
+pub(crate) type Day = i32;
+
+/// The end of a period that has no end.
+pub(crate) const OPEN: Day = Day::MAX;
+
+/// The day number of a date.
+pub(crate) fn day_number(date: NaiveDate) -> Day {
+    chrono::Datelike::num_days_from_ce(&date)
+}
+
+/// The date of a day number.
+pub(crate) fn date_of(day: Day) -> NaiveDate {
+    NaiveDate::from_num_days_from_ce_opt(day).unwrap_or(NaiveDate::MIN)
+}
+
+/// The day number of the end of a period, `OPEN` when it has none.
+pub(crate) fn end_number(date: Option<NaiveDate>) -> Day {
+    date.map_or(OPEN, day_number)
+}
+
+/// Strings, each stored once and named by a code.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Interner {
+    texts: Vec<String>,
+    codes: HashMap<String, u32>,
+}
+
+impl Interner {
+    /// The code of a text, adding it when new.
+    pub(crate) fn intern(&mut self, text: &str) -> u32 {
+        if let Some(&code) = self.codes.get(text) {
+            return code;
+        }
+        let code = self.texts.len() as u32;
+        self.texts.push(text.to_string());
+        self.codes.insert(text.to_string(), code);
+        code
+    }
+
+    /// The code of a text already held.
+    pub(crate) fn code(&self, text: &str) -> Option<u32> {
+        self.codes.get(text).copied()
+    }
+
+    /// The text of a code.
+    pub(crate) fn text(&self, code: u32) -> &str {
+        self.texts.get(code as usize).map_or("", String::as_str)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.texts.len()
+    }
+}
+
+/// One value a key column takes: a text, or a date that may be missing.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Cell {
+    Text(String),
+    Date(Option<NaiveDate>),
+}
+
+impl Cell {
+    /// The value a rule reads.
+    pub(crate) fn value(&self) -> Value {
+        match self {
+            Cell::Text(text) => Value::String(text.clone()),
+            Cell::Date(date) => Value::from(*date),
+        }
+    }
+}
+
+/// A field with few distinct values: each person's code, each value once,
+/// and for each value the bitmap of the people who have it.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct KeyColumn {
+    pub(crate) cells: Vec<Cell>,
+    lookup: HashMap<Cell, u32>,
+    text_lookup: HashMap<String, u32>,
+    pub(crate) codes: Vec<u32>,
+    pub(crate) members: Vec<RoaringBitmap>,
+}
+
+impl KeyColumn {
+    fn code_of(&mut self, cell: Cell) -> u32 {
+        let existing = match &cell {
+            Cell::Text(text) => self.text_lookup.get(text.as_str()).copied(),
+            Cell::Date(_) => self.lookup.get(&cell).copied(),
+        };
+        if let Some(code) = existing {
+            return code;
+        }
+        let code = self.cells.len() as u32;
+        match &cell {
+            Cell::Text(text) => {
+                self.text_lookup.insert(text.clone(), code);
+            }
+            Cell::Date(_) => {
+                self.lookup.insert(cell.clone(), code);
+            }
+        }
+        self.cells.push(cell);
+        self.members.push(RoaringBitmap::new());
+        code
+    }
+
+    /// The code of a text value, without allocating when it is known.
+    pub(crate) fn push_text(&mut self, text: &str) {
+        let code = match self.text_lookup.get(text) {
+            Some(&code) => code,
+            None => self.code_of(Cell::Text(text.to_string())),
+        };
+        self.push_code(code);
+    }
+
+    pub(crate) fn push(&mut self, cell: Cell) {
+        let code = self.code_of(cell);
+        self.push_code(code);
+    }
+
+    fn push_code(&mut self, code: u32) {
+        let person = self.codes.len() as u32;
+        self.codes.push(code);
+        if let Some(members) = self.members.get_mut(code as usize) {
+            members.insert(person);
+        }
+    }
+
+    /// Gives a person another value.
+    pub(crate) fn set(&mut self, person: u32, cell: Cell) {
+        let code = self.code_of(cell);
+        let Some(slot) = self.codes.get_mut(person as usize) else {
+            return;
+        };
+        let old = std::mem::replace(slot, code);
+        if let Some(members) = self.members.get_mut(old as usize) {
+            members.remove(person);
+        }
+        if let Some(members) = self.members.get_mut(code as usize) {
+            members.insert(person);
+        }
+    }
+
+    /// The value of a person.
+    pub(crate) fn cell(&self, person: u32) -> &Cell {
+        static EMPTY: Cell = Cell::Date(None);
+        self.codes
+            .get(person as usize)
+            .and_then(|&code| self.cells.get(code as usize))
+            .unwrap_or(&EMPTY)
+    }
+}
+
+/// A text per person, packed in one buffer.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct TextColumn {
+    bytes: String,
+    ends: Vec<u32>,
+    overrides: HashMap<u32, String>,
+}
+
+impl TextColumn {
+    pub(crate) fn push(&mut self, text: &str) {
+        self.bytes.push_str(text);
+        self.ends.push(self.bytes.len() as u32);
+    }
+
+    pub(crate) fn get(&self, person: u32) -> &str {
+        if !self.overrides.is_empty()
+            && let Some(text) = self.overrides.get(&person)
+        {
+            return text;
+        }
+        let index = person as usize;
+        let start = if index == 0 { 0 } else { self.ends.get(index - 1).copied().unwrap_or(0) };
+        let end = self.ends.get(index).copied().unwrap_or(start);
+        self.bytes.get(start as usize..end as usize).unwrap_or("")
+    }
+
+    pub(crate) fn set(&mut self, person: u32, text: &str) {
+        if self.get(person) != text {
+            self.overrides.insert(person, text.to_string());
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.bytes.capacity() + self.ends.capacity() * 4
+    }
+}
+
+/// Rows per person, packed one person after another; a person whose rows
+/// changed since the build keeps them apart.
+#[derive(Clone, Debug)]
+pub(crate) struct Rows<T> {
+    starts: Vec<u32>,
+    rows: Vec<T>,
+    overrides: HashMap<u32, Vec<T>>,
+}
+
+impl<T> Default for Rows<T> {
+    fn default() -> Self {
+        Rows { starts: vec![0], rows: Vec::new(), overrides: HashMap::new() }
+    }
+}
+
+impl<T: Clone> Rows<T> {
+    /// Appends the rows of the next person.
+    pub(crate) fn push(&mut self, rows: impl IntoIterator<Item = T>) {
+        self.rows.extend(rows);
+        self.starts.push(self.rows.len() as u32);
+    }
+
+    pub(crate) fn of(&self, person: u32) -> &[T] {
+        if !self.overrides.is_empty()
+            && let Some(rows) = self.overrides.get(&person)
+        {
+            return rows;
+        }
+        let index = person as usize;
+        let start = self.starts.get(index).copied().unwrap_or(0) as usize;
+        let end = self.starts.get(index + 1).copied().unwrap_or(0) as usize;
+        self.rows.get(start..end).unwrap_or(&[])
+    }
+
+    pub(crate) fn set(&mut self, person: u32, rows: Vec<T>) {
+        self.overrides.insert(person, rows);
+    }
+
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.starts.capacity() * 4 + self.rows.capacity() * std::mem::size_of::<T>()
+    }
+}
+
+/// An assignment to a unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct AssignmentRow {
+    pub(crate) unit: u32,
+    pub(crate) from: Day,
+    pub(crate) to: Day,
+}
+
+/// A period during which a person is deployed at a site.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PeriodRow {
+    pub(crate) site: u32,
+    pub(crate) from: Day,
+    pub(crate) to: Day,
+}
+
+/// An event, its texts as codes of the engine's text dictionary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct EventRow {
+    pub(crate) kind: EventKind,
+    pub(crate) date: Day,
+    pub(crate) reference: u32,
+    pub(crate) detail: u32,
+    /// The exemption scope of the detail.
+    pub(crate) scope: u32,
+}
+
+/// Whether `day` lies within `from ..= to`.
+pub(crate) fn covers(from: Day, to: Day, day: Day) -> bool {
+    from <= day && day <= to
+}

@@ -1,0 +1,400 @@
+//! Screening for a list kind: everyone at once by set algebra, or one
+//! person as the reference interpreter does it; and the statuses and
+//! reasons of every entry of a list.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
+
+use chrono::NaiveDate;
+use muster_orders::{
+    Effect, EntryChange, EntryStatus, IssuedOrder, OrderBook, Reason, Rule, Target,
+};
+use rayon::prelude::*;
+use roaring::RoaringBitmap;
+
+use crate::chain::Discharges;
+use crate::engine::Engine;
+use crate::plan::{Context, Mode};
+use crate::subject::{PackedPerson, Source, TRUE, evaluate_class};
+
+/// A list rule in force on a day.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListRule {
+    pub order: String,
+    pub rule: usize,
+    pub effect: Effect,
+    pub reason: String,
+    /// The day its order was issued, and whether the order re-checks
+    /// entries nominated before it.
+    pub issued_on: NaiveDate,
+    pub recheck: bool,
+}
+
+/// Everyone in a scope screened for a list kind on a day.
+#[derive(Clone, Debug)]
+pub struct Screenings {
+    /// The rules in force for the kind, in order of issue.
+    pub rules: Vec<ListRule>,
+    /// For each rule, the people it makes not eligible.
+    pub excluded_by: Vec<RoaringBitmap>,
+    /// The people of the scope no rule excludes.
+    pub eligible: RoaringBitmap,
+}
+
+/// One person screened: eligible, or the rules that exclude him.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PersonScreening {
+    pub eligible: bool,
+    pub excluding: Vec<Reason>,
+}
+
+/// Someone on a list on a day: his position, the day he was last
+/// nominated, and whether he is on it still (else he was taken off).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ListMember {
+    pub person: u32,
+    pub nominated_on: NaiveDate,
+    pub active: bool,
+}
+
+/// The statuses and reasons of every entry of a list on a day.
+#[derive(Clone, Debug)]
+pub struct ListStatuses {
+    pub kind: String,
+    pub day: NaiveDate,
+    /// The rules in force for the kind on the day.
+    pub rules: Vec<ListRule>,
+    pub entries: Vec<EntryState>,
+    /// Each set of excluding rules met, as positions in `rules`; the first
+    /// is empty.
+    pub reason_sets: Vec<Vec<usize>>,
+    reason_index: HashMap<Vec<usize>, u32>,
+    /// The position of each person's entry.
+    pub(crate) positions: HashMap<u32, usize>,
+}
+
+/// One entry's status and the set of rules that exclude it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EntryState {
+    pub person: u32,
+    pub nominated_on: NaiveDate,
+    pub status: EntryStatus,
+    /// A position in `ListStatuses::reason_sets`.
+    pub reasons: u32,
+}
+
+fn list_rules<'b>(
+    book: &'b OrderBook,
+    kind: &str,
+    day: NaiveDate,
+) -> Vec<(&'b IssuedOrder, &'b Rule)> {
+    let mut rules = Vec::new();
+    for issued in book.issued_by(day) {
+        if !book.in_force(issued, day, day) {
+            continue;
+        }
+        for rule in &issued.order.rules {
+            if matches!(&rule.target, Target::List(own) if own == kind) {
+                rules.push((issued, rule));
+            }
+        }
+    }
+    rules
+}
+
+fn list_rule(issued: &IssuedOrder, rule: &Rule) -> ListRule {
+    ListRule {
+        order: issued.order.id.clone(),
+        rule: rule.number,
+        effect: rule.effect,
+        reason: rule.reason.clone(),
+        issued_on: issued.issued_on,
+        recheck: issued.order.recheck,
+    }
+}
+
+impl ListRule {
+    /// Whether the rule counts against an entry nominated on `nominated_on`.
+    pub fn counts_for(&self, nominated_on: Option<NaiveDate>) -> bool {
+        self.recheck || nominated_on.is_none_or(|nominated| nominated >= self.issued_on)
+    }
+
+    /// The reason an entry gives for this rule.
+    pub fn reason(&self) -> Reason {
+        Reason { order: self.order.clone(), rule: self.rule, reason: self.reason.clone() }
+    }
+}
+
+impl Engine {
+    /// Screens everyone in `scope` for lists of `kind` on `day`, as entries
+    /// nominated on `nominated_on`.
+    pub fn screen_all(
+        &self,
+        book: &OrderBook,
+        kind: &str,
+        day: NaiveDate,
+        nominated_on: Option<NaiveDate>,
+        scope: &RoaringBitmap,
+    ) -> Screenings {
+        let discharges = OnceLock::new();
+        self.screen_with(book, kind, day, nominated_on, scope, &discharges)
+    }
+
+    fn screen_with(
+        &self,
+        book: &OrderBook,
+        kind: &str,
+        day: NaiveDate,
+        nominated_on: Option<NaiveDate>,
+        scope: &RoaringBitmap,
+        discharges: &OnceLock<Discharges>,
+    ) -> Screenings {
+        let rules = list_rules(book, kind, day);
+        let context = Context { engine: self, day, mode: Mode::List { book, discharges } };
+        let excluded_by: Vec<RoaringBitmap> = rules
+            .par_iter()
+            .map(|(issued, rule)| {
+                if !list_rule(issued, rule).counts_for(nominated_on) {
+                    return RoaringBitmap::new();
+                }
+                let when = self.compile_cached(&rule.when.expr).truth(scope, &context).holds;
+                let candidates = match rule.effect {
+                    Effect::Exclude => when,
+                    Effect::Require => scope - when,
+                    Effect::Delay | Effect::Protect => return RoaringBitmap::new(),
+                };
+                match &rule.unless {
+                    Some(unless) => {
+                        let exempt =
+                            self.compile_cached(&unless.expr).truth(&candidates, &context).holds;
+                        candidates - exempt
+                    }
+                    None => candidates,
+                }
+            })
+            .collect();
+        let mut eligible = scope.clone();
+        for excluded in &excluded_by {
+            eligible -= excluded;
+        }
+        let rules = rules.iter().map(|(issued, rule)| list_rule(issued, rule)).collect();
+        Screenings { rules, excluded_by, eligible }
+    }
+
+    /// Screens one person for lists of `kind` on `day`: the reference
+    /// screening, over the packed columns.
+    pub fn screen_person(
+        &self,
+        book: &OrderBook,
+        person: u32,
+        kind: &str,
+        day: NaiveDate,
+        nominated_on: Option<NaiveDate>,
+    ) -> PersonScreening {
+        let excluding: Vec<Reason> = self
+            .excluding_rules(book, person, kind, day, nominated_on)
+            .into_iter()
+            .map(|rule| rule.reason())
+            .collect();
+        PersonScreening { eligible: excluding.is_empty(), excluding }
+    }
+
+    fn excluding_rules(
+        &self,
+        book: &OrderBook,
+        person: u32,
+        kind: &str,
+        day: NaiveDate,
+        nominated_on: Option<NaiveDate>,
+    ) -> Vec<ListRule> {
+        let subject = PackedPerson {
+            engine: self,
+            person,
+            day,
+            source: Source::Single { book, discharge: Default::default() },
+        };
+        let mut excluding = Vec::new();
+        for (issued, rule) in list_rules(book, kind, day) {
+            let rule = (list_rule(issued, rule), rule);
+            if !rule.0.counts_for(nominated_on) {
+                continue;
+            }
+            let when = evaluate_class(&rule.1.when.expr, Some(&subject), day) == TRUE;
+            let unless = || {
+                rule.1
+                    .unless
+                    .as_ref()
+                    .is_some_and(|unless| evaluate_class(&unless.expr, Some(&subject), day) == TRUE)
+            };
+            let excludes = match rule.1.effect {
+                Effect::Exclude => when && !unless(),
+                Effect::Require => !when && !unless(),
+                Effect::Delay | Effect::Protect => false,
+            };
+            if excludes {
+                excluding.push(rule.0);
+            }
+        }
+        excluding
+    }
+
+    /// Who is on a list on `day`, from its changes, as `muster_orders::members`
+    /// gives it; people the engine does not hold are left out.
+    pub fn list_members(&self, changes: &[EntryChange], day: NaiveDate) -> Vec<ListMember> {
+        muster_orders::members(changes, day)
+            .into_iter()
+            .filter_map(|(person, nominated_on, active)| {
+                Some(ListMember { person: self.position(&person)?, nominated_on, active })
+            })
+            .collect()
+    }
+
+    /// The status and reasons of every entry of a list of `kind` on `day`.
+    pub fn list_statuses(
+        &self,
+        book: &OrderBook,
+        kind: &str,
+        members: &[ListMember],
+        day: NaiveDate,
+    ) -> ListStatuses {
+        let rules: Vec<ListRule> = list_rules(book, kind, day)
+            .iter()
+            .map(|(issued, rule)| list_rule(issued, rule))
+            .collect();
+        // The entries split by the rules that count for them.
+        let mut groups: BTreeMap<Vec<bool>, (NaiveDate, RoaringBitmap)> = BTreeMap::new();
+        let mut nominated: BTreeMap<NaiveDate, RoaringBitmap> = BTreeMap::new();
+        for member in members.iter().filter(|member| member.active) {
+            let counting: Vec<bool> =
+                rules.iter().map(|rule| rule.counts_for(Some(member.nominated_on))).collect();
+            groups
+                .entry(counting)
+                .or_insert_with(|| (member.nominated_on, RoaringBitmap::new()))
+                .1
+                .insert(member.person);
+            nominated.entry(member.nominated_on).or_default().insert(member.person);
+        }
+        let discharges = OnceLock::new();
+        let mut excluded_by = vec![RoaringBitmap::new(); rules.len()];
+        let mut excluded = RoaringBitmap::new();
+        for (nominated_on, scope) in groups.values() {
+            let screenings =
+                self.screen_with(book, kind, day, Some(*nominated_on), scope, &discharges);
+            for (own, theirs) in excluded_by.iter_mut().zip(screenings.excluded_by) {
+                excluded |= &theirs;
+                *own |= theirs;
+            }
+        }
+        // Those excluded now who were eligible when nominated are flagged.
+        let mut flagged = RoaringBitmap::new();
+        for (nominated_on, scope) in &nominated {
+            let scope = scope & &excluded;
+            if scope.is_empty() {
+                continue;
+            }
+            let then = self.screen_all(book, kind, *nominated_on, Some(*nominated_on), &scope);
+            flagged |= then.eligible;
+        }
+
+        let mut statuses = ListStatuses {
+            kind: kind.to_string(),
+            day,
+            rules,
+            entries: Vec::with_capacity(members.len()),
+            reason_sets: vec![Vec::new()],
+            reason_index: HashMap::from([(Vec::new(), 0)]),
+            positions: HashMap::new(),
+        };
+        let mut sets = vec![0u32; self.len()];
+        for (rule, people) in excluded_by.iter().enumerate() {
+            let mut next: Vec<u32> = Vec::new();
+            for person in people {
+                let slot = &mut sets[person as usize];
+                let old = *slot as usize;
+                if next.len() <= old {
+                    next.resize(old + 1, u32::MAX);
+                }
+                if next[old] == u32::MAX {
+                    let mut set = statuses.reason_sets[old].clone();
+                    set.push(rule);
+                    next[old] = statuses.intern(set);
+                }
+                *slot = next[old];
+            }
+        }
+        for member in members {
+            let (status, reasons) = if !member.active {
+                (EntryStatus::Removed, 0)
+            } else {
+                let reasons = sets[member.person as usize];
+                let status = if reasons == 0 {
+                    EntryStatus::Eligible
+                } else if flagged.contains(member.person) {
+                    EntryStatus::Flagged
+                } else {
+                    EntryStatus::Excluded
+                };
+                (status, reasons)
+            };
+            statuses.positions.insert(member.person, statuses.entries.len());
+            statuses.entries.push(EntryState {
+                person: member.person,
+                nominated_on: member.nominated_on,
+                status,
+                reasons,
+            });
+        }
+        statuses
+    }
+
+    /// One entry's status and reasons, computed for him alone.
+    pub(crate) fn entry_state(
+        &self,
+        book: &OrderBook,
+        statuses: &mut ListStatuses,
+        person: u32,
+        nominated_on: NaiveDate,
+    ) -> (EntryStatus, u32) {
+        let kind = statuses.kind.clone();
+        let day = statuses.day;
+        let excluding = self.excluding_rules(book, person, &kind, day, Some(nominated_on));
+        if excluding.is_empty() {
+            return (EntryStatus::Eligible, 0);
+        }
+        let set: Vec<usize> = excluding
+            .iter()
+            .filter_map(|rule| statuses.rules.iter().position(|own| own == rule))
+            .collect();
+        let reasons = statuses.intern(set);
+        let then = self.excluding_rules(book, person, &kind, nominated_on, Some(nominated_on));
+        let status = if then.is_empty() { EntryStatus::Flagged } else { EntryStatus::Excluded };
+        (status, reasons)
+    }
+}
+
+impl ListStatuses {
+    fn intern(&mut self, set: Vec<usize>) -> u32 {
+        if let Some(&position) = self.reason_index.get(&set) {
+            return position;
+        }
+        let position = self.reason_sets.len() as u32;
+        self.reason_sets.push(set.clone());
+        self.reason_index.insert(set, position);
+        position
+    }
+
+    /// The reasons of an entry, as the reference gives them.
+    pub fn reasons(&self, entry: &EntryState) -> Vec<Reason> {
+        self.reason_sets
+            .get(entry.reasons as usize)
+            .map(|set| {
+                set.iter().filter_map(|&rule| self.rules.get(rule)).map(ListRule::reason).collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// A person's entry, if he is on the list.
+    pub fn entry(&self, person: u32) -> Option<&EntryState> {
+        self.positions.get(&person).and_then(|&position| self.entries.get(position))
+    }
+}
