@@ -207,8 +207,25 @@ fn the_reference_orders_are_decided_alike() {
     let everyone = engine.everyone();
     let screened = engine.screen_all(&book, "overseas-posting", day(2024, 1, 10), None, &everyone);
     assert!(screened.eligible.len() < everyone.len());
+    let delay = Draft {
+        issued: 30,
+        until: None,
+        recheck: true,
+        overridden: false,
+        supersedes_previous: false,
+        rules: vec![common::DraftRule {
+            effect: 2,
+            kind: false,
+            when: r#"person.had("injured") || person.deployed_at("gomdok")"#.into(),
+            unless: None,
+            until: 4,
+        }],
+    };
+    let book = books(&[delay]);
     let discharges = engine.discharges(&book, day(2024, 1, 10));
     assert!((0..engine.len() as u32).any(|person| !discharges.delayed_by(person).is_empty()));
+    check_discharges(world, engine, &book, day(2024, 1, 10));
+    check_rosters(world, engine, &book, day(2024, 1, 10));
 }
 
 proptest! {
