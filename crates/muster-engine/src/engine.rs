@@ -187,7 +187,7 @@ impl Engine {
         let step = (total / 100).max(1);
         for (position, file) in people.iter().enumerate() {
             engine.push_person(file);
-            if position as u64 % step == 0 {
+            if (position as u64).is_multiple_of(step) {
                 progress("pack people", position as u64, total);
             }
         }

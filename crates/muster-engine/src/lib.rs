@@ -41,7 +41,7 @@ mod subject;
 
 pub use chain::{ConflictSet, Discharges, PersonDischarge};
 pub use engine::{Engine, Progress};
-// live
+pub use live::{Live, LiveList, UpdateError};
 pub use load::{LoadError, load};
 pub use plan::Plan;
 pub use screen::{EntryState, ListMember, ListRule, ListStatuses, PersonScreening, Screenings};

@@ -53,11 +53,6 @@ impl Interner {
         self.codes.get(text).copied()
     }
 
-    /// The text of a code.
-    pub(crate) fn text(&self, code: u32) -> &str {
-        self.texts.get(code as usize).map_or("", String::as_str)
-    }
-
     pub(crate) fn len(&self) -> usize {
         self.texts.len()
     }

@@ -256,8 +256,7 @@ pub fn books(drafts: &[Draft]) -> OrderBook {
         .iter()
         .enumerate()
         .map(|(sequence, text)| {
-            let order = parse_order(text)
-                .unwrap_or_else(|errors| panic!("the order parses: {errors:?}\n{text}"));
+            let order = parse_order(text).map_err(|errors| format!("{errors:?}\n{text}")).unwrap();
             let overridden = drafts
                 .iter()
                 .enumerate()
