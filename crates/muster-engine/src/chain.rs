@@ -13,8 +13,8 @@ use roaring::RoaringBitmap;
 
 use crate::engine::{Engine, Key, kind_position};
 use crate::people::{Cell, Day, date_of, day_number};
-use crate::plan::{Context, Mode, STATUSES};
-use crate::subject::{PackedPerson, Source, TRUE, evaluate_class};
+use crate::plan::{CompiledBook, Context, Mode, STATUSES};
+use crate::subject::{PackedPerson, Source, TRUE};
 
 /// Everyone's discharge chain, from the orders known on a day.
 pub struct Discharges {
@@ -241,7 +241,7 @@ impl Engine {
         person: u32,
         as_of: NaiveDate,
     ) -> PersonDischarge {
-        person_discharge(self, book, person, as_of)
+        person_discharge(self, book, None, person, as_of)
     }
 }
 
@@ -249,6 +249,7 @@ impl Engine {
 pub(crate) fn person_discharge(
     engine: &Engine,
     book: &OrderBook,
+    compiled: Option<&CompiledBook>,
     person: u32,
     as_of: NaiveDate,
 ) -> PersonDischarge {
@@ -279,11 +280,13 @@ pub(crate) fn person_discharge(
                     day: on,
                     source: Source::ChainList(&delayed_by),
                 };
-                let when = evaluate_class(&rule.when.expr, Some(&subject), on) == TRUE;
+                let plans = engine.rule_plans(compiled, &issued.order.id, rule);
+                let when = plans.when.class_for(&subject) == TRUE;
                 let unless = when
-                    && rule.unless.as_ref().is_some_and(|unless| {
-                        evaluate_class(&unless.expr, Some(&subject), on) == TRUE
-                    });
+                    && plans
+                        .unless
+                        .as_ref()
+                        .is_some_and(|unless| unless.class_for(&subject) == TRUE);
                 (when, unless)
             };
             if !when {

@@ -85,6 +85,8 @@ pub struct Engine {
     /// For each unit code, the codes of the tags it carries or inherits.
     pub(crate) unit_tags: Vec<Vec<u32>>,
     pub(crate) tags: Interner,
+    /// Every tag some unit carries.
+    all_tags: Vec<String>,
     pub(crate) sites: Interner,
     pub(crate) texts: Interner,
     pub(crate) assignments: Rows<AssignmentRow>,
@@ -157,6 +159,7 @@ impl Engine {
             unit_ancestors: Vec::new(),
             unit_tags: Vec::new(),
             tags: Interner::default(),
+            all_tags: Vec::new(),
             sites: Interner::default(),
             texts: Interner::default(),
             assignments: Rows::default(),
@@ -253,17 +256,17 @@ impl Engine {
             let ancestor_code = if ancestor == id { code } else { self.unit_code(ancestor) };
             ancestors.push(ancestor_code);
         }
-        let mut tags: Vec<String> = self
-            .world
-            .units
-            .values()
-            .flat_map(|unit| unit.tags.iter())
-            .filter(|tag| self.world.unit_has_tag(id, tag))
-            .cloned()
-            .collect();
-        tags.sort();
-        tags.dedup();
-        let tags = tags.iter().map(|tag| self.tags.intern(tag)).collect();
+        if self.all_tags.is_empty() {
+            let mut all: Vec<String> =
+                self.world.units.values().flat_map(|unit| unit.tags.iter()).cloned().collect();
+            all.sort();
+            all.dedup();
+            self.all_tags = all;
+        }
+        let carried: Vec<&String> =
+            self.all_tags.iter().filter(|tag| self.world.unit_has_tag(id, tag)).collect();
+        let carried: Vec<String> = carried.into_iter().cloned().collect();
+        let tags = carried.iter().map(|tag| self.tags.intern(tag)).collect();
         let slot = code as usize;
         if self.unit_ancestors.len() <= slot {
             self.unit_ancestors.resize(slot + 1, Vec::new());

@@ -14,14 +14,17 @@ use muster_core::{Deployed, Deployment, EventKind, PersonFile};
 use muster_orders::OrderBook;
 use roaring::RoaringBitmap;
 
+use crate::chain::person_discharge;
 use crate::engine::{Engine, PackedHistory, PersonFacts, abroad_periods};
 use crate::index::{IntervalIndex, MonotoneIndex};
 use crate::people::{Day, PeriodRow, date_of, day_number, end_number};
+use crate::plan::CompiledBook;
 use crate::screen::{ListMember, ListStatuses};
 
 /// List statuses and discharge dates as of a day, from an order book.
 pub struct Live {
-    pub book: OrderBook,
+    book: OrderBook,
+    compiled: CompiledBook,
     pub day: NaiveDate,
     pub lists: Vec<LiveList>,
     /// Every person's discharge date as of the day.
@@ -42,6 +45,11 @@ pub enum UpdateError {
 }
 
 impl Live {
+    /// The orders the statuses are computed from.
+    pub fn book(&self) -> &OrderBook {
+        &self.book
+    }
+
     /// A person's discharge date as of the day.
     pub fn discharge_date(&self, person: u32) -> Option<NaiveDate> {
         self.discharge.get(person as usize).copied().flatten().map(date_of)
@@ -65,7 +73,8 @@ impl Engine {
                 statuses: self.list_statuses(&book, &kind, &members, day),
             })
             .collect();
-        Live { book, day, lists, discharge }
+        let compiled = self.compile_book(&book);
+        Live { book, compiled, day, lists, discharge }
     }
 
     /// Takes a person's new file (his record, his assignments, the
@@ -222,20 +231,25 @@ impl Engine {
 
     /// Computes a person's discharge date and list statuses again.
     fn refresh(&self, live: &mut Live, person: u32) {
-        let discharge = self.person_discharge(&live.book, person, live.day);
+        let discharge = person_discharge(self, &live.book, Some(&live.compiled), person, live.day);
         if let Some(slot) = live.discharge.get_mut(person as usize) {
             *slot = discharge.date().map(day_number);
         }
         for list in &mut live.lists {
-            let Some(&position) = list.statuses.positions.get(&person) else {
+            let Some(position) = list.statuses.position(person) else {
                 continue;
             };
             let entry = list.statuses.entries[position];
             if entry.status == muster_orders::EntryStatus::Removed {
                 continue;
             }
-            let (status, reasons) =
-                self.entry_state(&live.book, &mut list.statuses, person, entry.nominated_on);
+            let (status, reasons) = self.entry_state(
+                &live.book,
+                &live.compiled,
+                &mut list.statuses,
+                person,
+                entry.nominated_on,
+            );
             list.statuses.entries[position].status = status;
             list.statuses.entries[position].reasons = reasons;
         }

@@ -126,6 +126,146 @@ impl Plan {
     }
 }
 
+/// A rule's conditions, compiled.
+pub(crate) struct CompiledRule {
+    pub(crate) when: Arc<Plan>,
+    pub(crate) unless: Option<Arc<Plan>>,
+}
+
+/// Every rule of a book, compiled, by order id and rule number.
+#[derive(Default)]
+pub(crate) struct CompiledBook {
+    rules: HashMap<(String, usize), CompiledRule>,
+}
+
+impl CompiledBook {
+    pub(crate) fn get(&self, order: &str, rule: usize) -> Option<&CompiledRule> {
+        self.rules.get(&(order.to_string(), rule))
+    }
+}
+
+impl Engine {
+    /// Compiles every rule of a book.
+    pub(crate) fn compile_book(&self, book: &OrderBook) -> CompiledBook {
+        let mut compiled = CompiledBook::default();
+        for issued in book.all() {
+            for rule in &issued.order.rules {
+                compiled.rules.insert(
+                    (issued.order.id.clone(), rule.number),
+                    CompiledRule {
+                        when: self.compile_cached(&rule.when.expr),
+                        unless: rule
+                            .unless
+                            .as_ref()
+                            .map(|unless| self.compile_cached(&unless.expr)),
+                    },
+                );
+            }
+        }
+        compiled
+    }
+
+    /// A rule's conditions, from the compiled book or compiled now.
+    pub(crate) fn rule_plans(
+        &self,
+        compiled: Option<&CompiledBook>,
+        order: &str,
+        rule: &muster_orders::Rule,
+    ) -> CompiledRule {
+        if let Some(found) = compiled.and_then(|compiled| compiled.get(order, rule.number)) {
+            return CompiledRule { when: found.when.clone(), unless: found.unless.clone() };
+        }
+        CompiledRule {
+            when: self.compile_cached(&rule.when.expr),
+            unless: rule.unless.as_ref().map(|unless| self.compile_cached(&unless.expr)),
+        }
+    }
+}
+
+impl Plan {
+    /// The outcome for one person: `TRUE`, `FALSE` or `ERROR`.
+    pub(crate) fn class_for(&self, subject: &PackedPerson<'_>) -> u8 {
+        self.root.class_for(subject)
+    }
+}
+
+impl Node {
+    fn class_for(&self, subject: &PackedPerson<'_>) -> u8 {
+        let day = subject.day;
+        match self {
+            Node::Constant(expr) => evaluate_class(expr, None, day),
+            Node::Scan { expr, .. } => evaluate_class(expr, Some(subject), day),
+            Node::Table(table) => table.class_for(subject),
+            Node::Not(inner) => match inner.class_for(subject) {
+                TRUE => FALSE,
+                FALSE => TRUE,
+                _ => ERROR,
+            },
+            Node::And(left, right) => {
+                let left = left.class_for(subject);
+                if left == FALSE {
+                    return FALSE;
+                }
+                match right.class_for(subject) {
+                    FALSE => FALSE,
+                    TRUE if left == TRUE => TRUE,
+                    _ => ERROR,
+                }
+            }
+            Node::Or(left, right) => {
+                let left = left.class_for(subject);
+                if left == TRUE {
+                    return TRUE;
+                }
+                match right.class_for(subject) {
+                    TRUE => TRUE,
+                    FALSE if left == FALSE => FALSE,
+                    _ => ERROR,
+                }
+            }
+            Node::Choose(condition, then, otherwise) => match condition.class_for(subject) {
+                TRUE => then.class_for(subject),
+                FALSE => otherwise.class_for(subject),
+                _ => ERROR,
+            },
+        }
+    }
+}
+
+impl Table {
+    fn class_for(&self, subject: &PackedPerson<'_>) -> u8 {
+        let engine = subject.engine;
+        let day = subject.day;
+        match &self.atom {
+            Atom::Key(key) if !self.daily && *key != Key::Status => {
+                let Some(column) = key.column().and_then(|column| engine.keys.get(column)) else {
+                    return ERROR;
+                };
+                let classes = self.key_classes(*key, column, day);
+                let code = column.codes.get(subject.person as usize).copied().unwrap_or(0);
+                classes.get(code as usize).copied().unwrap_or(ERROR)
+            }
+            Atom::Method { method, argument } if !self.daily => {
+                let classes = self.cached(2, || {
+                    [false, true]
+                        .into_iter()
+                        .map(|answer| {
+                            let stand_in = MethodSubject { method, argument, answer };
+                            evaluate_class(&self.expr, Some(&stand_in), day)
+                        })
+                        .collect()
+                });
+                let value = Value::String(argument.clone());
+                match muster_cel::Subject::call(subject, method, &value) {
+                    Some(Ok(Value::Bool(answer))) => classes[usize::from(answer)],
+                    _ => ERROR,
+                }
+            }
+            _ => evaluate_class(&self.expr, Some(subject), day),
+        }
+    }
+}
+
 impl Node {
     fn scans(&self) -> bool {
         match self {

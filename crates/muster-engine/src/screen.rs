@@ -14,8 +14,8 @@ use roaring::RoaringBitmap;
 
 use crate::chain::Discharges;
 use crate::engine::Engine;
-use crate::plan::{Context, Mode};
-use crate::subject::{PackedPerson, Source, TRUE, evaluate_class};
+use crate::plan::{CompiledBook, Context, Mode};
+use crate::subject::{PackedPerson, Source, TRUE};
 
 /// A list rule in force on a day.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,8 +69,9 @@ pub struct ListStatuses {
     /// is empty.
     pub reason_sets: Vec<Vec<usize>>,
     reason_index: HashMap<Vec<usize>, u32>,
-    /// The position of each person's entry.
-    pub(crate) positions: HashMap<u32, usize>,
+    /// The position of each person's entry, by the person's position;
+    /// `u32::MAX` for one not on the list.
+    pub(crate) positions: Vec<u32>,
 }
 
 /// One entry's status and the set of rules that exclude it.
@@ -192,16 +193,17 @@ impl Engine {
         nominated_on: Option<NaiveDate>,
     ) -> PersonScreening {
         let excluding: Vec<Reason> = self
-            .excluding_rules(book, person, kind, day, nominated_on)
+            .excluding_rules(book, None, person, kind, day, nominated_on)
             .into_iter()
             .map(|rule| rule.reason())
             .collect();
         PersonScreening { eligible: excluding.is_empty(), excluding }
     }
 
-    fn excluding_rules(
+    pub(crate) fn excluding_rules(
         &self,
         book: &OrderBook,
+        compiled: Option<&CompiledBook>,
         person: u32,
         kind: &str,
         day: NaiveDate,
@@ -215,24 +217,22 @@ impl Engine {
         };
         let mut excluding = Vec::new();
         for (issued, rule) in list_rules(book, kind, day) {
-            let rule = (list_rule(issued, rule), rule);
-            if !rule.0.counts_for(nominated_on) {
+            if !issued.order.recheck
+                && nominated_on.is_some_and(|nominated| nominated < issued.issued_on)
+            {
                 continue;
             }
-            let when = evaluate_class(&rule.1.when.expr, Some(&subject), day) == TRUE;
-            let unless = || {
-                rule.1
-                    .unless
-                    .as_ref()
-                    .is_some_and(|unless| evaluate_class(&unless.expr, Some(&subject), day) == TRUE)
-            };
-            let excludes = match rule.1.effect {
+            let plans = self.rule_plans(compiled, &issued.order.id, rule);
+            let when = plans.when.class_for(&subject) == TRUE;
+            let unless =
+                || plans.unless.as_ref().is_some_and(|unless| unless.class_for(&subject) == TRUE);
+            let excludes = match rule.effect {
                 Effect::Exclude => when && !unless(),
                 Effect::Require => !when && !unless(),
                 Effect::Delay | Effect::Protect => false,
             };
             if excludes {
-                excluding.push(rule.0);
+                excluding.push(list_rule(issued, rule));
             }
         }
         excluding
@@ -303,7 +303,7 @@ impl Engine {
             entries: Vec::with_capacity(members.len()),
             reason_sets: vec![Vec::new()],
             reason_index: HashMap::from([(Vec::new(), 0)]),
-            positions: HashMap::new(),
+            positions: vec![u32::MAX; self.len()],
         };
         let mut sets = vec![0u32; self.len()];
         for (rule, people) in excluded_by.iter().enumerate() {
@@ -336,7 +336,9 @@ impl Engine {
                 };
                 (status, reasons)
             };
-            statuses.positions.insert(member.person, statuses.entries.len());
+            if let Some(slot) = statuses.positions.get_mut(member.person as usize) {
+                *slot = statuses.entries.len() as u32;
+            }
             statuses.entries.push(EntryState {
                 person: member.person,
                 nominated_on: member.nominated_on,
@@ -351,13 +353,15 @@ impl Engine {
     pub(crate) fn entry_state(
         &self,
         book: &OrderBook,
+        compiled: &CompiledBook,
         statuses: &mut ListStatuses,
         person: u32,
         nominated_on: NaiveDate,
     ) -> (EntryStatus, u32) {
         let kind = statuses.kind.clone();
         let day = statuses.day;
-        let excluding = self.excluding_rules(book, person, &kind, day, Some(nominated_on));
+        let excluding =
+            self.excluding_rules(book, Some(compiled), person, &kind, day, Some(nominated_on));
         if excluding.is_empty() {
             return (EntryStatus::Eligible, 0);
         }
@@ -366,7 +370,14 @@ impl Engine {
             .filter_map(|rule| statuses.rules.iter().position(|own| own == rule))
             .collect();
         let reasons = statuses.intern(set);
-        let then = self.excluding_rules(book, person, &kind, nominated_on, Some(nominated_on));
+        let then = self.excluding_rules(
+            book,
+            Some(compiled),
+            person,
+            &kind,
+            nominated_on,
+            Some(nominated_on),
+        );
         let status = if then.is_empty() { EntryStatus::Flagged } else { EntryStatus::Excluded };
         (status, reasons)
     }
@@ -395,6 +406,12 @@ impl ListStatuses {
 
     /// A person's entry, if he is on the list.
     pub fn entry(&self, person: u32) -> Option<&EntryState> {
-        self.positions.get(&person).and_then(|&position| self.entries.get(position))
+        self.position(person).and_then(|position| self.entries.get(position))
+    }
+
+    /// The position of a person's entry, if he is on the list.
+    pub(crate) fn position(&self, person: u32) -> Option<usize> {
+        let position = *self.positions.get(person as usize)?;
+        (position != u32::MAX).then_some(position as usize)
     }
 }

@@ -168,8 +168,8 @@ impl PackedPerson<'_> {
                 engine.status_on(self.person, day, discharges.date(engine, self.person))
             }
             Source::Single { book, discharge } => {
-                let discharge =
-                    discharge.get_or_init(|| person_discharge(engine, book, self.person, self.day));
+                let discharge = discharge
+                    .get_or_init(|| person_discharge(engine, book, None, self.person, self.day));
                 engine.status_on(self.person, day, discharge.date().map(day_number))
             }
         };
@@ -182,7 +182,7 @@ impl PackedPerson<'_> {
             Source::ChainList(orders) => orders.iter().any(|own| own == order),
             Source::Bulk(discharges) => discharges.delayed(order, self.person),
             Source::Single { book, discharge } => discharge
-                .get_or_init(|| person_discharge(self.engine, book, self.person, self.day))
+                .get_or_init(|| person_discharge(self.engine, book, None, self.person, self.day))
                 .delayed_by
                 .iter()
                 .any(|own| own == order),
