@@ -148,8 +148,9 @@ impl Engine {
 
     /// Builds the engine from the world's records other than people, and
     /// the people's files, sorted by id.
-    pub(crate) fn build(world: World, people: &[PersonFile], progress: Progress<'_>) -> Engine {
-        let total = people.len() as u64;
+    /// An engine with no people, for the records of a world other than
+    /// people.
+    pub(crate) fn empty(world: World) -> Engine {
         let mut engine = Engine {
             world,
             ids: TextColumn::default(),
@@ -186,6 +187,12 @@ impl Engine {
             engine.sites.intern(id);
         }
 
+        engine
+    }
+
+    pub(crate) fn build(world: World, people: &[PersonFile], progress: Progress<'_>) -> Engine {
+        let total = people.len() as u64;
+        let mut engine = Engine::empty(world);
         // The person's own columns, one person after another.
         let step = (total / 100).max(1);
         for (position, file) in people.iter().enumerate() {
@@ -509,6 +516,48 @@ impl Engine {
             .filter(|event| event.kind == EventKind::Discharged && event.date <= as_of)
             .map(|event| event.date)
             .min()
+    }
+
+    /// A person as the engine holds him, in words, his rows sorted: for
+    /// tests that two engines hold the same.
+    #[doc(hidden)]
+    pub fn describe_person(&self, person: u32) -> String {
+        let cells: Vec<String> =
+            self.keys.iter().map(|key| format!("{:?}", key.cell(person))).collect();
+        let mut assignments: Vec<(String, Day, Day)> = self
+            .assignments
+            .of(person)
+            .iter()
+            .map(|row| (self.units.text(row.unit).to_string(), row.from, row.to))
+            .collect();
+        assignments.sort();
+        let mut periods: Vec<(String, Day, Day)> = self
+            .periods
+            .of(person)
+            .iter()
+            .map(|row| (self.sites.text(row.site).to_string(), row.from, row.to))
+            .collect();
+        periods.sort();
+        let mut events: Vec<(Day, &str, &str, &str, &str)> = self
+            .events
+            .of(person)
+            .iter()
+            .map(|row| {
+                (
+                    row.date,
+                    row.kind.as_str(),
+                    self.texts.text(row.reference),
+                    self.texts.text(row.detail),
+                    self.texts.text(row.scope),
+                )
+            })
+            .collect();
+        events.sort();
+        format!(
+            "{} {} {cells:?} {assignments:?} {periods:?} {events:?}",
+            self.ids.get(person),
+            self.names.get(person)
+        )
     }
 
     /// An estimate of the memory the engine holds, in bytes.

@@ -42,6 +42,6 @@ mod subject;
 pub use chain::{ConflictSet, Discharges, PersonDischarge};
 pub use engine::{Engine, Progress};
 pub use live::{Live, LiveList, UpdateError};
-pub use load::{LoadError, load};
+pub use load::{LoadError, load, load_sqlite};
 pub use plan::Plan;
 pub use screen::{EntryState, ListMember, ListRule, ListStatuses, PersonScreening, Screenings};

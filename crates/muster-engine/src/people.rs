@@ -56,6 +56,11 @@ impl Interner {
     pub(crate) fn len(&self) -> usize {
         self.texts.len()
     }
+
+    /// The text of a code.
+    pub(crate) fn text(&self, code: u32) -> &str {
+        self.texts.get(code as usize).map_or("", String::as_str)
+    }
 }
 
 /// One value a key column takes: a text, or a date that may be missing.
@@ -131,6 +136,15 @@ impl KeyColumn {
         }
     }
 
+    /// Takes the last person off.
+    pub(crate) fn pop(&mut self) {
+        if let Some(code) = self.codes.pop()
+            && let Some(members) = self.members.get_mut(code as usize)
+        {
+            members.remove(self.codes.len() as u32);
+        }
+    }
+
     /// Gives a person another value.
     pub(crate) fn set(&mut self, person: u32, cell: Cell) {
         let code = self.code_of(cell);
@@ -168,6 +182,13 @@ impl TextColumn {
     pub(crate) fn push(&mut self, text: &str) {
         self.bytes.push_str(text);
         self.ends.push(self.bytes.len() as u32);
+    }
+
+    /// Takes the last text off.
+    pub(crate) fn pop(&mut self) {
+        self.ends.pop();
+        let end = self.ends.last().copied().unwrap_or(0) as usize;
+        self.bytes.truncate(end);
     }
 
     pub(crate) fn get(&self, person: u32) -> &str {

@@ -261,18 +261,37 @@ impl Engine {
             .iter()
             .map(|(issued, rule)| list_rule(issued, rule))
             .collect();
-        // The entries split by the rules that count for them.
-        let mut groups: BTreeMap<Vec<bool>, (NaiveDate, RoaringBitmap)> = BTreeMap::new();
-        let mut nominated: BTreeMap<NaiveDate, RoaringBitmap> = BTreeMap::new();
+        // The entries by the day they were nominated, then by the rules
+        // that count for them.
+        let mut by_day: Vec<(NaiveDate, Vec<u32>)> = Vec::new();
+        let mut last = 0usize;
         for member in members.iter().filter(|member| member.active) {
+            if by_day.get(last).is_none_or(|(day, _)| *day != member.nominated_on) {
+                last = match by_day.iter().position(|(day, _)| *day == member.nominated_on) {
+                    Some(position) => position,
+                    None => {
+                        by_day.push((member.nominated_on, Vec::new()));
+                        by_day.len() - 1
+                    }
+                };
+            }
+            by_day[last].1.push(member.person);
+        }
+        let nominated: BTreeMap<NaiveDate, RoaringBitmap> = by_day
+            .into_iter()
+            .map(|(day, mut people)| {
+                people.sort_unstable();
+                people.dedup();
+                (day, RoaringBitmap::from_sorted_iter(people).unwrap_or_default())
+            })
+            .collect();
+        let mut groups: BTreeMap<Vec<bool>, (NaiveDate, RoaringBitmap)> = BTreeMap::new();
+        for (nominated_on, people) in &nominated {
             let counting: Vec<bool> =
-                rules.iter().map(|rule| rule.counts_for(Some(member.nominated_on))).collect();
-            groups
-                .entry(counting)
-                .or_insert_with(|| (member.nominated_on, RoaringBitmap::new()))
-                .1
-                .insert(member.person);
-            nominated.entry(member.nominated_on).or_default().insert(member.person);
+                rules.iter().map(|rule| rule.counts_for(Some(*nominated_on))).collect();
+            let group =
+                groups.entry(counting).or_insert_with(|| (*nominated_on, RoaringBitmap::new()));
+            group.1 |= people;
         }
         let discharges = OnceLock::new();
         let mut excluded_by = vec![RoaringBitmap::new(); rules.len()];
