@@ -372,6 +372,9 @@ impl Engine {
 
     /// Builds every index from the packed rows.
     pub(crate) fn build_indexes(&mut self) {
+        for key in [Key::Born, Key::Enlisted, Key::TermEnd] {
+            self.keys[key as usize].build_buckets();
+        }
         let people = self.len() as u32;
         let units = self.units.len();
         let tags = self.tags.len();

@@ -54,7 +54,12 @@ pub fn load(store: &dyn Store, progress: Progress<'_>) -> Result<Engine, LoadErr
 /// Loads the engine from the SQLite store at `path`, straight into the
 /// packed columns.
 pub fn load_sqlite(path: &Path, progress: Progress<'_>) -> Result<Engine, LoadError> {
-    let open = || Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY);
+    let open = || {
+        Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+    };
     let connection = open()?;
     progress("read units, sites and the calendar", 0, 1);
     let world = World::new(small_records(&connection)?);

@@ -89,9 +89,66 @@ pub(crate) struct KeyColumn {
     text_lookup: HashMap<String, u32>,
     pub(crate) codes: Vec<u32>,
     pub(crate) members: Vec<RoaringBitmap>,
+    /// For a date column, its values grouped by year: a condition that
+    /// holds for whole years (such as `age < 20`) is a union of a few
+    /// years' bitmaps, and of the days of the years it cuts.
+    pub(crate) buckets: Option<Buckets>,
+}
+
+/// The codes of a column grouped into buckets, with each bucket's people.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Buckets {
+    /// The bucket of each code.
+    pub(crate) of_code: Vec<u32>,
+    /// The codes of each bucket.
+    pub(crate) codes: Vec<Vec<u32>>,
+    pub(crate) members: Vec<RoaringBitmap>,
+    by_year: HashMap<i32, u32>,
+}
+
+impl Buckets {
+    fn bucket_for(&mut self, cell: &Cell) -> u32 {
+        let year = match cell {
+            Cell::Date(Some(date)) => chrono::Datelike::year(date),
+            _ => i32::MIN,
+        };
+        if let Some(&bucket) = self.by_year.get(&year) {
+            return bucket;
+        }
+        let bucket = self.codes.len() as u32;
+        self.codes.push(Vec::new());
+        self.members.push(RoaringBitmap::new());
+        self.by_year.insert(year, bucket);
+        bucket
+    }
+
+    fn add_code(&mut self, code: u32, cell: &Cell) {
+        let bucket = self.bucket_for(cell);
+        if self.of_code.len() <= code as usize {
+            self.of_code.resize(code as usize + 1, 0);
+        }
+        self.of_code[code as usize] = bucket;
+        self.codes[bucket as usize].push(code);
+    }
 }
 
 impl KeyColumn {
+    /// Groups a date column's values by year.
+    pub(crate) fn build_buckets(&mut self) {
+        let mut buckets = Buckets::default();
+        for (code, cell) in self.cells.iter().enumerate() {
+            buckets.add_code(code as u32, cell);
+        }
+        buckets.members = buckets
+            .codes
+            .iter()
+            .map(|codes| {
+                roaring::MultiOps::union(codes.iter().filter_map(|&code| self.members.get(code as usize)))
+            })
+            .collect();
+        self.buckets = Some(buckets);
+    }
+
     fn code_of(&mut self, cell: Cell) -> u32 {
         let existing = match &cell {
             Cell::Text(text) => self.text_lookup.get(text.as_str()).copied(),
@@ -101,6 +158,9 @@ impl KeyColumn {
             return code;
         }
         let code = self.cells.len() as u32;
+        if let Some(buckets) = &mut self.buckets {
+            buckets.add_code(code, &cell);
+        }
         match &cell {
             Cell::Text(text) => {
                 self.text_lookup.insert(text.clone(), code);
@@ -157,6 +217,18 @@ impl KeyColumn {
         }
         if let Some(members) = self.members.get_mut(code as usize) {
             members.insert(person);
+        }
+        if let Some(buckets) = &mut self.buckets {
+            for (code, insert) in [(old, false), (code, true)] {
+                let bucket = buckets.of_code.get(code as usize).copied().unwrap_or(0);
+                if let Some(members) = buckets.members.get_mut(bucket as usize) {
+                    if insert {
+                        members.insert(person);
+                    } else {
+                        members.remove(person);
+                    }
+                }
+            }
         }
     }
 

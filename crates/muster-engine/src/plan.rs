@@ -495,11 +495,42 @@ fn select(engine: &Engine, column: &KeyColumn, classes: &[u8], scope: &RoaringBi
     }
     let majority = (0..3).max_by_key(|&class| counts[class]).unwrap_or(0);
     let minorities = [TRUE, ERROR].into_iter().filter(|&class| usize::from(class) != majority);
-    if minorities.clone().map(|class| codes[usize::from(class)].len()).sum::<usize>() > 512 {
+    let involved = minorities.clone().map(|class| codes[usize::from(class)].len()).sum::<usize>()
+        + if majority == usize::from(FALSE) { 0 } else { codes[usize::from(FALSE)].len() };
+    if involved > 512 && column.buckets.is_none() {
         return partition(engine, scope, class_of);
     }
     let union = |class: usize| -> RoaringBitmap {
-        codes[class].iter().filter_map(|&code| column.members.get(code)).union() & scope
+        let set = match &column.buckets {
+            Some(buckets) if codes[class].len() > 64 => {
+                // Whole buckets where every code is of the class, codes
+                // one by one elsewhere.
+                let mut whole = vec![0u32; buckets.codes.len()];
+                for &code in &codes[class] {
+                    if let Some(&bucket) = buckets.of_code.get(code) {
+                        whole[bucket as usize] += 1;
+                    }
+                }
+                let full = buckets
+                    .codes
+                    .iter()
+                    .zip(&whole)
+                    .zip(&buckets.members)
+                    .filter(|((codes, count), _)| codes.len() == **count as usize)
+                    .map(|(_, members)| members);
+                let partial = codes[class]
+                    .iter()
+                    .filter(|&&code| {
+                        buckets.of_code.get(code).is_some_and(|&bucket| {
+                            buckets.codes[bucket as usize].len() != whole[bucket as usize] as usize
+                        })
+                    })
+                    .filter_map(|&code| column.members.get(code));
+                full.chain(partial).collect::<Vec<&RoaringBitmap>>().union()
+            }
+            _ => codes[class].iter().filter_map(|&code| column.members.get(code)).union(),
+        };
+        set & scope
     };
     let mut truth = Truth::default();
     for class in minorities {

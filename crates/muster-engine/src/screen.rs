@@ -249,20 +249,21 @@ impl Engine {
             .collect()
     }
 
-    /// The status and reasons of every entry of a list of `kind` on `day`.
-    pub fn list_statuses(
-        &self,
-        book: &OrderBook,
-        kind: &str,
-        members: &[ListMember],
-        day: NaiveDate,
-    ) -> ListStatuses {
-        let rules: Vec<ListRule> = list_rules(book, kind, day)
-            .iter()
-            .map(|(issued, rule)| list_rule(issued, rule))
-            .collect();
-        // The entries by the day they were nominated, then by the rules
-        // that count for them.
+    /// The active members by the day they were nominated.
+    fn nominated(&self, members: &[ListMember]) -> BTreeMap<NaiveDate, RoaringBitmap> {
+        let mut nominated: BTreeMap<NaiveDate, RoaringBitmap> = BTreeMap::new();
+        // Everyone, in order, nominated on one day: the common case.
+        if let Some(first) = members.first()
+            && members.len() == self.len()
+            && members.iter().enumerate().all(|(position, member)| {
+                member.active
+                    && member.person == position as u32
+                    && member.nominated_on == first.nominated_on
+            })
+        {
+            nominated.insert(first.nominated_on, self.everyone());
+            return nominated;
+        }
         let mut by_day: Vec<(NaiveDate, Vec<u32>)> = Vec::new();
         let mut last = 0usize;
         for member in members.iter().filter(|member| member.active) {
@@ -277,14 +278,29 @@ impl Engine {
             }
             by_day[last].1.push(member.person);
         }
-        let nominated: BTreeMap<NaiveDate, RoaringBitmap> = by_day
-            .into_iter()
-            .map(|(day, mut people)| {
-                people.sort_unstable();
-                people.dedup();
-                (day, RoaringBitmap::from_sorted_iter(people).unwrap_or_default())
-            })
+        for (day, mut people) in by_day {
+            people.sort_unstable();
+            people.dedup();
+            nominated.insert(day, RoaringBitmap::from_sorted_iter(people).unwrap_or_default());
+        }
+        nominated
+    }
+
+    /// The status and reasons of every entry of a list of `kind` on `day`.
+    pub fn list_statuses(
+        &self,
+        book: &OrderBook,
+        kind: &str,
+        members: &[ListMember],
+        day: NaiveDate,
+    ) -> ListStatuses {
+        let rules: Vec<ListRule> = list_rules(book, kind, day)
+            .iter()
+            .map(|(issued, rule)| list_rule(issued, rule))
             .collect();
+        // The entries by the day they were nominated, then by the rules
+        // that count for them.
+        let nominated = self.nominated(members);
         let mut groups: BTreeMap<Vec<bool>, (NaiveDate, RoaringBitmap)> = BTreeMap::new();
         for (nominated_on, people) in &nominated {
             let counting: Vec<bool> =
@@ -319,7 +335,7 @@ impl Engine {
             kind: kind.to_string(),
             day,
             rules,
-            entries: Vec::with_capacity(members.len()),
+            entries: Vec::new(),
             reason_sets: vec![Vec::new()],
             reason_index: HashMap::from([(Vec::new(), 0)]),
             positions: vec![u32::MAX; self.len()],
@@ -341,7 +357,7 @@ impl Engine {
                 *slot = next[old];
             }
         }
-        for member in members {
+        let entry = |member: &ListMember| {
             let (status, reasons) = if !member.active {
                 (EntryStatus::Removed, 0)
             } else {
@@ -355,15 +371,13 @@ impl Engine {
                 };
                 (status, reasons)
             };
+            EntryState { person: member.person, nominated_on: member.nominated_on, status, reasons }
+        };
+        statuses.entries = members.par_iter().map(entry).collect();
+        for (position, member) in members.iter().enumerate() {
             if let Some(slot) = statuses.positions.get_mut(member.person as usize) {
-                *slot = statuses.entries.len() as u32;
+                *slot = position as u32;
             }
-            statuses.entries.push(EntryState {
-                person: member.person,
-                nominated_on: member.nominated_on,
-                status,
-                reasons,
-            });
         }
         statuses
     }
