@@ -383,6 +383,10 @@ fn main() {
     let engine_resident = resident().saturating_sub(before);
     let engine_heap = engine.heap_bytes();
     eprintln!("engine loaded in {}", show(load_time));
+    if let Ok(what) = std::env::var("MUSTER_BENCH_PROFILE") {
+        profile(&mut engine, &what, &db);
+        return;
+    }
 
     // The reference: every record in memory, indexed by person.
     let store = SqliteStore::open(&db).unwrap();
@@ -825,6 +829,64 @@ fn main() {
 
     print_table(people, &rows);
     let _ = RoaringBitmap::new();
+}
+
+/// Runs one question of the engine over and over, for a profiler
+/// (`MUSTER_BENCH_PROFILE=selective`, `broad`, `roster` or `change`).
+fn profile(engine: &mut Engine, what: &str, db: &Path) {
+    let mut texts = reference_orders();
+    let reference_book = book(&texts);
+    texts.push(STANDING.to_string());
+    let standing_book = book(&texts);
+    let members: Vec<ListMember> = (0..engine.len() as u32)
+        .map(|person| ListMember { person, nominated_on: day(2024, 2, 1), active: true })
+        .collect();
+    let runs: u32 = match what {
+        "selective" => 2000,
+        "change" => 20_000,
+        _ => 40,
+    };
+    let mut live = (what == "change").then(|| {
+        let lists = vec![("everyone".to_string(), "overseas-posting".to_string(), members.clone())];
+        engine.live(standing_book.clone(), day(2024, 6, 1), lists)
+    });
+    let files: Vec<PersonFile> = if what == "change" {
+        let world = World::new(SqliteStore::open(db).unwrap().records().unwrap());
+        (0..1000)
+            .map(|index| {
+                let mut file = world.people[(index * 4_999) % world.people.len()].clone();
+                file.events.push(muster_core::Event {
+                    person: file.person.id.clone(),
+                    date: day(2024, 5, 1),
+                    kind: EventKind::Injured,
+                    reference: String::new(),
+                    detail: String::new(),
+                });
+                file
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let plan = engine.compile(&muster_cel::parse(SELECTIVE).unwrap());
+    let started = Instant::now();
+    for run in 0..runs {
+        match (what, &mut live) {
+            ("selective", _) => {
+                engine.select(&plan, &reference_book, day(2020, 9, 30));
+            }
+            ("broad", _) => {
+                engine.list_statuses(&standing_book, "overseas-posting", &members, day(2024, 6, 1));
+            }
+            ("change", Some(live)) => {
+                engine.update_person(live, &files[run as usize % files.len()]).unwrap();
+            }
+            _ => {
+                engine.roster(&reference_book, Cycle { year: 2020, season: Season::Autumn }, day(2024, 6, 1));
+            }
+        }
+    }
+    eprintln!("{what}: {} per run", show(started.elapsed() / runs));
 }
 
 fn print_table(people: u64, rows: &[Row]) {

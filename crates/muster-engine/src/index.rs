@@ -47,11 +47,10 @@ impl MonotoneIndex {
         let late = &self.by_date[cut..];
         let unpatched = |person: &u32| !self.patched.contains_key(person);
         let mut people = if late.len() * 4 < self.by_date.len() {
-            let mut people = self.ever.clone();
-            for (_, person) in late.iter().filter(|(_, person)| unpatched(person)) {
-                people.remove(*person);
-            }
-            people
+            let mut late: Vec<u32> =
+                late.iter().map(|&(_, person)| person).filter(|person| unpatched(person)).collect();
+            late.sort_unstable();
+            &self.ever - RoaringBitmap::from_sorted_iter(late).unwrap_or_default()
         } else {
             let mut early: Vec<u32> = self.by_date[..cut]
                 .iter()

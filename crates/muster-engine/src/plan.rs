@@ -296,13 +296,13 @@ impl Node {
                 Truth { holds, fails: inner.fails }
             }
             Node::And(left, right) => {
+                // Where the left does not hold, neither does the whole;
+                // elsewhere the right decides, or fails.
                 let left = left.truth(scope, context);
-                let left_false = scope - &left.holds - &left.fails;
-                let rest = scope - &left_false;
+                let rest = &left.holds | &left.fails;
                 let right = right.truth(&rest, context);
-                let right_false = &rest - &right.holds - &right.fails;
                 let holds = &left.holds & &right.holds;
-                let fails = rest - &holds - right_false;
+                let fails = right.fails | (right.holds & &left.fails);
                 Truth { holds, fails }
             }
             Node::Or(left, right) => {
