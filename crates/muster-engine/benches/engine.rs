@@ -868,6 +868,19 @@ fn profile(engine: &mut Engine, what: &str, db: &Path) {
     } else {
         Vec::new()
     };
+    if what == "leaves" {
+        let leaves: Vec<&str> = SELECTIVE.split(" && ").collect();
+        for end in 1..=leaves.len() {
+            let leaf = leaves[..end].join(" && ");
+            let plan = engine.compile(&muster_cel::parse(&leaf).unwrap());
+            let started = Instant::now();
+            for _ in 0..500 {
+                engine.select(&plan, &reference_book, day(2020, 9, 30));
+            }
+            eprintln!("{leaf}: {}", show(started.elapsed() / 500));
+        }
+        return;
+    }
     let plan = engine.compile(&muster_cel::parse(SELECTIVE).unwrap());
     let started = Instant::now();
     for run in 0..runs {
@@ -882,7 +895,11 @@ fn profile(engine: &mut Engine, what: &str, db: &Path) {
                 engine.update_person(live, &files[run as usize % files.len()]).unwrap();
             }
             _ => {
-                engine.roster(&reference_book, Cycle { year: 2020, season: Season::Autumn }, day(2024, 6, 1));
+                engine.roster(
+                    &reference_book,
+                    Cycle { year: 2020, season: Season::Autumn },
+                    day(2024, 6, 1),
+                );
             }
         }
     }

@@ -113,12 +113,20 @@ impl MonotoneIndex {
 pub(crate) struct IntervalIndex {
     periods: Vec<(Day, Day, u32)>,
     patched: HashMap<u32, Vec<(Day, Day)>>,
+    /// Everyone with a period.
+    ever: RoaringBitmap,
 }
 
 impl IntervalIndex {
     pub(crate) fn new(mut periods: Vec<(Day, Day, u32)>) -> IntervalIndex {
+        let ever = periods.iter().map(|&(_, _, person)| person).collect();
         periods.sort_unstable();
-        IntervalIndex { periods, patched: HashMap::new() }
+        IntervalIndex { periods, patched: HashMap::new(), ever }
+    }
+
+    /// Everyone with a period.
+    pub(crate) fn ever(&self) -> &RoaringBitmap {
+        &self.ever
     }
 
     /// The people within a period on `day`.
@@ -144,6 +152,11 @@ impl IntervalIndex {
 
     /// Sets the periods of a person.
     pub(crate) fn set(&mut self, person: u32, periods: Vec<(Day, Day)>) {
+        if periods.is_empty() {
+            self.ever.remove(person);
+        } else {
+            self.ever.insert(person);
+        }
         self.patched.insert(person, periods);
     }
 

@@ -143,7 +143,9 @@ impl KeyColumn {
             .codes
             .iter()
             .map(|codes| {
-                roaring::MultiOps::union(codes.iter().filter_map(|&code| self.members.get(code as usize)))
+                roaring::MultiOps::union(
+                    codes.iter().filter_map(|&code| self.members.get(code as usize)),
+                )
             })
             .collect();
         self.buckets = Some(buckets);

@@ -1,7 +1,6 @@
 //! Loading a SQLite store straight into the columns gives the same engine
 //! as building it from the store's records.
 
-
 use muster_engine::{Engine, load, load_sqlite};
 use muster_store::{SqliteStore, Store};
 
