@@ -165,22 +165,36 @@ impl Engine {
             units.extend(self.ancestors(row.unit).iter().copied());
             tags.extend(self.tags_of(row.unit).iter().copied());
         }
-        for unit in units {
-            let first = new
-                .assignments
-                .iter()
+        let first_in = |rows: &[crate::people::AssignmentRow], unit: u32| {
+            rows.iter()
                 .filter(|row| self.ancestors(row.unit).contains(&unit))
                 .map(|row| row.from)
-                .min();
+                .min()
+        };
+        let changed: Vec<(u32, Option<Day>)> = units
+            .into_iter()
+            .map(|unit| (unit, first_in(&old.assignments, unit), first_in(&new.assignments, unit)))
+            .filter(|(_, old, new)| old != new)
+            .map(|(unit, _, new)| (unit, new))
+            .collect();
+        for (unit, first) in changed {
             self.served[unit as usize].set(person, first);
         }
-        for tag in tags {
-            let first = new
-                .assignments
-                .iter()
+        let first_tagged = |rows: &[crate::people::AssignmentRow], tag: u32| {
+            rows.iter()
                 .filter(|row| self.tags_of(row.unit).contains(&tag))
                 .map(|row| row.from)
-                .min();
+                .min()
+        };
+        let changed: Vec<(u32, Option<Day>)> = tags
+            .into_iter()
+            .map(|tag| {
+                (tag, first_tagged(&old.assignments, tag), first_tagged(&new.assignments, tag))
+            })
+            .filter(|(_, old, new)| old != new)
+            .map(|(tag, _, new)| (tag, new))
+            .collect();
+        for (tag, first) in changed {
             self.tagged[tag as usize].set(person, first);
         }
 
@@ -198,7 +212,10 @@ impl Engine {
                 old_firsts.iter().chain(new_firsts).map(|&(text, _)| text).collect();
             for text in texts {
                 let first = new_firsts.iter().find(|(own, _)| *own == text).map(|&(_, day)| day);
-                index.entry(text).or_default().set(person, first);
+                let before = old_firsts.iter().find(|(own, _)| *own == text).map(|&(_, day)| day);
+                if first != before {
+                    index.entry(text).or_default().set(person, first);
+                }
             }
         }
         let posted_or_returned = |events: &[crate::people::EventRow]| {
@@ -215,13 +232,19 @@ impl Engine {
         let sites: BTreeSet<u32> =
             old.periods.iter().chain(&new.periods).map(|period| period.site).collect();
         for site in sites {
-            let periods = new
-                .periods
-                .iter()
-                .filter(|period| period.site == site)
-                .map(|period| (period.from, period.to))
-                .collect();
-            self.deployed[site as usize].set(person, periods);
+            let periods_at = |periods: &[PeriodRow]| -> Vec<(Day, Day)> {
+                let mut periods: Vec<(Day, Day)> = periods
+                    .iter()
+                    .filter(|period| period.site == site)
+                    .map(|period| (period.from, period.to))
+                    .collect();
+                periods.sort_unstable();
+                periods
+            };
+            let periods = periods_at(&new.periods);
+            if periods != periods_at(&old.periods) {
+                self.deployed[site as usize].set(person, periods);
+            }
         }
 
         self.assignments.set(person, new.assignments);

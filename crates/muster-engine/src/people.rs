@@ -213,6 +213,9 @@ impl KeyColumn {
         let Some(slot) = self.codes.get_mut(person as usize) else {
             return;
         };
+        if *slot == code {
+            return;
+        }
         let old = std::mem::replace(slot, code);
         if let Some(members) = self.members.get_mut(old as usize) {
             members.remove(person);
