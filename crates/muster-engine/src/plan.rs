@@ -71,7 +71,12 @@ struct Table {
     daily: bool,
     /// The outcome per value, for a table that does not depend on the day.
     cache: Mutex<Option<Arc<Vec<u8>>>>,
+    /// The outcome per value of `born` for `age`, on the last day asked,
+    /// with the number of values then.
+    daily_cache: Mutex<DailyClasses>,
 }
+
+type DailyClasses = Option<(NaiveDate, usize, Arc<Vec<u8>>)>;
 
 /// The outcome of a condition over a scope: the people it holds for, and
 /// those it fails for; it does not hold for the rest of the scope.
@@ -417,8 +422,15 @@ impl Table {
         let evaluate =
             |value: Value| evaluate_class(&self.expr, Some(&KeySubject { key, value }), day);
         if key == Key::Age {
+            if let Ok(cache) = self.daily_cache.lock()
+                && let Some((cached_day, values, classes)) = cache.as_ref()
+                && *cached_day == day
+                && *values == column.cells.len()
+            {
+                return classes.clone();
+            }
             let mut by_age: HashMap<i64, u8> = HashMap::new();
-            let classes = column
+            let classes: Vec<u8> = column
                 .cells
                 .iter()
                 .map(|cell| {
@@ -429,7 +441,11 @@ impl Table {
                     *by_age.entry(age).or_insert_with(|| evaluate(Value::Int(age)))
                 })
                 .collect();
-            return Arc::new(classes);
+            let classes = Arc::new(classes);
+            if let Ok(mut cache) = self.daily_cache.lock() {
+                *cache = Some((day, column.cells.len(), classes.clone()));
+            }
+            return classes;
         }
         self.cached(column.cells.len(), || {
             column.cells.iter().map(|cell| evaluate(cell.value())).collect()
@@ -730,6 +746,7 @@ fn compile(expr: &Expr) -> Node {
                     expr: expr.clone(),
                     daily,
                     cache: Mutex::new(None),
+                    daily_cache: Mutex::new(None),
                 }));
             }
             _ => {}

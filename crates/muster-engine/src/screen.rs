@@ -357,14 +357,22 @@ impl Engine {
                 *slot = next[old];
             }
         }
+        // The flag rides on the high bit of each person's set of reasons.
+        const FLAGGED: u32 = 1 << 31;
+        for person in &flagged {
+            if let Some(set) = sets.get_mut(person as usize) {
+                *set |= FLAGGED;
+            }
+        }
         let entry = |member: &ListMember| {
             let (status, reasons) = if !member.active {
                 (EntryStatus::Removed, 0)
             } else {
-                let reasons = sets[member.person as usize];
+                let set = sets[member.person as usize];
+                let reasons = set & !FLAGGED;
                 let status = if reasons == 0 {
                     EntryStatus::Eligible
-                } else if flagged.contains(member.person) {
+                } else if set & FLAGGED != 0 {
                     EntryStatus::Flagged
                 } else {
                     EntryStatus::Excluded
