@@ -66,19 +66,17 @@ pub fn load_sqlite(path: &Path, progress: Progress<'_>) -> Result<Engine, LoadEr
     let mut engine = Engine::empty(world);
     progress("read people, service and events", 0, 3);
     let calendar = engine.world.calendar;
-    let (people, history) = std::thread::scope(|scope| {
-        let history = scope.spawn(|| -> Result<(RawRows, RawRows), LoadError> {
-            let connection = open()?;
-            Ok((read_service(&connection)?, read_events(&connection)?))
-        });
-        let people = read_people(&connection, calendar);
-        let history = history.join().unwrap_or_else(|_| {
+    let (people_and_events, service) = std::thread::scope(|scope| {
+        let service = scope.spawn(|| -> Result<RawRows, LoadError> { read_service(&open()?) });
+        let people_and_events = read_people(&connection, calendar)
+            .and_then(|people| Ok((people, read_events(&connection)?)));
+        let service = service.join().unwrap_or_else(|_| {
             Err(LoadError::Corrupt { what: "a reading thread failed".to_string() })
         });
-        (people, history)
+        (people_and_events, service)
     });
-    let people = people?;
-    let (service, events) = history?;
+    let (people, events) = people_and_events?;
+    let service = service?;
     progress("read people, service and events", 3, 3);
 
     progress("pack people", 0, 1);
@@ -102,7 +100,8 @@ pub fn load_sqlite(path: &Path, progress: Progress<'_>) -> Result<Engine, LoadEr
             AssignmentRow { unit: units[row.text as usize], from: row.from, to: row.to },
         ));
     }
-    let assignments = group(assignments, count);
+    let mut assignments = Rows::from_pairs(assignments, count);
+    assignments.sort_each_by_key(|row| row.from);
 
     // Event rows, by person.
     let texts: Vec<u32> = (0..events.texts.len() as u32)
@@ -126,16 +125,14 @@ pub fn load_sqlite(path: &Path, progress: Progress<'_>) -> Result<Engine, LoadEr
             },
         ));
     }
-    let mut events_by_person = group(event_rows, count);
-    for rows in &mut events_by_person {
-        rows.sort_by_key(|row| row.date);
-    }
+    let mut events_by_person = Rows::from_pairs(event_rows, count);
+    events_by_person.sort_each_by_key(|row| row.date);
 
     // Deployment periods: those naming a person, and those of a unit for
     // each assignment within it.
     let deployments = read_deployments(&connection)?;
     let mut by_unit: HashMap<u32, Vec<(u32, Day, Day)>> = HashMap::new();
-    let mut periods: Vec<Vec<PeriodRow>> = vec![Vec::new(); count as usize];
+    let mut periods: Vec<(u32, PeriodRow)> = Vec::new();
     for deployment in &deployments {
         let site = engine.sites.intern(&deployment.site);
         match &deployment.deployed {
@@ -145,58 +142,37 @@ pub fn load_sqlite(path: &Path, progress: Progress<'_>) -> Result<Engine, LoadEr
             }
             Deployed::Person(id) => {
                 if let Some(person) = search(&engine.ids, id) {
-                    periods[person as usize].push(PeriodRow {
-                        site,
-                        from: deployment.from,
-                        to: deployment.to,
-                    });
+                    periods.push((
+                        person,
+                        PeriodRow { site, from: deployment.from, to: deployment.to },
+                    ));
                 }
             }
         }
     }
     if !by_unit.is_empty() {
-        for (person, rows) in assignments.iter().enumerate() {
-            for row in rows {
+        for person in 0..count {
+            for row in assignments.of(person) {
                 for unit in engine.ancestors(row.unit) {
                     for &(site, from, to) in by_unit.get(unit).map_or(&[][..], Vec::as_slice) {
                         let from = from.max(row.from);
                         let to = to.min(row.to);
                         if from <= to {
-                            periods[person].push(PeriodRow { site, from, to });
+                            periods.push((person, PeriodRow { site, from, to }));
                         }
                     }
                 }
             }
         }
     }
-    engine.assignments = Rows::default();
-    for mut rows in assignments {
-        rows.sort_by_key(|row| row.from);
-        engine.assignments.push(rows);
-    }
-    engine.events = Rows::default();
-    for rows in events_by_person {
-        engine.events.push(rows);
-    }
-    engine.periods = Rows::default();
-    for rows in periods {
-        engine.periods.push(rows);
-    }
+    engine.assignments = assignments;
+    engine.events = events_by_person;
+    engine.periods = Rows::from_pairs(periods, count);
     progress("pack people", 1, 1);
     progress("build indexes", 0, 1);
     engine.build_indexes();
     progress("build indexes", 1, 1);
     Ok(engine)
-}
-
-/// Rows grouped by person, in the order read.
-fn group<T>(rows: Vec<(u32, T)>, people: u32) -> Vec<Vec<T>> {
-    let mut grouped: Vec<Vec<T>> = Vec::new();
-    grouped.resize_with(people as usize, Vec::new);
-    for (person, row) in rows {
-        grouped[person as usize].push(row);
-    }
-    grouped
 }
 
 /// Finds people's positions by id: first among the next few after the
@@ -307,22 +283,41 @@ fn end_of(row: &Row<'_>, index: usize) -> Result<Day, LoadError> {
 
 fn read_service(connection: &Connection) -> Result<RawRows, LoadError> {
     let mut raw = RawRows::default();
-    let mut statement = connection.prepare(
-        "SELECT person, unit, from_day, to_day FROM service s
-         WHERE NOT EXISTS (SELECT 1 FROM service r WHERE r.replaces = s.id) ORDER BY id",
-    )?;
+    // Rows that a later row replaces are left out, as the store reads
+    // them; a replacing row always comes after the row it replaces.
+    let mut statement = connection
+        .prepare("SELECT id, replaces, person, unit, from_day, to_day FROM service ORDER BY id")?;
     let mut rows = statement.query([])?;
+    let mut ids: Vec<i64> = Vec::new();
+    let mut replaced: Vec<i64> = Vec::new();
     while let Some(row) = rows.next()? {
-        let (person_start, person_end) = raw.push_person(text(row, 0)?);
-        let unit = raw.texts.intern(text(row, 1)?);
+        let id: i64 = row.get(0)?;
+        if let Some(replaces) = row.get::<_, Option<i64>>(1)? {
+            replaced.push(replaces);
+        }
+        let (person_start, person_end) = raw.push_person(text(row, 2)?);
+        let unit = raw.texts.intern(text(row, 3)?);
         raw.rows.push(RawRow {
             person_start,
             person_end,
             text: unit,
-            from: day_of(row, 2)?,
-            to: end_of(row, 3)?,
+            from: day_of(row, 4)?,
+            to: end_of(row, 5)?,
             ..RawRow::default()
         });
+        ids.push(id);
+    }
+    if !replaced.is_empty() {
+        replaced.sort_unstable();
+        let mut kept = Vec::with_capacity(raw.rows.len());
+        for (position, row) in raw.rows.iter().enumerate() {
+            let replaced_row =
+                ids.get(position).is_some_and(|id| replaced.binary_search(id).is_ok());
+            if !replaced_row {
+                kept.push(*row);
+            }
+        }
+        raw.rows = kept;
     }
     Ok(raw)
 }
@@ -364,20 +359,41 @@ struct PeopleColumns {
 }
 
 fn read_people(connection: &Connection, calendar: Calendar) -> Result<PeopleColumns, LoadError> {
+    // In the order stored, when that is the order of ids with one version
+    // of each (as after an import); else in the order of ids and versions.
+    let columns = read_people_in(connection, calendar, false)?;
+    match columns {
+        Some(columns) => Ok(columns),
+        None => read_people_in(connection, calendar, true)?
+            .ok_or_else(|| LoadError::Corrupt { what: "the order of people".to_string() }),
+    }
+}
+
+fn read_people_in(
+    connection: &Connection,
+    calendar: Calendar,
+    ordered: bool,
+) -> Result<Option<PeopleColumns>, LoadError> {
     let mut columns = PeopleColumns {
         ids: Default::default(),
         names: Default::default(),
         keys: vec![Default::default(); crate::engine::KEY_COLUMNS],
     };
     let mut cycles: HashMap<Option<NaiveDate>, String> = HashMap::new();
-    let mut statement = connection.prepare(
-        "SELECT id, name, born, sex, home_province, home_county, branch, rank, specialty,
-                enlisted, term_months FROM people ORDER BY id, act",
-    )?;
+    let sql = "SELECT id, name, born, sex, home_province, home_county, branch, rank, specialty,
+                      enlisted, term_months FROM people";
+    let mut statement = if ordered {
+        connection.prepare(&format!("{sql} ORDER BY id, act"))?
+    } else {
+        connection.prepare(sql)?
+    };
     let mut rows = statement.query([])?;
     while let Some(row) = rows.next()? {
         let id = text(row, 0)?;
         let people = columns.ids.len();
+        if !ordered && people > 0 && columns.ids.get(people as u32 - 1) >= id {
+            return Ok(None);
+        }
         if people > 0 && columns.ids.get(people as u32 - 1) == id {
             // A later version of the same person replaces the earlier.
             columns.ids.pop();
@@ -417,7 +433,7 @@ fn read_people(connection: &Connection, calendar: Calendar) -> Result<PeopleColu
         keys[Key::Enlisted as usize].push(Cell::Date(enlisted));
         keys[Key::TermEnd as usize].push(Cell::Date(term_end));
     }
-    Ok(columns)
+    Ok(Some(columns))
 }
 
 enum Deployed {

@@ -29,11 +29,37 @@ pub(crate) fn end_number(date: Option<NaiveDate>) -> Day {
     date.map_or(OPEN, day_number)
 }
 
+/// FNV-1a: a fast hash for the short strings of the dictionaries, which
+/// come from the store, not from an adversary.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+/// A map with the FNV hash.
+pub(crate) type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
 /// Strings, each stored once and named by a code.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Interner {
     texts: Vec<String>,
-    codes: HashMap<String, u32>,
+    codes: FnvMap<String, u32>,
 }
 
 impl Interner {
@@ -85,8 +111,8 @@ impl Cell {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct KeyColumn {
     pub(crate) cells: Vec<Cell>,
-    lookup: HashMap<Cell, u32>,
-    text_lookup: HashMap<String, u32>,
+    lookup: FnvMap<Cell, u32>,
+    text_lookup: FnvMap<String, u32>,
     pub(crate) codes: Vec<u32>,
     pub(crate) members: Vec<RoaringBitmap>,
     /// For a date column, its values grouped by year: a condition that
@@ -310,6 +336,40 @@ impl<T> Default for Rows<T> {
     }
 }
 
+impl<T: Clone + Default> Rows<T> {
+    /// The rows of `people` people from `(person, row)` pairs, each
+    /// person's in the order given.
+    pub(crate) fn from_pairs(pairs: Vec<(u32, T)>, people: u32) -> Rows<T> {
+        let mut starts = vec![0u32; people as usize + 1];
+        for (person, _) in &pairs {
+            if let Some(count) = starts.get_mut(*person as usize + 1) {
+                *count += 1;
+            }
+        }
+        for index in 1..starts.len() {
+            starts[index] += starts[index - 1];
+        }
+        let mut next = starts.clone();
+        let mut rows = vec![T::default(); pairs.len()];
+        for (person, row) in pairs {
+            if let Some(slot) = next.get_mut(person as usize) {
+                rows[*slot as usize] = row;
+                *slot += 1;
+            }
+        }
+        Rows { starts, rows, overrides: HashMap::new() }
+    }
+
+    /// Sorts each person's rows by a key.
+    pub(crate) fn sort_each_by_key<K: Ord>(&mut self, key: impl Fn(&T) -> K) {
+        for window in self.starts.windows(2) {
+            if let Some(rows) = self.rows.get_mut(window[0] as usize..window[1] as usize) {
+                rows.sort_by_key(&key);
+            }
+        }
+    }
+}
+
 impl<T: Clone> Rows<T> {
     /// Appends the rows of the next person.
     pub(crate) fn push(&mut self, rows: impl IntoIterator<Item = T>) {
@@ -339,7 +399,7 @@ impl<T: Clone> Rows<T> {
 }
 
 /// An assignment to a unit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct AssignmentRow {
     pub(crate) unit: u32,
     pub(crate) from: Day,
@@ -347,7 +407,7 @@ pub(crate) struct AssignmentRow {
 }
 
 /// A period during which a person is deployed at a site.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct PeriodRow {
     pub(crate) site: u32,
     pub(crate) from: Day,
@@ -363,6 +423,12 @@ pub(crate) struct EventRow {
     pub(crate) detail: u32,
     /// The exemption scope of the detail.
     pub(crate) scope: u32,
+}
+
+impl Default for EventRow {
+    fn default() -> EventRow {
+        EventRow { kind: EventKind::Injured, date: 0, reference: 0, detail: 0, scope: 0 }
+    }
 }
 
 /// Whether `day` lies within `from ..= to`.
