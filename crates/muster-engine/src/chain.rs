@@ -82,18 +82,18 @@ fn until_day(rule: &Rule, engine: &Engine, current: Day) -> Day {
 }
 
 impl Engine {
-    /// The date of each person's discharge cycle, by code of the `term_end`
-    /// column.
+    /// The date of each discharge cycle, by code of the `discharge_cycle`
+    /// column; `None` for the empty cycle of one who never served.
     fn cycle_dates(&self) -> Vec<Option<Day>> {
         let calendar = &self.world.calendar;
-        self.keys[Key::TermEnd as usize]
+        self.keys[Key::DischargeCycle as usize]
             .cells
             .iter()
             .map(|cell| match cell {
-                Cell::Date(Some(term_end)) => {
-                    Some(day_number(calendar.cycle_date(calendar.cycle_on_or_after(*term_end))))
+                Cell::Text(text) => {
+                    text.parse::<Cycle>().ok().map(|cycle| day_number(calendar.cycle_date(cycle)))
                 }
-                _ => None,
+                Cell::Date(_) => None,
             })
             .collect()
     }
@@ -105,7 +105,7 @@ impl Engine {
     /// group (on the group's date), and a delay moves those it counts for
     /// to the group of its date.
     pub fn discharges(&self, book: &OrderBook, as_of: NaiveDate) -> Discharges {
-        let column = &self.keys[Key::TermEnd as usize];
+        let column = &self.keys[Key::DischargeCycle as usize];
         let mut groups: BTreeMap<Day, RoaringBitmap> = BTreeMap::new();
         for (code, date) in self.cycle_dates().into_iter().enumerate() {
             if let (Some(date), Some(members)) = (date, column.members.get(code)) {
@@ -359,9 +359,7 @@ impl Discharges {
         }
         let as_of = day_number(self.as_of);
         let discharged = &engine.had[kind_position(EventKind::Discharged)];
-        for person in discharged.on(as_of).iter() {
-            dates[person as usize] = engine.discharged_on(person, as_of);
-        }
+        discharged.firsts_until(as_of, |person, first| dates[person as usize] = Some(first));
         dates
     }
 

@@ -92,6 +92,24 @@ impl MonotoneIndex {
         RoaringBitmap::from_sorted_iter(people).unwrap_or_default()
     }
 
+    /// Calls `each` with every person for whom it holds on `day`, and the
+    /// first day it does.
+    pub(crate) fn firsts_until(&self, day: Day, mut each: impl FnMut(u32, Day)) {
+        let end = self.by_date.partition_point(|&(first, _)| first <= day);
+        for &(first, person) in &self.by_date[..end] {
+            if !self.patched.contains_key(&person) {
+                each(person, first);
+            }
+        }
+        for (&person, first) in &self.patched {
+            if let Some(first) = first
+                && *first <= day
+            {
+                each(person, *first);
+            }
+        }
+    }
+
     /// Sets the first day it holds for a person, `None` for never.
     pub(crate) fn set(&mut self, person: u32, first: Option<Day>) {
         if first.is_some() {

@@ -241,12 +241,42 @@ impl Engine {
     /// Who is on a list on `day`, from its changes, as `muster_orders::members`
     /// gives it; people the engine does not hold are left out.
     pub fn list_members(&self, changes: &[EntryChange], day: NaiveDate) -> Vec<ListMember> {
-        muster_orders::members(changes, day)
-            .into_iter()
-            .filter_map(|(person, nominated_on, active)| {
-                Some(ListMember { person: self.position(&person)?, nominated_on, active })
-            })
-            .collect()
+        let mut members: Vec<ListMember> = Vec::new();
+        let mut slots: Vec<u32> = vec![u32::MAX; self.len()];
+        let mut last = 0u32;
+        for change in changes.iter().filter(|change| change.on <= day) {
+            // Changes often come in the order of ids: try the next person
+            // first.
+            let next = [last, last + 1]
+                .into_iter()
+                .find(|&candidate| {
+                    (candidate as usize) < self.len() && self.ids.get(candidate) == change.person
+                })
+                .or_else(|| self.position(&change.person));
+            let Some(person) = next else {
+                continue;
+            };
+            last = person;
+            match slots[person as usize] {
+                u32::MAX if change.added => {
+                    slots[person as usize] = members.len() as u32;
+                    members.push(ListMember { person, nominated_on: change.on, active: true });
+                }
+                u32::MAX => {}
+                slot => {
+                    let member = &mut members[slot as usize];
+                    if change.added {
+                        if !member.active {
+                            member.nominated_on = change.on;
+                            member.active = true;
+                        }
+                    } else {
+                        member.active = false;
+                    }
+                }
+            }
+        }
+        members
     }
 
     /// The active members by the day they were nominated.
