@@ -140,12 +140,17 @@ pub(crate) struct CompiledRule {
 /// Every rule of a book, compiled, by order id and rule number.
 #[derive(Default)]
 pub(crate) struct CompiledBook {
-    rules: HashMap<(String, usize), CompiledRule>,
+    /// By order id, then by rule number.
+    rules: HashMap<String, Vec<(usize, CompiledRule)>>,
 }
 
 impl CompiledBook {
     pub(crate) fn get(&self, order: &str, rule: usize) -> Option<&CompiledRule> {
-        self.rules.get(&(order.to_string(), rule))
+        self.rules
+            .get(order)?
+            .iter()
+            .find(|(number, _)| *number == rule)
+            .map(|(_, compiled)| compiled)
     }
 }
 
@@ -155,8 +160,8 @@ impl Engine {
         let mut compiled = CompiledBook::default();
         for issued in book.all() {
             for rule in &issued.order.rules {
-                compiled.rules.insert(
-                    (issued.order.id.clone(), rule.number),
+                compiled.rules.entry(issued.order.id.clone()).or_default().push((
+                    rule.number,
                     CompiledRule {
                         when: self.compile_cached(&rule.when.expr),
                         unless: rule
@@ -164,7 +169,7 @@ impl Engine {
                             .as_ref()
                             .map(|unless| self.compile_cached(&unless.expr)),
                     },
-                );
+                ));
             }
         }
         compiled
@@ -635,10 +640,11 @@ impl Engine {
             && let Some(ever) = self.ever(method, argument)
             && scope.len() * 2 < ever.len()
         {
+            let Some(check) = self.method_check(method, argument) else {
+                return RoaringBitmap::new();
+            };
             let candidates = ever & scope;
-            let holds = candidates
-                .iter()
-                .filter(|&person| self.method_holds(person, method, argument, day) == Some(true));
+            let holds = candidates.iter().filter(|&person| self.check(&check, person, day));
             return RoaringBitmap::from_sorted_iter(holds).unwrap_or_default();
         }
         let set = match method {

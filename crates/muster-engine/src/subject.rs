@@ -123,39 +123,73 @@ impl Engine {
         argument: &str,
         day: Day,
     ) -> Option<bool> {
-        let assignments = || self.assignments.of(person).iter();
-        let events = || self.events.of(person).iter().filter(move |event| event.date <= day);
+        Some(self.check(&self.method_check(method, argument)?, person, day))
+    }
+
+    /// A method with its argument resolved to the engine's codes, once.
+    pub(crate) fn method_check(&self, method: &str, argument: &str) -> Option<MethodCheck> {
+        let or_never = |check: Option<MethodCheck>| check.unwrap_or(MethodCheck::Never);
         Some(match method {
-            "served_in" => self.units.code(argument).is_some_and(|unit| {
-                assignments().any(|row| row.from <= day && self.ancestors(row.unit).contains(&unit))
-            }),
-            "served_in_tagged" => self.tags.code(argument).is_some_and(|tag| {
-                assignments().any(|row| row.from <= day && self.tags_of(row.unit).contains(&tag))
-            }),
-            "serving_in" => self.units.code(argument).is_some_and(|unit| {
-                assignments().any(|row| {
-                    covers(row.from, row.to, day) && self.ancestors(row.unit).contains(&unit)
-                })
-            }),
-            "deployed_at" => self.sites.code(argument).is_some_and(|site| {
-                self.periods
-                    .of(person)
+            "served_in" => or_never(self.units.code(argument).map(MethodCheck::ServedIn)),
+            "served_in_tagged" => or_never(self.tags.code(argument).map(MethodCheck::Tagged)),
+            "serving_in" => or_never(self.units.code(argument).map(MethodCheck::Serving)),
+            "deployed_at" => or_never(self.sites.code(argument).map(MethodCheck::Deployed)),
+            "admitted" => or_never(self.texts.code(argument).map(MethodCheck::Admitted)),
+            "exempted" => or_never(self.texts.code(argument).map(MethodCheck::Exempted)),
+            "had" => or_never(
+                EventKind::ALL
                     .iter()
-                    .any(|row| row.site == site && covers(row.from, row.to, day))
-            }),
-            "admitted" => self.texts.code(argument).is_some_and(|text| {
-                events().any(|event| {
-                    event.kind == EventKind::Admitted
-                        && (event.detail == text || event.reference == text)
-                })
-            }),
-            "exempted" => self.texts.code(argument).is_some_and(|text| {
-                events().any(|event| event.kind == EventKind::Exempted && event.scope == text)
-            }),
-            "had" => events().any(|event| event.kind.as_str() == argument),
+                    .find(|kind| kind.as_str() == argument)
+                    .map(|kind| MethodCheck::Had(*kind)),
+            ),
             _ => return None,
         })
     }
+
+    /// Whether a resolved method holds for a person on `day`.
+    pub(crate) fn check(&self, check: &MethodCheck, person: u32, day: Day) -> bool {
+        let assignments = || self.assignments.of(person).iter();
+        let events = || self.events.of(person).iter().filter(move |event| event.date <= day);
+        match *check {
+            MethodCheck::ServedIn(unit) => {
+                assignments().any(|row| row.from <= day && self.ancestors(row.unit).contains(&unit))
+            }
+            MethodCheck::Tagged(tag) => {
+                assignments().any(|row| row.from <= day && self.tags_of(row.unit).contains(&tag))
+            }
+            MethodCheck::Serving(unit) => assignments().any(|row| {
+                covers(row.from, row.to, day) && self.ancestors(row.unit).contains(&unit)
+            }),
+            MethodCheck::Deployed(site) => self
+                .periods
+                .of(person)
+                .iter()
+                .any(|row| row.site == site && covers(row.from, row.to, day)),
+            MethodCheck::Admitted(text) => events().any(|event| {
+                event.kind == EventKind::Admitted
+                    && (event.detail == text || event.reference == text)
+            }),
+            MethodCheck::Exempted(text) => {
+                events().any(|event| event.kind == EventKind::Exempted && event.scope == text)
+            }
+            MethodCheck::Had(kind) => events().any(|event| event.kind == kind),
+            MethodCheck::Never => false,
+        }
+    }
+}
+
+/// A method of `person` with its argument resolved to the engine's codes;
+/// `Never` for an argument the engine has never seen.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum MethodCheck {
+    ServedIn(u32),
+    Tagged(u32),
+    Serving(u32),
+    Deployed(u32),
+    Admitted(u32),
+    Exempted(u32),
+    Had(EventKind),
+    Never,
 }
 
 impl PackedPerson<'_> {
