@@ -832,7 +832,10 @@ fn main() {
 }
 
 /// Runs one question of the engine over and over, for a profiler
-/// (`MUSTER_BENCH_PROFILE=selective`, `broad`, `roster` or `change`).
+/// (`MUSTER_BENCH_PROFILE=selective`, `broad`, `roster` or `change`; or
+/// `leaves`, which times each part of the selective condition and each
+/// prefix of it). `MUSTER_BENCH_CONDITION` replaces the selective
+/// condition.
 fn profile(engine: &mut Engine, what: &str, db: &Path) {
     let mut texts = reference_orders();
     let reference_book = book(&texts);
@@ -870,8 +873,9 @@ fn profile(engine: &mut Engine, what: &str, db: &Path) {
     };
     if what == "leaves" {
         let leaves: Vec<&str> = SELECTIVE.split(" && ").collect();
-        for end in 1..=leaves.len() {
-            let leaf = leaves[..end].join(" && ");
+        let mut conditions: Vec<String> = leaves.iter().map(|leaf| leaf.to_string()).collect();
+        conditions.extend((2..=leaves.len()).map(|end| leaves[..end].join(" && ")));
+        for leaf in conditions {
             let plan = engine.compile(&muster_cel::parse(&leaf).unwrap());
             let started = Instant::now();
             for _ in 0..500 {
@@ -881,7 +885,9 @@ fn profile(engine: &mut Engine, what: &str, db: &Path) {
         }
         return;
     }
-    let plan = engine.compile(&muster_cel::parse(SELECTIVE).unwrap());
+    let condition =
+        std::env::var("MUSTER_BENCH_CONDITION").unwrap_or_else(|_| SELECTIVE.to_string());
+    let plan = engine.compile(&muster_cel::parse(&condition).unwrap());
     let started = Instant::now();
     for run in 0..runs {
         match (what, &mut live) {

@@ -126,20 +126,33 @@ impl MonotoneIndex {
 }
 
 /// The people who are somewhere between two days: each period with its
-/// person, in the order of their first days.
+/// person, in the order of their first days; those without an end apart.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct IntervalIndex {
+    /// Periods with an end, by first day.
     periods: Vec<(Day, Day, u32)>,
+    /// The longest of them, in days: a period that covers a day began at
+    /// most this long before it.
+    longest: Day,
+    /// Periods without an end, by first day.
+    open: Vec<(Day, u32)>,
     patched: HashMap<u32, Vec<(Day, Day)>>,
     /// Everyone with a period.
     ever: RoaringBitmap,
 }
 
 impl IntervalIndex {
-    pub(crate) fn new(mut periods: Vec<(Day, Day, u32)>) -> IntervalIndex {
+    pub(crate) fn new(periods: Vec<(Day, Day, u32)>) -> IntervalIndex {
         let ever = periods.iter().map(|&(_, _, person)| person).collect();
+        let (open, mut periods): (Vec<_>, Vec<_>) =
+            periods.into_iter().partition(|&(_, to, _)| to == Day::MAX);
+        let mut open: Vec<(Day, u32)> =
+            open.into_iter().map(|(from, _, person)| (from, person)).collect();
+        open.sort_unstable();
         periods.sort_unstable();
-        IntervalIndex { periods, patched: HashMap::new(), ever }
+        let longest =
+            periods.iter().map(|&(from, to, _)| to.saturating_sub(from)).max().unwrap_or(0);
+        IntervalIndex { periods, longest, open, patched: HashMap::new(), ever }
     }
 
     /// Everyone with a period.
@@ -149,15 +162,23 @@ impl IntervalIndex {
 
     /// The people within a period on `day`.
     pub(crate) fn on(&self, day: Day) -> RoaringBitmap {
-        let cut = self.periods.partition_point(|&(from, _, _)| from <= day);
-        let mut people: Vec<u32> = self.periods[..cut]
+        let unpatched =
+            |person: &u32| self.patched.is_empty() || !self.patched.contains_key(person);
+        let earliest = day.saturating_sub(self.longest);
+        let start = self.periods.partition_point(|&(from, _, _)| from < earliest);
+        let end = self.periods.partition_point(|&(from, _, _)| from <= day);
+        let mut people: Vec<u32> = self.periods[start..end.max(start)]
             .iter()
-            .filter(|&&(from, to, person)| {
-                covers(from, to, day)
-                    && (self.patched.is_empty() || !self.patched.contains_key(&person))
-            })
+            .filter(|&&(from, to, person)| covers(from, to, day) && unpatched(&person))
             .map(|&(_, _, person)| person)
             .collect();
+        let open_end = self.open.partition_point(|&(from, _)| from <= day);
+        people.extend(
+            self.open[..open_end]
+                .iter()
+                .map(|&(_, person)| person)
+                .filter(|person| unpatched(person)),
+        );
         for (&person, periods) in &self.patched {
             if periods.iter().any(|&(from, to)| covers(from, to, day)) {
                 people.push(person);

@@ -487,6 +487,22 @@ pub(crate) const STATUSES: [Status; 6] = [
     Status::Civilian,
 ];
 
+/// The intersection of two sets; when one is much smaller, each of its
+/// members is probed in the other, instead of walking both.
+fn intersect(left: &RoaringBitmap, right: &RoaringBitmap) -> RoaringBitmap {
+    let (small, large) = if left.len() <= right.len() { (left, right) } else { (right, left) };
+    // Roaring intersects an array with a dense container by bit tests,
+    // but two arrays by walking both.
+    let containers = u64::from(large.max().unwrap_or(0) >> 16) + 1;
+    let sparse = large.len() < containers * 4096;
+    if sparse && small.len() * 16 < large.len() {
+        let both = small.iter().filter(|&person| large.contains(person));
+        RoaringBitmap::from_sorted_iter(both).unwrap_or_default()
+    } else {
+        left & right
+    }
+}
+
 /// The whole scope in one class.
 fn whole(scope: &RoaringBitmap, class: u8) -> Truth {
     match class {
@@ -551,7 +567,7 @@ fn select(engine: &Engine, column: &KeyColumn, classes: &[u8], scope: &RoaringBi
             }
             _ => codes[class].iter().filter_map(|&code| column.members.get(code)).union(),
         };
-        set & scope
+        intersect(&set, scope)
     };
     let mut truth = Truth::default();
     for class in minorities {
@@ -636,15 +652,29 @@ impl Engine {
         // A small scope: those of it for whom the fact ever holds, each
         // checked against his own rows, costs less than the index on the
         // day.
+        let small = |ever: &RoaringBitmap| match method {
+            // The periods of a site around a day are few: its index pays
+            // but for a tiny scope.
+            "deployed_at" => scope.len() < 1024,
+            _ => scope.len() * 2 < ever.len(),
+        };
         if method != "delayed_by"
             && let Some(ever) = self.ever(method, argument)
-            && scope.len() * 2 < ever.len()
+            && small(ever)
         {
             let Some(check) = self.method_check(method, argument) else {
                 return RoaringBitmap::new();
             };
-            let candidates = ever & scope;
-            let holds = candidates.iter().filter(|&person| self.check(&check, person, day));
+            // Intersecting sorted arrays walks both; a much smaller scope
+            // is better probed person by person.
+            let holds: Vec<u32> = if scope.len() * 8 < ever.len() {
+                scope
+                    .iter()
+                    .filter(|&person| ever.contains(person) && self.check(&check, person, day))
+                    .collect()
+            } else {
+                (ever & scope).iter().filter(|&person| self.check(&check, person, day)).collect()
+            };
             return RoaringBitmap::from_sorted_iter(holds).unwrap_or_default();
         }
         let set = match method {
@@ -694,7 +724,7 @@ impl Engine {
             }
             _ => None,
         };
-        set.map(|set| set.as_ref() & scope).unwrap_or_default()
+        set.map(|set| intersect(set.as_ref(), scope)).unwrap_or_default()
     }
 }
 
