@@ -247,9 +247,15 @@ impl Engine {
             }
         }
 
-        self.assignments.set(person, new.assignments);
-        self.periods.set(person, new.periods);
-        self.events.set(person, new.events);
+        if new.assignments != old.assignments {
+            self.assignments.set(person, new.assignments);
+        }
+        if new.periods != old.periods {
+            self.periods.set(person, new.periods);
+        }
+        if new.events != old.events {
+            self.events.set(person, new.events);
+        }
     }
 
     /// Computes a person's discharge date and list statuses again.

@@ -130,9 +130,46 @@ pub(crate) struct Buckets {
     pub(crate) codes: Vec<Vec<u32>>,
     pub(crate) members: Vec<RoaringBitmap>,
     by_year: HashMap<i32, u32>,
+    years: Vec<i32>,
+    /// The place of each bucket in the order of years.
+    pub(crate) rank: Vec<u32>,
+    /// By rank: everyone in the buckets of that rank or lower, so that a
+    /// run of years is one difference; `None` once a year came that the
+    /// build did not see.
+    pub(crate) cumulative: Option<Vec<RoaringBitmap>>,
 }
 
 impl Buckets {
+    /// The people of the buckets whose ranks run from `first` to `last`.
+    pub(crate) fn run(&self, first: u32, last: u32) -> Option<RoaringBitmap> {
+        let cumulative = self.cumulative.as_ref()?;
+        let upto = cumulative.get(last as usize)?;
+        Some(match first.checked_sub(1).and_then(|below| cumulative.get(below as usize)) {
+            Some(below) => upto - below,
+            None => upto.clone(),
+        })
+    }
+
+    /// Moves a person from one bucket to another in the cumulative sets.
+    fn move_person(&mut self, person: u32, from: u32, to: u32) {
+        let (Some(&from), Some(&to)) = (self.rank.get(from as usize), self.rank.get(to as usize))
+        else {
+            return;
+        };
+        let Some(cumulative) = &mut self.cumulative else {
+            return;
+        };
+        if from < to {
+            for set in &mut cumulative[from as usize..to as usize] {
+                set.remove(person);
+            }
+        } else {
+            for set in &mut cumulative[to as usize..from as usize] {
+                set.insert(person);
+            }
+        }
+    }
+
     fn bucket_for(&mut self, cell: &Cell) -> u32 {
         let year = match cell {
             Cell::Date(Some(date)) => chrono::Datelike::year(date),
@@ -145,6 +182,8 @@ impl Buckets {
         self.codes.push(Vec::new());
         self.members.push(RoaringBitmap::new());
         self.by_year.insert(year, bucket);
+        self.years.push(year);
+        self.cumulative = None;
         bucket
     }
 
@@ -174,6 +213,17 @@ impl KeyColumn {
                 )
             })
             .collect();
+        let mut order: Vec<u32> = (0..buckets.years.len() as u32).collect();
+        order.sort_by_key(|&bucket| buckets.years[bucket as usize]);
+        buckets.rank = vec![0; order.len()];
+        let mut cumulative = Vec::with_capacity(order.len());
+        let mut running = RoaringBitmap::new();
+        for (rank, &bucket) in order.iter().enumerate() {
+            buckets.rank[bucket as usize] = rank as u32;
+            running |= &buckets.members[bucket as usize];
+            cumulative.push(running.clone());
+        }
+        buckets.cumulative = Some(cumulative);
         self.buckets = Some(buckets);
     }
 
@@ -250,6 +300,11 @@ impl KeyColumn {
             members.insert(person);
         }
         if let Some(buckets) = &mut self.buckets {
+            let bucket = |code: u32| buckets.of_code.get(code as usize).copied().unwrap_or(0);
+            let (from, to) = (bucket(old), bucket(code));
+            if from != to {
+                buckets.move_person(person, from, to);
+            }
             for (code, insert) in [(old, false), (code, true)] {
                 let bucket = buckets.of_code.get(code as usize).copied().unwrap_or(0);
                 if let Some(members) = buckets.members.get_mut(bucket as usize) {
@@ -434,4 +489,50 @@ impl Default for EventRow {
 /// Whether `day` lies within `from ..= to`.
 pub(crate) fn covers(from: Day, to: Day, day: Day) -> bool {
     from <= day && day <= to
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(year: i32, month: u32) -> Cell {
+        Cell::Date(NaiveDate::from_ymd_opt(year, month, 1))
+    }
+
+    /// The people of the buckets of years `first ..= last`, one by one.
+    fn years(column: &KeyColumn, first: i32, last: i32) -> Vec<u32> {
+        let mut people: Vec<u32> = (0..column.codes.len() as u32)
+            .filter(|&person| match column.cell(person) {
+                Cell::Date(Some(day)) => (first..=last).contains(&chrono::Datelike::year(day)),
+                _ => false,
+            })
+            .collect();
+        people.sort_unstable();
+        people
+    }
+
+    #[test]
+    fn runs_of_years_follow_changes() {
+        let mut column = KeyColumn::default();
+        for cell in [date(1990, 1), date(1992, 5), date(1991, 3), date(1990, 7), date(1993, 2)] {
+            column.push(cell);
+        }
+        column.build_buckets();
+        let run = |column: &KeyColumn, first: i32, last: i32| {
+            let buckets = column.buckets.as_ref().unwrap();
+            let rank = |year: i32| {
+                let bucket = buckets.of_code
+                    [column.cells.iter().position(|cell| matches!(cell, Cell::Date(Some(day)) if chrono::Datelike::year(day) == year)).unwrap()];
+                buckets.rank[bucket as usize]
+            };
+            buckets.run(rank(first), rank(last)).unwrap().iter().collect::<Vec<u32>>()
+        };
+        assert_eq!(run(&column, 1990, 1991), years(&column, 1990, 1991));
+        assert_eq!(run(&column, 1991, 1993), years(&column, 1991, 1993));
+        column.set(0, date(1993, 9));
+        column.set(4, date(1990, 2));
+        assert_eq!(run(&column, 1990, 1991), years(&column, 1990, 1991));
+        assert_eq!(run(&column, 1992, 1993), years(&column, 1992, 1993));
+        assert_eq!(run(&column, 1990, 1993), years(&column, 1990, 1993));
+    }
 }

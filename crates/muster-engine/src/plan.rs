@@ -548,13 +548,30 @@ fn select(engine: &Engine, column: &KeyColumn, classes: &[u8], scope: &RoaringBi
                         whole[bucket as usize] += 1;
                     }
                 }
-                let full = buckets
-                    .codes
-                    .iter()
-                    .zip(&whole)
-                    .zip(&buckets.members)
-                    .filter(|((codes, count), _)| codes.len() == **count as usize)
-                    .map(|(_, members)| members);
+                let full: Vec<usize> = (0..buckets.codes.len())
+                    .filter(|&bucket| buckets.codes[bucket].len() == whole[bucket] as usize)
+                    .collect();
+                // Runs of consecutive years, each one difference of two
+                // cumulative sets (while the years are those of the build).
+                let mut runs: Vec<RoaringBitmap> = Vec::new();
+                let mut single: Vec<&RoaringBitmap> = Vec::new();
+                if buckets.cumulative.is_some() && buckets.rank.len() == buckets.codes.len() {
+                    let mut ranks: Vec<u32> =
+                        full.iter().map(|&bucket| buckets.rank[bucket]).collect();
+                    ranks.sort_unstable();
+                    let mut start = 0;
+                    while start < ranks.len() {
+                        let mut end = start;
+                        while end + 1 < ranks.len() && ranks[end + 1] == ranks[end] + 1 {
+                            end += 1;
+                        }
+                        runs.extend(buckets.run(ranks[start], ranks[end]));
+                        start = end + 1;
+                    }
+                } else {
+                    single.extend(full.iter().map(|&bucket| &buckets.members[bucket]));
+                }
+                let full = runs.iter().chain(single);
                 let partial = codes[class]
                     .iter()
                     .filter(|&&code| {
