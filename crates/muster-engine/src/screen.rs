@@ -1,0 +1,488 @@
+//! Screening for a list kind: everyone at once by set algebra, or one
+//! person as the reference interpreter does it; and the statuses and
+//! reasons of every entry of a list.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
+
+use chrono::NaiveDate;
+use muster_orders::{
+    Effect, EntryChange, EntryStatus, IssuedOrder, OrderBook, Reason, Rule, Target,
+};
+use rayon::prelude::*;
+use roaring::RoaringBitmap;
+
+use crate::chain::Discharges;
+use crate::engine::Engine;
+use crate::plan::{CompiledBook, Context, Mode};
+use crate::subject::{PackedPerson, Source, TRUE};
+
+/// A list rule in force on a day.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListRule {
+    pub order: String,
+    pub rule: usize,
+    pub effect: Effect,
+    pub reason: String,
+    /// The day its order was issued, and whether the order re-checks
+    /// entries nominated before it.
+    pub issued_on: NaiveDate,
+    pub recheck: bool,
+}
+
+/// Everyone in a scope screened for a list kind on a day.
+#[derive(Clone, Debug)]
+pub struct Screenings {
+    /// The rules in force for the kind, in order of issue.
+    pub rules: Vec<ListRule>,
+    /// For each rule, the people it makes not eligible.
+    pub excluded_by: Vec<RoaringBitmap>,
+    /// The people of the scope no rule excludes.
+    pub eligible: RoaringBitmap,
+}
+
+/// One person screened: eligible, or the rules that exclude him.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PersonScreening {
+    pub eligible: bool,
+    pub excluding: Vec<Reason>,
+}
+
+/// Someone on a list on a day: his position, the day he was last
+/// nominated, and whether he is on it still (else he was taken off).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ListMember {
+    pub person: u32,
+    pub nominated_on: NaiveDate,
+    pub active: bool,
+}
+
+/// The statuses and reasons of every entry of a list on a day.
+#[derive(Clone, Debug)]
+pub struct ListStatuses {
+    pub kind: String,
+    pub day: NaiveDate,
+    /// The rules in force for the kind on the day.
+    pub rules: Vec<ListRule>,
+    pub entries: Vec<EntryState>,
+    /// Each set of excluding rules met, as positions in `rules`; the first
+    /// is empty.
+    pub reason_sets: Vec<Vec<usize>>,
+    reason_index: HashMap<Vec<usize>, u32>,
+    /// The position of each person's entry, by the person's position;
+    /// `u32::MAX` for one not on the list.
+    pub(crate) positions: Vec<u32>,
+}
+
+/// One entry's status and the set of rules that exclude it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EntryState {
+    pub person: u32,
+    pub nominated_on: NaiveDate,
+    pub status: EntryStatus,
+    /// A position in `ListStatuses::reason_sets`.
+    pub reasons: u32,
+}
+
+fn list_rules<'b>(
+    book: &'b OrderBook,
+    kind: &str,
+    day: NaiveDate,
+) -> Vec<(&'b IssuedOrder, &'b Rule)> {
+    let mut rules = Vec::new();
+    for issued in book.issued_by(day) {
+        if !book.in_force(issued, day, day) {
+            continue;
+        }
+        for rule in &issued.order.rules {
+            if matches!(&rule.target, Target::List(own) if own == kind) {
+                rules.push((issued, rule));
+            }
+        }
+    }
+    rules
+}
+
+fn list_rule(issued: &IssuedOrder, rule: &Rule) -> ListRule {
+    ListRule {
+        order: issued.order.id.clone(),
+        rule: rule.number,
+        effect: rule.effect,
+        reason: rule.reason.clone(),
+        issued_on: issued.issued_on,
+        recheck: issued.order.recheck,
+    }
+}
+
+impl ListRule {
+    /// Whether the rule counts against an entry nominated on `nominated_on`.
+    pub fn counts_for(&self, nominated_on: Option<NaiveDate>) -> bool {
+        self.recheck || nominated_on.is_none_or(|nominated| nominated >= self.issued_on)
+    }
+
+    /// The reason an entry gives for this rule.
+    pub fn reason(&self) -> Reason {
+        Reason { order: self.order.clone(), rule: self.rule, reason: self.reason.clone() }
+    }
+}
+
+impl Engine {
+    /// Screens everyone in `scope` for lists of `kind` on `day`, as entries
+    /// nominated on `nominated_on`.
+    pub fn screen_all(
+        &self,
+        book: &OrderBook,
+        kind: &str,
+        day: NaiveDate,
+        nominated_on: Option<NaiveDate>,
+        scope: &RoaringBitmap,
+    ) -> Screenings {
+        let discharges = OnceLock::new();
+        self.screen_with(book, kind, day, nominated_on, scope, &discharges)
+    }
+
+    fn screen_with(
+        &self,
+        book: &OrderBook,
+        kind: &str,
+        day: NaiveDate,
+        nominated_on: Option<NaiveDate>,
+        scope: &RoaringBitmap,
+        discharges: &OnceLock<Discharges>,
+    ) -> Screenings {
+        let rules = list_rules(book, kind, day);
+        let context = Context { engine: self, day, mode: Mode::List { book, discharges } };
+        let excluded_by: Vec<RoaringBitmap> = rules
+            .par_iter()
+            .map(|(issued, rule)| {
+                if !list_rule(issued, rule).counts_for(nominated_on) {
+                    return RoaringBitmap::new();
+                }
+                let when = self.compile_cached(&rule.when.expr).truth(scope, &context).holds;
+                let candidates = match rule.effect {
+                    Effect::Exclude => when,
+                    Effect::Require => scope - when,
+                    Effect::Delay | Effect::Protect => return RoaringBitmap::new(),
+                };
+                match &rule.unless {
+                    Some(unless) => {
+                        let exempt =
+                            self.compile_cached(&unless.expr).truth(&candidates, &context).holds;
+                        candidates - exempt
+                    }
+                    None => candidates,
+                }
+            })
+            .collect();
+        let mut eligible = scope.clone();
+        for excluded in &excluded_by {
+            eligible -= excluded;
+        }
+        let rules = rules.iter().map(|(issued, rule)| list_rule(issued, rule)).collect();
+        Screenings { rules, excluded_by, eligible }
+    }
+
+    /// Screens one person for lists of `kind` on `day`: the reference
+    /// screening, over the packed columns.
+    pub fn screen_person(
+        &self,
+        book: &OrderBook,
+        person: u32,
+        kind: &str,
+        day: NaiveDate,
+        nominated_on: Option<NaiveDate>,
+    ) -> PersonScreening {
+        let excluding: Vec<Reason> = self
+            .excluding_rules(book, None, person, kind, day, nominated_on)
+            .into_iter()
+            .map(|rule| rule.reason())
+            .collect();
+        PersonScreening { eligible: excluding.is_empty(), excluding }
+    }
+
+    pub(crate) fn excluding_rules(
+        &self,
+        book: &OrderBook,
+        compiled: Option<&CompiledBook>,
+        person: u32,
+        kind: &str,
+        day: NaiveDate,
+        nominated_on: Option<NaiveDate>,
+    ) -> Vec<ListRule> {
+        let subject = PackedPerson {
+            engine: self,
+            person,
+            day,
+            source: Source::Single { book, discharge: Default::default() },
+        };
+        let mut excluding = Vec::new();
+        for (issued, rule) in list_rules(book, kind, day) {
+            if !issued.order.recheck
+                && nominated_on.is_some_and(|nominated| nominated < issued.issued_on)
+            {
+                continue;
+            }
+            let plans = self.rule_plans(compiled, &issued.order.id, rule);
+            let when = plans.when.class_for(&subject) == TRUE;
+            let unless =
+                || plans.unless.as_ref().is_some_and(|unless| unless.class_for(&subject) == TRUE);
+            let excludes = match rule.effect {
+                Effect::Exclude => when && !unless(),
+                Effect::Require => !when && !unless(),
+                Effect::Delay | Effect::Protect => false,
+            };
+            if excludes {
+                excluding.push(list_rule(issued, rule));
+            }
+        }
+        excluding
+    }
+
+    /// Who is on a list on `day`, from its changes, as `muster_orders::members`
+    /// gives it; people the engine does not hold are left out.
+    pub fn list_members(&self, changes: &[EntryChange], day: NaiveDate) -> Vec<ListMember> {
+        let mut members: Vec<ListMember> = Vec::new();
+        let mut slots: Vec<u32> = vec![u32::MAX; self.len()];
+        let mut last = 0u32;
+        for change in changes.iter().filter(|change| change.on <= day) {
+            // Changes often come in the order of ids: try the next person
+            // first.
+            let next = [last, last + 1]
+                .into_iter()
+                .find(|&candidate| {
+                    (candidate as usize) < self.len() && self.ids.get(candidate) == change.person
+                })
+                .or_else(|| self.position(&change.person));
+            let Some(person) = next else {
+                continue;
+            };
+            last = person;
+            match slots[person as usize] {
+                u32::MAX if change.added => {
+                    slots[person as usize] = members.len() as u32;
+                    members.push(ListMember { person, nominated_on: change.on, active: true });
+                }
+                u32::MAX => {}
+                slot => {
+                    let member = &mut members[slot as usize];
+                    if change.added {
+                        if !member.active {
+                            member.nominated_on = change.on;
+                            member.active = true;
+                        }
+                    } else {
+                        member.active = false;
+                    }
+                }
+            }
+        }
+        members
+    }
+
+    /// The active members by the day they were nominated.
+    fn nominated(&self, members: &[ListMember]) -> BTreeMap<NaiveDate, RoaringBitmap> {
+        let mut nominated: BTreeMap<NaiveDate, RoaringBitmap> = BTreeMap::new();
+        // Everyone, in order, nominated on one day: the common case.
+        if let Some(first) = members.first()
+            && members.len() == self.len()
+            && members.iter().enumerate().all(|(position, member)| {
+                member.active
+                    && member.person == position as u32
+                    && member.nominated_on == first.nominated_on
+            })
+        {
+            nominated.insert(first.nominated_on, self.everyone());
+            return nominated;
+        }
+        let mut by_day: Vec<(NaiveDate, Vec<u32>)> = Vec::new();
+        let mut last = 0usize;
+        for member in members.iter().filter(|member| member.active) {
+            if by_day.get(last).is_none_or(|(day, _)| *day != member.nominated_on) {
+                last = match by_day.iter().position(|(day, _)| *day == member.nominated_on) {
+                    Some(position) => position,
+                    None => {
+                        by_day.push((member.nominated_on, Vec::new()));
+                        by_day.len() - 1
+                    }
+                };
+            }
+            by_day[last].1.push(member.person);
+        }
+        for (day, mut people) in by_day {
+            people.sort_unstable();
+            people.dedup();
+            nominated.insert(day, RoaringBitmap::from_sorted_iter(people).unwrap_or_default());
+        }
+        nominated
+    }
+
+    /// The status and reasons of every entry of a list of `kind` on `day`.
+    pub fn list_statuses(
+        &self,
+        book: &OrderBook,
+        kind: &str,
+        members: &[ListMember],
+        day: NaiveDate,
+    ) -> ListStatuses {
+        let rules: Vec<ListRule> = list_rules(book, kind, day)
+            .iter()
+            .map(|(issued, rule)| list_rule(issued, rule))
+            .collect();
+        // The entries by the day they were nominated, then by the rules
+        // that count for them.
+        let nominated = self.nominated(members);
+        let mut groups: BTreeMap<Vec<bool>, (NaiveDate, RoaringBitmap)> = BTreeMap::new();
+        for (nominated_on, people) in &nominated {
+            let counting: Vec<bool> =
+                rules.iter().map(|rule| rule.counts_for(Some(*nominated_on))).collect();
+            let group =
+                groups.entry(counting).or_insert_with(|| (*nominated_on, RoaringBitmap::new()));
+            group.1 |= people;
+        }
+        let discharges = OnceLock::new();
+        let mut excluded_by = vec![RoaringBitmap::new(); rules.len()];
+        let mut excluded = RoaringBitmap::new();
+        for (nominated_on, scope) in groups.values() {
+            let screenings =
+                self.screen_with(book, kind, day, Some(*nominated_on), scope, &discharges);
+            for (own, theirs) in excluded_by.iter_mut().zip(screenings.excluded_by) {
+                excluded |= &theirs;
+                *own |= theirs;
+            }
+        }
+        // Those excluded now who were eligible when nominated are flagged.
+        let mut flagged = RoaringBitmap::new();
+        for (nominated_on, scope) in &nominated {
+            let scope = scope & &excluded;
+            if scope.is_empty() {
+                continue;
+            }
+            let then = self.screen_all(book, kind, *nominated_on, Some(*nominated_on), &scope);
+            flagged |= then.eligible;
+        }
+
+        let mut statuses = ListStatuses {
+            kind: kind.to_string(),
+            day,
+            rules,
+            entries: Vec::new(),
+            reason_sets: vec![Vec::new()],
+            reason_index: HashMap::from([(Vec::new(), 0)]),
+            positions: vec![u32::MAX; self.len()],
+        };
+        let mut sets = vec![0u32; self.len()];
+        for (rule, people) in excluded_by.iter().enumerate() {
+            let mut next: Vec<u32> = Vec::new();
+            for person in people {
+                let slot = &mut sets[person as usize];
+                let old = *slot as usize;
+                if next.len() <= old {
+                    next.resize(old + 1, u32::MAX);
+                }
+                if next[old] == u32::MAX {
+                    let mut set = statuses.reason_sets[old].clone();
+                    set.push(rule);
+                    next[old] = statuses.intern(set);
+                }
+                *slot = next[old];
+            }
+        }
+        // The flag rides on the high bit of each person's set of reasons.
+        const FLAGGED: u32 = 1 << 31;
+        for person in &flagged {
+            if let Some(set) = sets.get_mut(person as usize) {
+                *set |= FLAGGED;
+            }
+        }
+        let entry = |member: &ListMember| {
+            let (status, reasons) = if !member.active {
+                (EntryStatus::Removed, 0)
+            } else {
+                let set = sets[member.person as usize];
+                let reasons = set & !FLAGGED;
+                let status = if reasons == 0 {
+                    EntryStatus::Eligible
+                } else if set & FLAGGED != 0 {
+                    EntryStatus::Flagged
+                } else {
+                    EntryStatus::Excluded
+                };
+                (status, reasons)
+            };
+            EntryState { person: member.person, nominated_on: member.nominated_on, status, reasons }
+        };
+        statuses.entries = members.par_iter().map(entry).collect();
+        for (position, member) in members.iter().enumerate() {
+            if let Some(slot) = statuses.positions.get_mut(member.person as usize) {
+                *slot = position as u32;
+            }
+        }
+        statuses
+    }
+
+    /// One entry's status and reasons, computed for him alone.
+    pub(crate) fn entry_state(
+        &self,
+        book: &OrderBook,
+        compiled: &CompiledBook,
+        statuses: &mut ListStatuses,
+        person: u32,
+        nominated_on: NaiveDate,
+    ) -> (EntryStatus, u32) {
+        let kind = statuses.kind.clone();
+        let day = statuses.day;
+        let excluding =
+            self.excluding_rules(book, Some(compiled), person, &kind, day, Some(nominated_on));
+        if excluding.is_empty() {
+            return (EntryStatus::Eligible, 0);
+        }
+        let set: Vec<usize> = excluding
+            .iter()
+            .filter_map(|rule| statuses.rules.iter().position(|own| own == rule))
+            .collect();
+        let reasons = statuses.intern(set);
+        let then = self.excluding_rules(
+            book,
+            Some(compiled),
+            person,
+            &kind,
+            nominated_on,
+            Some(nominated_on),
+        );
+        let status = if then.is_empty() { EntryStatus::Flagged } else { EntryStatus::Excluded };
+        (status, reasons)
+    }
+}
+
+impl ListStatuses {
+    fn intern(&mut self, set: Vec<usize>) -> u32 {
+        if let Some(&position) = self.reason_index.get(&set) {
+            return position;
+        }
+        let position = self.reason_sets.len() as u32;
+        self.reason_sets.push(set.clone());
+        self.reason_index.insert(set, position);
+        position
+    }
+
+    /// The reasons of an entry, as the reference gives them.
+    pub fn reasons(&self, entry: &EntryState) -> Vec<Reason> {
+        self.reason_sets
+            .get(entry.reasons as usize)
+            .map(|set| {
+                set.iter().filter_map(|&rule| self.rules.get(rule)).map(ListRule::reason).collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// A person's entry, if he is on the list.
+    pub fn entry(&self, person: u32) -> Option<&EntryState> {
+        self.position(person).and_then(|position| self.entries.get(position))
+    }
+
+    /// The position of a person's entry, if he is on the list.
+    pub(crate) fn position(&self, person: u32) -> Option<usize> {
+        let position = *self.positions.get(person as usize)?;
+        (position != u32::MAX).then_some(position as usize)
+    }
+}

@@ -1,0 +1,257 @@
+//! The engine decides exactly as the reference interpreter: on a generated
+//! army, with the reference orders and randomly generated ones, for every
+//! person, on several days: the same screenings with the same excluding
+//! rules, the same discharge dates, delays, protections, exemptions and
+//! conflicts, the same list statuses, rosters and order impact; and a
+//! random condition selects exactly the people it holds for.
+//!
+//! `MUSTER_DIFFERENTIAL_PEOPLE` and `MUSTER_DIFFERENTIAL_CASES` make the
+//! army and the number of cases larger (defaults 500 and 24).
+
+#![expect(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
+
+mod common;
+
+use chrono::NaiveDate;
+use muster_core::Cycle;
+use muster_engine::Engine;
+use muster_orders::{
+    Effect, EntryChange, List, ListWithEntries, OrderBook, PersonView, StepResult, World,
+    discharge, entries, impact, roster, screen,
+};
+use proptest::prelude::*;
+
+use common::{Draft, books, condition, day, draft, engine, world};
+
+const KINDS: [&str; 2] = ["overseas-posting", "redeployment"];
+
+fn cases() -> u32 {
+    std::env::var("MUSTER_DIFFERENTIAL_CASES").ok().and_then(|text| text.parse().ok()).unwrap_or(24)
+}
+
+/// Every screening, by the engine for everyone, by the engine for one
+/// person, and by the reference, agree.
+fn check_screenings(world: &World, engine: &Engine, book: &OrderBook, at: NaiveDate) {
+    let nominated = Some(day(2019, 6, 1));
+    for kind in KINDS {
+        let all = engine.screen_all(book, kind, at, nominated, &engine.everyone());
+        for (position, file) in world.people.iter().enumerate() {
+            let position = position as u32;
+            let reference = screen(world, book, file, kind, at, nominated);
+            let expected: Vec<(String, usize)> =
+                reference.excluding().map(|check| (check.order.clone(), check.rule)).collect();
+            let bulk: Vec<(String, usize)> = all
+                .rules
+                .iter()
+                .zip(&all.excluded_by)
+                .filter(|(_, excluded)| excluded.contains(position))
+                .map(|(rule, _)| (rule.order.clone(), rule.rule))
+                .collect();
+            assert_eq!(bulk, expected, "{} {kind} on {at}: excluding rules", file.person.id);
+            assert_eq!(all.eligible.contains(position), reference.eligible);
+            let single = engine.screen_person(book, position, kind, at, nominated);
+            let single: Vec<(String, usize)> =
+                single.excluding.iter().map(|reason| (reason.order.clone(), reason.rule)).collect();
+            assert_eq!(single, expected, "{} {kind} on {at}: one person", file.person.id);
+        }
+    }
+}
+
+/// Every discharge chain agrees.
+fn check_discharges(world: &World, engine: &Engine, book: &OrderBook, as_of: NaiveDate) {
+    let all = engine.discharges(book, as_of);
+    for (position, file) in world.people.iter().enumerate() {
+        let position = position as u32;
+        let id = &file.person.id;
+        let reference = discharge(world, book, file, as_of);
+        assert_eq!(all.date_of(engine, position), reference.date(), "{id} discharge as of {as_of}");
+        assert_eq!(all.delayed_by(position), reference.delayed_by, "{id} delayed by");
+        assert_eq!(all.protected_by(position), reference.protected_by.as_deref(), "{id} protected");
+        let mut exempt: Vec<String> = reference
+            .steps
+            .iter()
+            .filter(|step| step.effect == Effect::Delay && step.result == StepResult::Exempt)
+            .map(|step| step.order.clone())
+            .collect();
+        exempt.dedup();
+        assert_eq!(all.exempt_by(position), exempt, "{id} exempt");
+        let conflicts: Vec<(String, usize, String)> = reference
+            .steps
+            .iter()
+            .filter_map(|step| match &step.result {
+                StepResult::Conflict { protected_by, .. }
+                | StepResult::Overridden { protected_by, .. } => {
+                    Some((step.order.clone(), step.rule, protected_by.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        let mut bulk: Vec<(String, usize, String)> = all
+            .conflicts()
+            .iter()
+            .filter(|conflict| conflict.people.contains(position))
+            .map(|conflict| (conflict.order.clone(), conflict.rule, conflict.protected_by.clone()))
+            .collect();
+        let mut expected = conflicts.clone();
+        bulk.sort();
+        expected.sort();
+        assert_eq!(bulk, expected, "{id} conflicts");
+        let single = engine.person_discharge(book, position, as_of);
+        assert_eq!(single.date(), reference.date(), "{id} one person's discharge");
+        assert_eq!(single.delayed_by, reference.delayed_by);
+        assert_eq!(single.protected_by, reference.protected_by);
+        assert_eq!(single.exempt_by, exempt);
+        assert_eq!(single.conflicts, conflicts);
+    }
+}
+
+/// A list of every tenth person, nominated on several days, some taken off.
+fn list_changes(world: &World) -> Vec<EntryChange> {
+    let days = [day(2018, 3, 1), day(2020, 10, 1), day(2023, 2, 1), day(2024, 1, 5)];
+    let mut changes = Vec::new();
+    for (position, file) in
+        world.people.iter().enumerate().filter(|(position, _)| position % 3 == 0)
+    {
+        let on = days[position % days.len()];
+        changes.push(EntryChange { person: file.person.id.clone(), added: true, on });
+        if position % 7 == 0 {
+            changes.push(EntryChange { person: file.person.id.clone(), added: false, on });
+        }
+    }
+    changes
+}
+
+fn check_lists(world: &World, engine: &Engine, book: &OrderBook, at: NaiveDate) {
+    let changes = list_changes(world);
+    for kind in KINDS {
+        let list = List { id: "l".into(), kind: kind.into(), owner: "o".into(), created_on: at };
+        let reference = entries(world, book, &list, &changes, at);
+        let members = engine.list_members(&changes, at);
+        let statuses = engine.list_statuses(book, kind, &members, at);
+        assert_eq!(statuses.entries.len(), reference.len());
+        for (entry, expected) in statuses.entries.iter().zip(&reference) {
+            assert_eq!(engine.person_id(entry.person), expected.person);
+            assert_eq!(entry.status, expected.status, "{} on {kind} list", expected.person);
+            assert_eq!(statuses.reasons(entry), expected.reasons, "{} reasons", expected.person);
+        }
+    }
+}
+
+fn check_rosters(world: &World, engine: &Engine, book: &OrderBook, as_of: NaiveDate) {
+    for year in [2019, 2020, 2021, 2023] {
+        for season in [muster_core::Season::Spring, muster_core::Season::Autumn] {
+            let cycle = Cycle { year, season };
+            let expected = roster(world, book, cycle, as_of);
+            let actual = engine.roster(book, cycle, as_of);
+            assert_eq!(actual, expected, "roster of {cycle} as of {as_of}");
+        }
+    }
+}
+
+fn check_select(world: &World, engine: &Engine, book: &OrderBook, text: &str, at: NaiveDate) {
+    let expr = muster_cel::parse(text).expect("the condition parses");
+    let plan = engine.compile(&expr);
+    let selected = engine.select(&plan, book, at);
+    for (position, file) in world.people.iter().enumerate() {
+        let view = PersonView::new(world, book, file, at);
+        let environment = muster_cel::Environment { today: Some(at), person: Some(&view) };
+        let mut reads = muster_cel::Reads::new();
+        let holds = muster_cel::evaluate(&expr, &environment, &mut reads)
+            == Ok(muster_cel::Value::Bool(true));
+        assert_eq!(
+            selected.contains(position as u32),
+            holds,
+            "{} on {at}: `{text}`",
+            file.person.id
+        );
+    }
+}
+
+fn check_impact(world: &World, engine: &Engine, book: &OrderBook) {
+    let changes = list_changes(world);
+    let lists: Vec<List> = KINDS
+        .iter()
+        .map(|kind| List {
+            id: format!("list-{kind}"),
+            kind: (*kind).into(),
+            owner: "o".into(),
+            created_on: day(2018, 1, 1),
+        })
+        .collect();
+    let with_entries: Vec<ListWithEntries<'_>> =
+        lists.iter().map(|list| ListWithEntries { list, changes: &changes }).collect();
+    let Some(last) = book.all().last() else {
+        return;
+    };
+    let before = book.without(&last.order.id);
+    let expected = impact(world, &before, book, &last.order.id, last.issued_on, &with_entries);
+    let actual = engine.impact(&before, book, &last.order.id, last.issued_on, &with_entries);
+    assert_eq!(actual, expected, "impact of {}", last.order.id);
+}
+
+#[test]
+fn the_reference_orders_are_decided_alike() {
+    let world = world();
+    let engine = engine();
+    let book = books(&[]);
+    for at in
+        [day(2020, 9, 1), day(2020, 10, 1), day(2021, 1, 5), day(2023, 6, 1), day(2024, 1, 10)]
+    {
+        check_screenings(world, engine, &book, at);
+        check_discharges(world, engine, &book, at);
+        check_lists(world, engine, &book, at);
+    }
+    check_rosters(world, engine, &book, day(2024, 1, 10));
+    check_impact(world, engine, &book);
+    // The orders bite on this army: some are excluded, some delayed.
+    let everyone = engine.everyone();
+    let screened = engine.screen_all(&book, "overseas-posting", day(2024, 1, 10), None, &everyone);
+    assert!(screened.eligible.len() < everyone.len());
+    let delay = Draft {
+        issued: 30,
+        until: None,
+        recheck: true,
+        overridden: false,
+        supersedes_previous: false,
+        rules: vec![common::DraftRule {
+            effect: 2,
+            kind: false,
+            when: r#"person.had("injured") || person.deployed_at("gomdok")"#.into(),
+            unless: None,
+            until: 4,
+        }],
+    };
+    let book = books(&[delay]);
+    let discharges = engine.discharges(&book, day(2024, 1, 10));
+    assert!((0..engine.len() as u32).any(|person| !discharges.delayed_by(person).is_empty()));
+    check_discharges(world, engine, &book, day(2024, 1, 10));
+    check_rosters(world, engine, &book, day(2024, 1, 10));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+    #[test]
+    fn random_orders_are_decided_alike(
+        drafts in prop::collection::vec(draft(), 2..8),
+        at in 0u32..72,
+        texts in prop::collection::vec(condition(), 4),
+    ) {
+        let world = world();
+        let engine = engine();
+        let book = books(&drafts);
+        let at = day(2019, 1, 1) + chrono::Months::new(at);
+        for text in &texts {
+            for on in [at, day(2012, 5, 3), day(2024, 6, 1)] {
+                check_select(world, engine, &book, text, on);
+            }
+        }
+        check_screenings(world, engine, &book, at);
+        check_screenings(world, engine, &book, day(2024, 6, 1));
+        check_discharges(world, engine, &book, at);
+        check_lists(world, engine, &book, at);
+        check_rosters(world, engine, &book, at);
+        check_impact(world, engine, &book);
+        let _: &[Draft] = &drafts;
+    }
+}
