@@ -269,7 +269,11 @@ impl KeyColumn {
     fn push_code(&mut self, code: u32) {
         let person = self.codes.len() as u32;
         self.codes.push(code);
-        if let Some(members) = self.members.get_mut(code as usize) {
+        if let Some(members) = self.members.get_mut(code as usize)
+            && !members.push(person)
+        {
+            // People come in order, so this is an append, but for one
+            // pushed again after `pop`.
             members.insert(person);
         }
     }

@@ -411,7 +411,7 @@ impl Engine {
             };
             EntryState { person: member.person, nominated_on: member.nominated_on, status, reasons }
         };
-        statuses.entries = members.par_iter().map(entry).collect();
+        statuses.entries = members.iter().map(entry).collect();
         for (position, member) in members.iter().enumerate() {
             if let Some(slot) = statuses.positions.get_mut(member.person as usize) {
                 *slot = position as u32;
