@@ -19,7 +19,7 @@ pub use model::{
     Assignment, Branch, Campaign, Deployed, Deployment, Event, EventKind, Organisation,
     OrganisationKind, Person, Role, Sex, Site, Unit,
 };
-pub use person::{PersonDeployment, PersonFile, Status};
+pub use person::{PersonDeployment, PersonFile, Status, age_on, status_of};
 pub use records::Records;
 pub use units::UnitTree;
 

@@ -79,49 +79,17 @@ impl PersonFile {
     /// His status on `day`, given his discharge date (computed by the caller,
     /// who knows the orders in force).
     pub fn status_on(&self, day: NaiveDate, discharge: Option<NaiveDate>) -> Status {
-        let mut killed = false;
-        let mut awol = false;
-        let mut discharged = false;
-        let mut last_posted: Option<NaiveDate> = None;
-        let mut last_returned: Option<NaiveDate> = None;
-        for event in self.events_by(day) {
-            match event.kind {
-                EventKind::Killed => killed = true,
-                EventKind::Awol => awol = true,
-                EventKind::Discharged => discharged = true,
-                EventKind::Posted => last_posted = last_posted.max(Some(event.date)),
-                EventKind::Returned => last_returned = last_returned.max(Some(event.date)),
-                _ => {}
-            }
-        }
-        let abroad = match (last_posted, last_returned) {
-            (Some(posted), Some(returned)) => returned < posted,
-            (Some(_), None) => true,
-            (None, _) => false,
-        };
-        if killed {
-            Status::Killed
-        } else if awol {
-            Status::Awol
-        } else if abroad {
-            Status::Abroad
-        } else if discharged || discharge.is_some_and(|date| date <= day) {
-            Status::Discharged
-        } else if self.person.enlisted.is_some_and(|enlisted| enlisted <= day) {
-            Status::Serving
-        } else {
-            Status::Civilian
-        }
+        status_of(
+            self.events.iter().map(|event| (event.kind, event.date)),
+            self.person.enlisted,
+            discharge,
+            day,
+        )
     }
 
     /// His age in whole years on `day`.
     pub fn age_on(&self, day: NaiveDate) -> i64 {
-        let born = self.person.born;
-        let mut age = i64::from(day.year()) - i64::from(born.year());
-        if (day.month(), day.day()) < (born.month(), born.day()) {
-            age -= 1;
-        }
-        age
+        age_on(self.person.born, day)
     }
 
     /// His events dated on or before `day`.
@@ -168,6 +136,62 @@ impl PersonFile {
             period.deployment.site == site && crate::model::covers(period.from, period.to, day)
         })
     }
+}
+
+/// A person's status on `day`: the first of these that holds (orders.md):
+/// `killed`, `awol` (an awol event), `abroad` (posted, not returned),
+/// `discharged` (a discharged event, or his discharge date has come),
+/// `serving` (enlisted), `civilian`. `events` are all his events (kind and
+/// date); those after `day` are not counted. Dates are anything ordered, so
+/// that packed day numbers can use it too.
+pub fn status_of<D: Ord + Copy>(
+    events: impl IntoIterator<Item = (EventKind, D)>,
+    enlisted: Option<D>,
+    discharge: Option<D>,
+    day: D,
+) -> Status {
+    let mut killed = false;
+    let mut awol = false;
+    let mut discharged = false;
+    let mut last_posted: Option<D> = None;
+    let mut last_returned: Option<D> = None;
+    for (kind, date) in events.into_iter().filter(|(_, date)| *date <= day) {
+        match kind {
+            EventKind::Killed => killed = true,
+            EventKind::Awol => awol = true,
+            EventKind::Discharged => discharged = true,
+            EventKind::Posted => last_posted = last_posted.max(Some(date)),
+            EventKind::Returned => last_returned = last_returned.max(Some(date)),
+            _ => {}
+        }
+    }
+    let abroad = match (last_posted, last_returned) {
+        (Some(posted), Some(returned)) => returned < posted,
+        (Some(_), None) => true,
+        (None, _) => false,
+    };
+    if killed {
+        Status::Killed
+    } else if awol {
+        Status::Awol
+    } else if abroad {
+        Status::Abroad
+    } else if discharged || discharge.is_some_and(|date| date <= day) {
+        Status::Discharged
+    } else if enlisted.is_some_and(|enlisted| enlisted <= day) {
+        Status::Serving
+    } else {
+        Status::Civilian
+    }
+}
+
+/// Age in whole years on `day` of one born on `born`.
+pub fn age_on(born: NaiveDate, day: NaiveDate) -> i64 {
+    let mut age = i64::from(day.year()) - i64::from(born.year());
+    if (day.month(), day.day()) < (born.month(), born.day()) {
+        age -= 1;
+    }
+    age
 }
 
 impl Status {

@@ -7,7 +7,7 @@
 use std::cell::OnceCell;
 use std::collections::HashMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use muster_cel::{EvalError, Value};
 use muster_core::{EventKind, Status};
 use muster_orders::OrderBook;
@@ -66,52 +66,14 @@ pub(crate) struct PackedPerson<'a> {
     pub(crate) source: Source<'a>,
 }
 
-/// His age in whole years on `day`.
-pub(crate) fn age_on(born: NaiveDate, day: NaiveDate) -> i64 {
-    let mut age = i64::from(day.year()) - i64::from(born.year());
-    if (day.month(), day.day()) < (born.month(), born.day()) {
-        age -= 1;
-    }
-    age
-}
+pub(crate) use muster_core::age_on;
 
 impl Engine {
     /// His status on `day`, given his discharge date.
     pub(crate) fn status_on(&self, person: u32, day: Day, discharge: Option<Day>) -> Status {
-        let mut killed = false;
-        let mut awol = false;
-        let mut discharged = false;
-        let mut last_posted: Option<Day> = None;
-        let mut last_returned: Option<Day> = None;
-        for event in self.events.of(person).iter().filter(|event| event.date <= day) {
-            match event.kind {
-                EventKind::Killed => killed = true,
-                EventKind::Awol => awol = true,
-                EventKind::Discharged => discharged = true,
-                EventKind::Posted => last_posted = last_posted.max(Some(event.date)),
-                EventKind::Returned => last_returned = last_returned.max(Some(event.date)),
-                _ => {}
-            }
-        }
-        let abroad = match (last_posted, last_returned) {
-            (Some(posted), Some(returned)) => returned < posted,
-            (Some(_), None) => true,
-            (None, _) => false,
-        };
         let enlisted = self.date(Key::Enlisted, person).map(day_number);
-        if killed {
-            Status::Killed
-        } else if awol {
-            Status::Awol
-        } else if abroad {
-            Status::Abroad
-        } else if discharged || discharge.is_some_and(|date| date <= day) {
-            Status::Discharged
-        } else if enlisted.is_some_and(|enlisted| enlisted <= day) {
-            Status::Serving
-        } else {
-            Status::Civilian
-        }
+        let events = self.events.of(person).iter().map(|event| (event.kind, event.date));
+        muster_core::status_of(events, enlisted, discharge, day)
     }
 
     /// Whether a person's method holds on `day`, for the methods that read
