@@ -18,7 +18,7 @@ pub use check::{Mode, Plan, check};
 pub use read::{FILES, read_dataset, read_dataset_with_progress};
 
 use muster_core::{
-    Assignment, Calendar, Campaign, Deployment, Event, Organisation, Person, Site, Unit,
+    Assignment, Calendar, Campaign, Deployment, Event, Organisation, Person, Records, Site, Unit,
 };
 
 /// A row with the line it was read from (the header is line 1).
@@ -76,6 +76,25 @@ pub enum ImportError {
 }
 
 impl Dataset {
+    /// The records of the dataset as they are, without their lines and
+    /// without checking them against each other (see `check` for that).
+    pub fn into_records(self) -> Records {
+        fn records<T>(rows: Vec<Located<T>>) -> Vec<T> {
+            rows.into_iter().map(|row| row.record).collect()
+        }
+        Records {
+            calendar: self.calendar,
+            organisations: records(self.organisations),
+            units: records(self.units),
+            sites: records(self.sites),
+            campaigns: records(self.campaigns),
+            people: records(self.people),
+            assignments: records(self.assignments),
+            deployments: records(self.deployments),
+            events: records(self.events),
+        }
+    }
+
     /// How many rows the dataset holds, in all its files.
     pub fn row_count(&self) -> u64 {
         [

@@ -69,28 +69,13 @@ fn records() -> &'static Records {
         let dir = tempfile::tempdir().unwrap();
         muster_generate::generate(dir.path(), &muster_generate::Options::new(300, 5), &mut |_| {})
             .unwrap();
-        let dataset = muster_dataset::read_dataset(dir.path()).unwrap();
-        Records {
-            calendar: dataset.calendar,
-            organisations: strip(dataset.organisations),
-            units: strip(dataset.units),
-            sites: strip(dataset.sites),
-            campaigns: strip(dataset.campaigns),
-            people: strip(dataset.people),
-            assignments: strip(dataset.assignments),
-            deployments: strip(dataset.deployments),
-            events: strip(dataset.events),
-        }
+        muster_dataset::read_dataset(dir.path()).unwrap().into_records()
     })
 }
 
 fn world() -> &'static World {
     static WORLD: OnceLock<World> = OnceLock::new();
     WORLD.get_or_init(|| World::new(records().clone()))
-}
-
-fn strip<T>(rows: Vec<muster_dataset::Located<T>>) -> Vec<T> {
-    rows.into_iter().map(|row| row.record).collect()
 }
 
 /// The drafts as issued orders, in the order of their days of issue.

@@ -60,23 +60,8 @@ fn records() -> &'static Records {
         let dir = tempfile::tempdir().unwrap();
         muster_generate::generate(dir.path(), &muster_generate::Options::new(400, 11), &mut |_| {})
             .unwrap();
-        let dataset = muster_dataset::read_dataset(dir.path()).unwrap();
-        Records {
-            calendar: dataset.calendar,
-            organisations: strip(dataset.organisations),
-            units: strip(dataset.units),
-            sites: strip(dataset.sites),
-            campaigns: strip(dataset.campaigns),
-            people: strip(dataset.people),
-            assignments: strip(dataset.assignments),
-            deployments: strip(dataset.deployments),
-            events: strip(dataset.events),
-        }
+        muster_dataset::read_dataset(dir.path()).unwrap().into_records()
     })
-}
-
-fn strip<T>(rows: Vec<muster_dataset::Located<T>>) -> Vec<T> {
-    rows.into_iter().map(|row| row.record).collect()
 }
 
 /// The reference orders and the history order, issued on their days.

@@ -38,21 +38,7 @@ pub fn generated(people: u64, seed: u64) -> Records {
         &mut |_| {},
     )
     .unwrap();
-    let dataset = muster_dataset::read_dataset(dir.path()).unwrap();
-    fn strip<T>(rows: Vec<muster_dataset::Located<T>>) -> Vec<T> {
-        rows.into_iter().map(|row| row.record).collect()
-    }
-    Records {
-        calendar: dataset.calendar,
-        organisations: strip(dataset.organisations),
-        units: strip(dataset.units),
-        sites: strip(dataset.sites),
-        campaigns: strip(dataset.campaigns),
-        people: strip(dataset.people),
-        assignments: strip(dataset.assignments),
-        deployments: strip(dataset.deployments),
-        events: strip(dataset.events),
-    }
+    muster_dataset::read_dataset(dir.path()).unwrap().into_records()
 }
 
 pub fn world() -> &'static World {
