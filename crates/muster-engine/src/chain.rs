@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use muster_core::{Cycle, EventKind};
-use muster_orders::{Effect, IssuedOrder, OrderBook, Rule, Target, Until};
+use muster_orders::{Effect, OrderBook, Rule, Until};
 use roaring::MultiOps;
 use roaring::RoaringBitmap;
 
@@ -69,10 +69,6 @@ impl PersonDischarge {
     }
 }
 
-fn discharge_rules(issued: &IssuedOrder) -> impl Iterator<Item = &Rule> {
-    issued.order.rules.iter().filter(|rule| rule.target == Target::Discharge)
-}
-
 fn until_day(rule: &Rule, engine: &Engine, current: Day) -> Day {
     match rule.until {
         Some(Until::Date(day)) => day_number(day),
@@ -121,7 +117,7 @@ impl Engine {
         let mut conflicts: Vec<ConflictSet> = Vec::new();
         for issued in book.issued_by(as_of) {
             let order = &issued.order.id;
-            for rule in discharge_rules(issued) {
+            for rule in issued.order.discharge_rules() {
                 let when = self.compile_cached(&rule.when.expr);
                 let unless = rule.unless.as_ref().map(|unless| self.compile_cached(&unless.expr));
                 let mut moves: Vec<(Day, Day, RoaringBitmap)> = Vec::new();
@@ -268,7 +264,7 @@ pub(crate) fn person_discharge(
     let mut protected_by: Option<String> = None;
     let mut delayed_by: Vec<String> = Vec::new();
     for issued in book.issued_by(as_of) {
-        for rule in discharge_rules(issued) {
+        for rule in issued.order.discharge_rules() {
             let on = date_of(current);
             if !book.in_force(issued, on, as_of) {
                 continue;

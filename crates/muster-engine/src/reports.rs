@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use muster_core::{Cycle, EventKind};
 use muster_orders::{
     Conflict, DischargeChange, Impact, ListImpact, ListWithEntries, OrderBook, Roster, RosterEntry,
-    RosterStatus, Target,
+    RosterStatus,
 };
 use roaring::RoaringBitmap;
 
@@ -110,19 +110,11 @@ impl Engine {
             return impact;
         };
         let order = &issued.order;
-        let takes_effect = order.effective_from.max(issued_on);
+        let takes_effect = order.takes_effect(issued_on);
         let day_before = takes_effect.pred_opt().unwrap_or(takes_effect);
-        let kinds: Vec<&str> = order
-            .rules
-            .iter()
-            .filter_map(|rule| match &rule.target {
-                Target::List(kind) => Some(kind.as_str()),
-                Target::Discharge => None,
-            })
-            .collect();
         for entry in lists {
             let list = entry.list;
-            if !kinds.contains(&list.kind.as_str()) || list.created_on > takes_effect {
+            if !order.governs_lists_of(&list.kind) || list.created_on > takes_effect {
                 continue;
             }
             let members: Vec<ListMember> = self
@@ -154,7 +146,7 @@ impl Engine {
             impact.lists.push(ListImpact { list: list.id.clone(), newly_excluded });
         }
 
-        if order.rules.iter().any(|rule| rule.target == Target::Discharge) {
+        if order.governs_discharges() {
             let with_order = self.discharges(after, issued_on);
             let without = self.discharges(before, issued_on);
             let (to, from) = (with_order.dates(self), without.dates(self));

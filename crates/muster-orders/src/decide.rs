@@ -10,8 +10,8 @@ use chrono::NaiveDate;
 use muster_cel::Value;
 use muster_core::{Cycle, EventKind, PersonFile, Status};
 
-use crate::book::{IssuedOrder, OrderBook};
-use crate::document::{Condition, Effect, Rule, Target, Until};
+use crate::book::OrderBook;
+use crate::document::{Condition, Effect, Target, Until};
 use crate::world::World;
 
 /// The result of one condition: true, false, or an evaluation error.
@@ -299,7 +299,7 @@ pub fn discharge(
     let mut protected_by: Option<String> = None;
     let mut delayed_by: Vec<String> = Vec::new();
     for issued in book.issued_by(as_of) {
-        for rule in discharge_rules(issued) {
+        for rule in issued.order.discharge_rules() {
             if !book.in_force(issued, current, as_of) {
                 continue;
             }
@@ -372,10 +372,6 @@ pub fn discharge(
     result.delayed_by = delayed_by;
     result.protected_by = protected_by;
     result
-}
-
-fn discharge_rules(issued: &IssuedOrder) -> impl Iterator<Item = &Rule> {
-    issued.order.rules.iter().filter(|rule| rule.target == Target::Discharge)
 }
 
 /// Whether a person is eligible for lists of `kind` on `day`, with the

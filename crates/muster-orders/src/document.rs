@@ -86,6 +86,29 @@ pub struct OrderDiagnostic {
     pub help: Option<String>,
 }
 
+impl Order {
+    /// The day it takes effect when issued on `issued_on`: its
+    /// `effective_from`, or the day of issue if that is later.
+    pub fn takes_effect(&self, issued_on: NaiveDate) -> NaiveDate {
+        self.effective_from.max(issued_on)
+    }
+
+    /// Its rules that govern discharges, in document order.
+    pub fn discharge_rules(&self) -> impl Iterator<Item = &Rule> {
+        self.rules.iter().filter(|rule| rule.target == Target::Discharge)
+    }
+
+    /// Whether one of its rules governs discharges.
+    pub fn governs_discharges(&self) -> bool {
+        self.discharge_rules().next().is_some()
+    }
+
+    /// Whether one of its rules governs lists of `kind`.
+    pub fn governs_lists_of(&self, kind: &str) -> bool {
+        self.rules.iter().any(|rule| matches!(&rule.target, Target::List(own) if own == kind))
+    }
+}
+
 impl Effect {
     /// The word for this effect.
     pub fn as_str(self) -> &'static str {

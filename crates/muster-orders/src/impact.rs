@@ -8,7 +8,6 @@ use serde::Serialize;
 
 use crate::book::OrderBook;
 use crate::decide::{StepResult, discharge, screen};
-use crate::document::Target;
 use crate::lists::{EntryChange, List, members};
 use crate::world::World;
 
@@ -72,20 +71,12 @@ pub fn impact(
         return impact;
     };
     let order = &issued.order;
-    let takes_effect = order.effective_from.max(issued_on);
+    let takes_effect = order.takes_effect(issued_on);
     let day_before = takes_effect.pred_opt().unwrap_or(takes_effect);
-    let kinds: Vec<&str> = order
-        .rules
-        .iter()
-        .filter_map(|rule| match &rule.target {
-            Target::List(kind) => Some(kind.as_str()),
-            Target::Discharge => None,
-        })
-        .collect();
 
     for entry in lists {
         let list = entry.list;
-        if !kinds.contains(&list.kind.as_str()) || list.created_on > takes_effect {
+        if !order.governs_lists_of(&list.kind) || list.created_on > takes_effect {
             continue;
         }
         let mut newly_excluded = Vec::new();
@@ -109,7 +100,7 @@ pub fn impact(
         impact.lists.push(ListImpact { list: list.id.clone(), newly_excluded });
     }
 
-    let governs_discharge = order.rules.iter().any(|rule| rule.target == Target::Discharge);
+    let governs_discharge = order.governs_discharges();
     if governs_discharge {
         let mut conflicts: BTreeMap<(usize, String), Vec<String>> = BTreeMap::new();
         for file in &world.people {
