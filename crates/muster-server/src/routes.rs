@@ -1,6 +1,6 @@
 //! The handlers and the route table.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use axum::Json;
 use axum::Router;
@@ -136,32 +136,35 @@ fn administrations(world: &World, file: &PersonFile, day: NaiveDate) -> Vec<Stri
     organisations.into_iter().collect()
 }
 
-/// The owners of the lists he is on, on the day.
-fn list_owners(store: &SqliteStore, person: &str, day: NaiveDate) -> Result<Vec<String>, ApiError> {
-    let mut owners = BTreeSet::new();
-    for stored in store.lists()? {
-        let changes = muster_store::load::list_changes(store, &stored.id)?;
-        let on_it = muster_orders::members(&changes, day)
-            .iter()
-            .any(|(member, _, active)| *active && member == person);
-        if on_it {
-            owners.insert(stored.owner);
+/// For each person on a list on the day, the owners of the lists he is on.
+type ListOwners = HashMap<String, BTreeSet<String>>;
+
+fn list_owners(store: &SqliteStore, day: NaiveDate) -> Result<ListOwners, ApiError> {
+    let mut owners = ListOwners::new();
+    for (list, changes) in muster_store::load::lists(store, day)? {
+        for (person, _, active) in muster_orders::members(&changes, day) {
+            if active {
+                owners.entry(person).or_default().insert(list.owner.clone());
+            }
         }
     }
-    Ok(owners.into_iter().collect())
+    Ok(owners)
 }
 
 fn person_resource(
-    store: &SqliteStore,
     world: &World,
     file: &PersonFile,
     day: NaiveDate,
-) -> Result<Resource, ApiError> {
-    Ok(Resource::Person {
+    owners: &ListOwners,
+) -> Resource {
+    Resource::Person {
         id: file.person.id.clone(),
         administrations: administrations(world, file, day),
-        lists: list_owners(store, &file.person.id, day)?,
-    })
+        lists: owners
+            .get(&file.person.id)
+            .map(|owners| owners.iter().cloned().collect())
+            .unwrap_or_default(),
+    }
 }
 
 /// A person's record, history and status on a day, cut to what the
@@ -190,7 +193,7 @@ async fn person(
     let Some(file) = world.person(&id) else {
         return Err(ApiError::not_found(format!("no person `{id}`")));
     };
-    let resource = person_resource(&store, world, file, day)?;
+    let resource = person_resource(world, file, day, &list_owners(&store, day)?);
     caller.require(&state, &mut store, Action::ReadPerson, &resource)?;
     let chain = muster_orders::discharge(world, &snapshot.book, file, day);
     let person = &file.person;
@@ -355,10 +358,11 @@ async fn roster(
     caller.require(&state, &mut store, Action::ReadRoster, &Resource::Store)?;
     let snapshot = state.snapshot(&store)?;
     let roster = muster_orders::roster(&snapshot.world, &snapshot.book, cycle, day);
+    let owners = list_owners(&store, day)?;
     let mut entries = Vec::new();
     for entry in roster.entries {
         let Some(file) = snapshot.world.person(&entry.person) else { continue };
-        let resource = person_resource(&store, &snapshot.world, file, day)?;
+        let resource = person_resource(&snapshot.world, file, day, &owners);
         if caller.may(&state, Action::ReadPerson, &resource) {
             entries.push(entry);
         }

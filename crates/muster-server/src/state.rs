@@ -44,7 +44,7 @@ impl AppState {
     /// The records and orders as of the last act, read again when an act
     /// has been recorded since they were read.
     pub fn snapshot(&self, store: &SqliteStore) -> Result<Arc<Snapshot>, ApiError> {
-        let last = store.acts()?.last().map_or(0, |act| act.id.0);
+        let last = store.last_act()?;
         let mut cached = self.0.snapshot.lock().map_err(|_| {
             ApiError::new(
                 axum::http::StatusCode::INTERNAL_SERVER_ERROR,

@@ -295,6 +295,10 @@ pub trait Store {
     /// Every act, in the order recorded.
     fn acts(&self) -> Result<Vec<Act>, StoreError>;
 
+    /// The number of the last act recorded (0 for an empty store): it
+    /// changes whenever anything is written.
+    fn last_act(&self) -> Result<i64, StoreError>;
+
     /// Issues an order and leaves its notices, as one act.
     fn issue_order(
         &mut self,

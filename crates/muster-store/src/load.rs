@@ -2,6 +2,7 @@
 //! `World`, the orders and revocations as an `OrderBook`, and the changes
 //! to a list's entries.
 
+use chrono::NaiveDate;
 use muster_orders::{EntryChange, IssuedOrder, List, OrderBook, Revocation, World};
 
 use crate::{EntryAction, Store, StoreError, StoredList};
@@ -47,6 +48,21 @@ pub fn list(stored: &StoredList) -> List {
         owner: stored.owner.clone(),
         created_on: stored.act.valid_on,
     }
+}
+
+/// Every list created by `day`, with the changes to its entries.
+pub fn lists(
+    store: &impl Store,
+    day: NaiveDate,
+) -> Result<Vec<(List, Vec<EntryChange>)>, StoreError> {
+    let mut lists = Vec::new();
+    for stored in store.lists()? {
+        if stored.act.valid_on <= day {
+            let changes = list_changes(store, &stored.id)?;
+            lists.push((list(&stored), changes));
+        }
+    }
+    Ok(lists)
 }
 
 /// The changes to a list's entries, in the order of their days, and of

@@ -506,6 +506,12 @@ impl Store for SqliteStore {
         )
     }
 
+    fn last_act(&self) -> Result<i64, StoreError> {
+        self.connection
+            .query_row("SELECT COALESCE(MAX(id), 0) FROM acts", [], |row| row.get(0))
+            .map_err(database("read the last act"))
+    }
+
     fn issue_order(
         &mut self,
         act: NewAct,

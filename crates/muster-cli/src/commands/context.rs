@@ -14,13 +14,8 @@ pub struct Loaded {
 /// Loads the records and every order and revocation.
 pub fn load(store: &SqliteStore) -> anyhow::Result<Loaded> {
     let world = muster_store::load::world(store)?;
-    let book = load_book(store)?;
+    let book = muster_store::load::book(store)?;
     Ok(Loaded { world, book })
-}
-
-/// Loads every order and revocation.
-pub fn load_book(store: &SqliteStore) -> anyhow::Result<OrderBook> {
-    Ok(muster_store::load::book(store)?)
 }
 
 /// A list and the changes to its entries.
@@ -42,13 +37,8 @@ pub fn load_list(
     if stored.act.valid_on > day {
         bail!("list `{id}` was created on {}, after {day}", stored.act.valid_on);
     }
-    let changes =
-        load_changes(store, &stored.id).with_context(|| format!("cannot read list `{id}`"))?;
+    let changes = muster_store::load::list_changes(store, &stored.id)
+        .with_context(|| format!("cannot read list `{id}`"))?;
     let list = muster_store::load::list(&stored);
     Ok(LoadedList { stored, list, changes })
-}
-
-/// Loads the changes to a list's entries.
-pub fn load_changes(store: &SqliteStore, id: &str) -> anyhow::Result<Vec<EntryChange>> {
-    Ok(muster_store::load::list_changes(store, id)?)
 }

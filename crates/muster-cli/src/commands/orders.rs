@@ -86,7 +86,7 @@ fn read_and_check(
     let day = day.unwrap_or(order.issued_on);
     let before = loaded.book.known_on(day);
     let after = before.with_draft(order.clone(), day, overridden);
-    let lists = load_lists(store, day)?;
+    let lists = muster_store::load::lists(store, day)?;
     let with_entries: Vec<ListWithEntries<'_>> =
         lists.iter().map(|(list, changes)| ListWithEntries { list, changes }).collect();
     let impact =
@@ -139,27 +139,6 @@ fn report(name: &str, text: &str, diagnostics: &[OrderDiagnostic]) -> anyhow::Re
     let count = diagnostics.len();
     writeln!(stderr, "error: `{name}` has {count} error{}", if count == 1 { "" } else { "s" })?;
     Ok(())
-}
-
-fn load_lists(
-    store: &SqliteStore,
-    day: NaiveDate,
-) -> anyhow::Result<Vec<(muster_orders::List, Vec<muster_orders::EntryChange>)>> {
-    let mut lists = Vec::new();
-    for stored in store.lists()? {
-        if stored.act.valid_on > day {
-            continue;
-        }
-        let changes = context::load_changes(store, &stored.id)?;
-        let list = muster_orders::List {
-            id: stored.id,
-            kind: stored.kind,
-            owner: stored.owner,
-            created_on: stored.act.valid_on,
-        };
-        lists.push((list, changes));
-    }
-    Ok(lists)
 }
 
 fn check(db: &str, path: &Path, day: NaiveDate) -> anyhow::Result<ExitCode> {
@@ -459,7 +438,7 @@ fn state(book: &OrderBook, id: &str, day: NaiveDate) -> String {
 
 fn list(db: &str, day: NaiveDate, format: Format) -> anyhow::Result<ExitCode> {
     let store = open(db)?;
-    let book = context::load_book(&store)?;
+    let book = muster_store::load::book(&store)?;
     let rows: Vec<_> = book
         .issued_by(day)
         .map(|issued| {
@@ -513,7 +492,7 @@ fn list(db: &str, day: NaiveDate, format: Format) -> anyhow::Result<ExitCode> {
 
 fn show(db: &str, id: &str, day: NaiveDate, format: Format) -> anyhow::Result<ExitCode> {
     let store = open(db)?;
-    let book = context::load_book(&store)?;
+    let book = muster_store::load::book(&store)?;
     let Some(stored) = store.orders()?.into_iter().find(|stored| stored.id == id) else {
         bail!("no order `{id}` has been issued");
     };

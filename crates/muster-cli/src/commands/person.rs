@@ -12,7 +12,7 @@ use muster_store::{SqliteStore, Store};
 use serde_json::{Value, json};
 
 use crate::cli::{Format, PersonShowArgs};
-use crate::commands::{context, today};
+use crate::commands::today;
 
 /// His discharge chain from the orders issued by `day`, computed on a world
 /// of his own records (the rules read nothing of other people).
@@ -23,7 +23,7 @@ fn discharge_chain(
     calendar: &muster_core::Calendar,
     day: NaiveDate,
 ) -> anyhow::Result<muster_orders::Discharge> {
-    let book = context::load_book(store)?;
+    let book = muster_store::load::book(store)?;
     let world = muster_orders::World::new(muster_core::Records {
         calendar: Some(*calendar),
         units: units.to_vec(),
