@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
-use chrono::NaiveDate;
 use muster_core::Role;
 use muster_store::{NewAct, NewUser, Store};
 
@@ -112,12 +111,6 @@ reason = "Holds an exemption from redeployment"
     ),
 ];
 
-/// The issue days of the orders: each is issued on its own `issued_on`.
-fn issue_day(text: &str) -> Option<NaiveDate> {
-    let line = text.lines().find(|line| line.starts_with("issued_on = "))?;
-    muster_core::parse_date(line.trim_start_matches("issued_on = ").trim())
-}
-
 /// The lists of the demo: id, kind, owner, day, who is nominated.
 const LISTS: &[(&str, &str, &str, &str, &str)] = &[
     (
@@ -196,7 +189,10 @@ pub fn demo(db: Option<&str>, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&orders)?;
     let mut lists = LISTS.iter().peekable();
     for (id, text) in ORDERS {
-        let day = issue_day(text).context("a demo order has no `issued_on`")?;
+        // Each order is issued on its own `issued_on`.
+        let day = muster_orders::parse_order(text)
+            .map_err(|_| anyhow::anyhow!("the demo order `{id}` does not parse"))?
+            .issued_on;
         // Lists made before this order are made first, so that it flags them.
         while let Some((list, kind, owner, on, condition)) =
             lists.next_if(|(_, _, _, on, _)| muster_core::parse_date(on).is_some_and(|on| on < day))

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use chrono::NaiveDate;
-use muster_orders::{Entry, EntryStatus, OrderDiagnostic, PersonView, World};
+use muster_orders::{Entry, EntryChange, EntryStatus, OrderDiagnostic, PersonView, World};
 use muster_store::{EntryAction, NewAct, NewList, NewNotice, Store};
 use serde_json::json;
 
@@ -197,10 +197,12 @@ fn add(
     };
     store.change_entries(act, id, &added, EntryAction::Add, &[])?;
     let list = context::load_list(&store, id, day)?;
+    // An entry's status depends only on its own person's changes: screen
+    // those added, not the whole list.
     let added_set: HashSet<&String> = added.iter().collect();
-    let mut entries =
-        muster_orders::entries(&loaded.world, &loaded.book, &list.list, &list.changes, day);
-    entries.retain(|entry| added_set.contains(&entry.person));
+    let changes: Vec<EntryChange> =
+        list.changes.iter().filter(|change| added_set.contains(&change.person)).cloned().collect();
+    let entries = muster_orders::entries(&loaded.world, &loaded.book, &list.list, &changes, day);
     if format == ListFormat::Table {
         let eligible = entries.iter().filter(|entry| entry.status == EntryStatus::Eligible).count();
         writeln!(

@@ -14,20 +14,6 @@ use serde_json::json;
 use crate::cli::{ListFormat, StatsArgs};
 use crate::commands::{context, lists, open, today};
 
-/// The string fields of `person` a cohort can be made by.
-const GROUP_FIELDS: [&str; 10] = [
-    "id",
-    "name",
-    "sex",
-    "home_province",
-    "home_county",
-    "branch",
-    "rank",
-    "specialty",
-    "discharge_cycle",
-    "status",
-];
-
 /// One cohort.
 #[derive(Default)]
 struct Group {
@@ -49,11 +35,18 @@ pub fn stats(db: &str, args: &StatsArgs) -> anyhow::Result<ExitCode> {
                 .join(", ")
         );
     };
-    if !GROUP_FIELDS.contains(&args.by.as_str()) {
+    // A cohort is made by any string field of the person schema.
+    let group_fields: Vec<String> = muster_cel::person_schema()
+        .person_fields
+        .into_iter()
+        .filter(|field| field.field_type == muster_cel::Type::String)
+        .map(|field| field.name)
+        .collect();
+    if !group_fields.contains(&args.by) {
         bail!(
             "`--by {}` is not a string field of `person`: the fields are {}",
             args.by,
-            GROUP_FIELDS.iter().map(|field| format!("`{field}`")).collect::<Vec<_>>().join(", ")
+            group_fields.iter().map(|field| format!("`{field}`")).collect::<Vec<_>>().join(", ")
         );
     }
     // Events after the as-of day have not happened yet, as of that day.
