@@ -1,15 +1,12 @@
 //! Running each command: open the store, call the core, print the result.
 
 mod audit;
-mod chart;
-mod context;
 mod demo;
 mod discharge;
 mod explain;
 mod lists;
 mod orders;
 mod person;
-mod render;
 mod serve;
 mod stats;
 mod users;
@@ -26,6 +23,26 @@ use muster_store::{NewAct, SqliteStore, Store, StoreError};
 
 use crate::cli::{Cli, Command, DischargeCommand, GenerateArgs, ImportArgs, PersonCommand};
 use crate::progress;
+
+/// Prints the diagnostics of a text (an order, or a `--where` condition)
+/// and a line that counts them.
+pub fn report(error: &muster_service::ServiceError) -> anyhow::Result<()> {
+    let muster_service::ServiceError::Diagnostics { name, text, diagnostics } = error else {
+        return Ok(());
+    };
+    let mut stderr = std::io::stderr().lock();
+    let count = diagnostics.len();
+    let errors = format!("{count} error{}", if count == 1 { "" } else { "s" });
+    if name == muster_service::lists::CONDITION {
+        stderr
+            .write_all(muster_service::render::render("--where", text, diagnostics).as_bytes())?;
+        writeln!(stderr, "error: the condition has {errors}; nothing was done")?;
+    } else {
+        stderr.write_all(muster_service::render::render(name, text, diagnostics).as_bytes())?;
+        writeln!(stderr, "error: `{name}` has {errors}")?;
+    }
+    Ok(())
+}
 
 /// How many dataset errors are printed before the rest are only counted.
 const ERRORS_SHOWN: usize = 100;

@@ -3,15 +3,16 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::{Context as _, bail};
-use chrono::{Datelike, NaiveDate};
+use anyhow::Context as _;
+use chrono::NaiveDate;
 use muster_core::Cycle;
-use muster_orders::{OrderBook, Roster, Strength};
+use muster_orders::{Roster, Strength};
+use muster_service::ServiceError;
+use muster_service::strength::{StrengthQuery, month_text, strength_json, title};
 use serde_json::json;
 
 use crate::cli::{ListFormat, StrengthArgs};
-use crate::commands::context::{self, Loaded};
-use crate::commands::{chart, open, orders, today};
+use crate::commands::{open, orders, report, today};
 
 /// Prints the roster of a cycle.
 pub fn roster(
@@ -24,7 +25,7 @@ pub fn roster(
         .parse()
         .map_err(|error| anyhow::anyhow!("{error} (such as `2020-autumn` or `2021-spring`)"))?;
     let store = open(db)?;
-    let loaded = context::load(&store)?;
+    let loaded = muster_service::load(&store)?;
     let roster = muster_orders::roster(&loaded.world, &loaded.book, cycle, day);
     print_roster(&roster, day, format)?;
     Ok(ExitCode::SUCCESS)
@@ -90,95 +91,37 @@ fn print_roster(roster: &Roster, day: NaiveDate, format: ListFormat) -> anyhow::
     Ok(())
 }
 
-/// The first day of each month from `from` to `to`.
-pub fn months(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
-    let mut months = Vec::new();
-    let mut month = from.with_day(1).unwrap_or(from);
-    while month <= to {
-        months.push(month);
-        month = month.checked_add_months(chrono::Months::new(1)).unwrap_or(NaiveDate::MAX);
-    }
-    months
-}
-
-/// The book for a strength: the store's, with a draft added or orders left
-/// out. `None` when the draft has errors (printed).
-fn strength_book(loaded: &Loaded, args: &StrengthArgs) -> anyhow::Result<Option<OrderBook>> {
-    let mut book = loaded.book.clone();
-    for id in &args.without {
-        if book.get(id).is_none() {
-            bail!("no order `{id}` has been issued, so it cannot be left out");
-        }
-        book = book.without(id);
-    }
-    if let Some(path) = &args.with {
-        let Some(order) = orders::read_order(loaded, path, None)? else {
-            return Ok(None);
-        };
-        let issued_on = order.issued_on;
-        book = book.with_draft(order, issued_on, false);
-    }
-    Ok(Some(book))
-}
-
 /// Prints the strength of a site month by month, and draws it.
 pub fn strength(db: &str, args: &StrengthArgs) -> anyhow::Result<ExitCode> {
-    if args.from > args.to {
-        bail!("`--from {}` comes after `--to {}`", month_text(args.from), month_text(args.to));
-    }
     let day = args.as_of.as_of.unwrap_or_else(today);
     let store = open(db)?;
-    let loaded = context::load(&store)?;
-    if !loaded.world.sites.iter().any(|site| site.id == args.site) {
-        bail!("no site `{}` in the store", args.site);
-    }
-    let Some(book) = strength_book(&loaded, args)? else {
-        return Ok(ExitCode::FAILURE);
+    let loaded = muster_service::load(&store)?;
+    let with = match &args.with {
+        Some(path) => Some(orders::read_text(path)?),
+        None => None,
     };
-    let months = months(args.from, args.to);
-    let counts = muster_orders::strength(&loaded.world, &book, &args.site, &months, day);
+    let query = StrengthQuery {
+        site: &args.site,
+        from: args.from,
+        to: args.to,
+        without: &args.without,
+        with: with.as_ref().map(|(name, text)| (name.as_str(), text.as_str())),
+        day,
+    };
+    let counts = match muster_service::strength::strength(&loaded, &query) {
+        Ok(counts) => counts,
+        Err(error @ ServiceError::Diagnostics { .. }) => {
+            report(&error)?;
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(error) => return Err(error.into()),
+    };
     if let Some(path) = &args.svg {
-        let title = strength_title(args, day);
-        let svg = chart::strength_svg(&title, &counts)?;
+        let svg = muster_service::chart::strength_svg(&title(&query), &counts)?;
         std::fs::write(path, svg).with_context(|| format!("cannot write `{}`", path.display()))?;
     }
     print_strength(&args.site, &counts, day, args.format)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The chart's title: the site, the months, and what was changed.
-fn strength_title(args: &StrengthArgs, day: NaiveDate) -> String {
-    let mut title = format!(
-        "Strength of {}, {} to {}, as of {day}",
-        args.site,
-        month_text(args.from),
-        month_text(args.to)
-    );
-    if let Some(path) = &args.with {
-        title.push_str(&format!(", with {}", path.display()));
-    }
-    for id in &args.without {
-        title.push_str(&format!(", without {id}"));
-    }
-    title
-}
-
-pub fn month_text(day: NaiveDate) -> String {
-    format!("{:04}-{:02}", day.year(), day.month())
-}
-
-/// The strength as JSON, in the shape of the command-line contract.
-pub fn strength_json(site: &str, counts: &[Strength]) -> serde_json::Value {
-    json!({
-        "site": site,
-        "months": counts.iter().map(|count| json!({
-            "month": month_text(count.day),
-            "headcount": count.headcount,
-            "technicians": count.technicians,
-            "required": count.required,
-            "required_technicians": count.required_technicians,
-        })).collect::<Vec<_>>(),
-    })
 }
 
 fn print_strength(

@@ -1,6 +1,5 @@
 //! `muster order`: check, preview, issue, revoke, list, show.
 
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
@@ -8,14 +7,14 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use chrono::NaiveDate;
-use muster_orders::{Impact, ListWithEntries, Order, OrderBook, OrderDiagnostic, World};
-use muster_store::{NewAct, NewNotice, NewOrder, SqliteStore, Store};
+use muster_orders::Impact;
+use muster_service::ServiceError;
+use muster_service::orders::{Checked, conflict_lines};
+use muster_store::Store;
 use serde_json::json;
 
 use crate::cli::{Format, OrderCommand};
-use crate::commands::context::{self, Loaded};
-use crate::commands::discharge;
-use crate::commands::{actor, open, render, today};
+use crate::commands::{actor, open, report, today};
 
 /// Runs one `order` command.
 pub fn run(db: &str, command: OrderCommand) -> anyhow::Result<ExitCode> {
@@ -30,31 +29,7 @@ pub fn run(db: &str, command: OrderCommand) -> anyhow::Result<ExitCode> {
         OrderCommand::Revoke { id, on, reason, as_of } => {
             let mut store = open(db)?;
             let day = as_of.as_of.unwrap_or_else(today);
-            let issued = store.orders()?.into_iter().find(|order| order.id == id);
-            match issued {
-                None => anyhow::bail!("no order `{id}` has been issued; nothing was stored"),
-                Some(order) if order.act.valid_on > day => anyhow::bail!(
-                    "order `{id}` is issued on {}, after {day}: it cannot be revoked before it is issued; nothing was stored",
-                    order.act.valid_on
-                ),
-                Some(_) => {}
-            }
-            if let Some(earlier) =
-                store.revocations()?.into_iter().find(|revocation| revocation.order == id)
-            {
-                anyhow::bail!(
-                    "order `{id}` is already revoked, from {} ({}); nothing was stored",
-                    earlier.on,
-                    earlier.reason
-                );
-            }
-            let act = NewAct {
-                kind: "order-revoke".to_string(),
-                valid_on: day,
-                actor: actor(),
-                summary: format!("revoke {id} from {on}: {reason}"),
-            };
-            store.revoke_order(act, &id, on, &reason)?;
+            muster_service::orders::revoke(&mut store, &id, on, &reason, day, &actor())?;
             writeln!(std::io::stdout(), "order {id} revoked: no longer in force from {on}")?;
             Ok(ExitCode::SUCCESS)
         }
@@ -65,93 +40,45 @@ pub fn run(db: &str, command: OrderCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// An order file read and checked against the store as known on `day`.
-struct Checked {
-    order: Order,
-    impact: Impact,
-}
-
-/// Reads and checks an order file; on errors, prints them and returns
-/// `None`.
-fn read_and_check(
-    store: &SqliteStore,
-    loaded: &Loaded,
-    path: &Path,
-    day: Option<NaiveDate>,
-    overridden: bool,
-) -> anyhow::Result<Option<Checked>> {
-    let Some(order) = read_order(loaded, path, day)? else {
-        return Ok(None);
-    };
-    let day = day.unwrap_or(order.issued_on);
-    let before = loaded.book.known_on(day);
-    let after = before.with_draft(order.clone(), day, overridden);
-    let lists = muster_store::load::lists(store, day)?;
-    let with_entries: Vec<ListWithEntries<'_>> =
-        lists.iter().map(|(list, changes)| ListWithEntries { list, changes }).collect();
-    let impact =
-        muster_orders::impact(&loaded.world, &before, &after, &order.id, day, &with_entries);
-    Ok(Some(Checked { order, impact }))
-}
-
-/// Reads an order file and checks it against the records and the orders
-/// known on `day` (default: its `issued_on`); on errors, prints them and
-/// returns `None`.
-pub fn read_order(
-    loaded: &Loaded,
-    path: &Path,
-    day: Option<NaiveDate>,
-) -> anyhow::Result<Option<Order>> {
+/// Reads an order file.
+pub fn read_text(path: &Path) -> anyhow::Result<(String, String)> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read `{}`", path.display()))?;
-    let name = path.display().to_string();
-    let order = match muster_orders::parse_order(&text) {
-        Ok(order) => order,
-        Err(diagnostics) => {
-            report(&name, &text, &diagnostics)?;
-            return Ok(None);
-        }
-    };
-    let day = day.unwrap_or(order.issued_on);
-    let before = loaded.book.known_on(day);
-    let mut diagnostics = muster_orders::check_order(&loaded.world, &before, &order);
-    if loaded.book.get(&order.id).is_some() {
-        diagnostics.push(OrderDiagnostic {
-            span: 0..0,
-            message: format!(
-                "order `{}` is already issued: an issued order cannot be changed, only revoked or superseded",
-                order.id
-            ),
-            label: "already issued".to_string(),
-            help: Some("give the new order an id of its own".to_string()),
-        });
-    }
-    if !diagnostics.is_empty() {
-        report(&name, &text, &diagnostics)?;
-        return Ok(None);
-    }
-    Ok(Some(order))
+    Ok((path.display().to_string(), text))
 }
 
-fn report(name: &str, text: &str, diagnostics: &[OrderDiagnostic]) -> anyhow::Result<()> {
-    let mut stderr = std::io::stderr().lock();
-    stderr.write_all(render::render(name, text, diagnostics).as_bytes())?;
-    let count = diagnostics.len();
-    writeln!(stderr, "error: `{name}` has {count} error{}", if count == 1 { "" } else { "s" })?;
-    Ok(())
+/// Checks an order file against the store as known on `day`; on errors,
+/// prints them and returns `None`.
+fn read_and_check(
+    store: &muster_store::SqliteStore,
+    loaded: &muster_service::Loaded,
+    path: &Path,
+    day: Option<NaiveDate>,
+) -> anyhow::Result<Option<Checked>> {
+    let (name, text) = read_text(path)?;
+    match muster_service::orders::check(store, loaded, &name, &text, day, false) {
+        Ok(checked) => Ok(Some(checked)),
+        Err(error @ ServiceError::Diagnostics { .. }) => {
+            report(&error)?;
+            Ok(None)
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 fn check(db: &str, path: &Path, day: NaiveDate) -> anyhow::Result<ExitCode> {
     let store = open(db)?;
-    let loaded = context::load(&store)?;
-    let Some(checked) = read_and_check(&store, &loaded, path, Some(day), false)? else {
+    let loaded = muster_service::load(&store)?;
+    let Some(checked) = read_and_check(&store, &loaded, path, Some(day))? else {
         return Ok(ExitCode::FAILURE);
     };
     let mut stdout = std::io::stdout().lock();
     let order = &checked.order;
     if !checked.impact.conflicts.is_empty() {
         let mut stderr = std::io::stderr().lock();
-        write_conflicts(&mut stderr, order, &checked.impact)?;
+        for line in conflict_lines(order, &checked.impact) {
+            writeln!(stderr, "{line}")?;
+        }
         writeln!(
             stderr,
             "error: `{}` conflicts with an order in force; issue it with `--override` to delay them all the same",
@@ -170,26 +97,6 @@ fn check(db: &str, path: &Path, day: NaiveDate) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// One line per conflict: the rule, the protecting order, the persons.
-fn write_conflicts(out: &mut impl Write, order: &Order, impact: &Impact) -> std::io::Result<()> {
-    for conflict in &impact.conflicts {
-        writeln!(
-            out,
-            "conflict: rule {} of {} would delay {} protected by {} (no further delays): {}",
-            conflict.rule,
-            order.id,
-            persons(conflict.persons.len()),
-            conflict.protected_by,
-            conflict.persons.join(", ")
-        )?;
-    }
-    Ok(())
-}
-
-fn persons(count: usize) -> String {
-    if count == 1 { "1 person".to_string() } else { format!("{count} persons") }
-}
-
 fn preview(
     db: &str,
     path: &Path,
@@ -198,39 +105,24 @@ fn preview(
     format: Format,
 ) -> anyhow::Result<ExitCode> {
     let store = open(db)?;
-    let loaded = context::load(&store)?;
+    let loaded = muster_service::load(&store)?;
     if let Some(site) = site
         && !loaded.world.sites.iter().any(|known| known.id == site)
     {
-        anyhow::bail!("no site `{site}` in the store");
+        bail!("no site `{site}` in the store");
     }
-    let Some(checked) = read_and_check(&store, &loaded, path, Some(day), false)? else {
+    let Some(checked) = read_and_check(&store, &loaded, path, Some(day))? else {
         return Ok(ExitCode::FAILURE);
     };
     let Some(site) = site else {
         print_impact(&checked.impact, day, format, "as if issued")?;
         return Ok(ExitCode::SUCCESS);
     };
-    // A year of months from the month the order takes effect.
-    let start = checked.order.effective_from;
-    let months = discharge::months(start, start + chrono::Months::new(11));
-    let before = loaded.book.known_on(day);
-    let after = before.with_draft(checked.order.clone(), day, false);
-    let without = muster_orders::strength(&loaded.world, &before, site, &months, day);
-    let with = muster_orders::strength(&loaded.world, &after, site, &months, day);
+    let (without, with) = muster_service::orders::strength_preview(&loaded, &checked, site)?;
     match format {
         Format::Json => {
             let mut value = serde_json::to_value(&checked.impact)?;
-            value["strength"] = json!({
-                "site": site,
-                "months": without.iter().zip(&with).map(|(before, after)| json!({
-                    "month": discharge::month_text(before.day),
-                    "before": {"headcount": before.headcount, "technicians": before.technicians},
-                    "after": {"headcount": after.headcount, "technicians": after.technicians},
-                    "required": before.required,
-                    "required_technicians": before.required_technicians,
-                })).collect::<Vec<_>>(),
-            });
+            value["strength"] = muster_service::strength::comparison_json(site, &without, &with);
             writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&value)?)?;
         }
         Format::Table => {
@@ -245,7 +137,7 @@ fn preview(
                 writeln!(
                     stdout,
                     "  {}  {:>4} -> {:<4} {:>4} -> {:<4}  {:>8}  {:>20}",
-                    discharge::month_text(before.day),
+                    muster_service::strength::month_text(before.day),
                     before.headcount,
                     after.headcount,
                     before.technicians,
@@ -267,95 +159,32 @@ fn issue(
     format: Format,
 ) -> anyhow::Result<ExitCode> {
     let mut store = open(db)?;
-    let loaded = context::load(&store)?;
-    let Some(checked) = read_and_check(&store, &loaded, path, day, overridden)? else {
-        writeln!(std::io::stderr(), "nothing was stored")?;
-        return Ok(ExitCode::FAILURE);
+    let loaded = muster_service::load(&store)?;
+    let (name, text) = read_text(path)?;
+    let result =
+        muster_service::orders::issue(&mut store, &loaded, &name, &text, overridden, day, &actor());
+    let checked = match result {
+        Ok(checked) => checked,
+        Err(error @ ServiceError::Diagnostics { .. }) => {
+            report(&error)?;
+            writeln!(std::io::stderr(), "nothing was stored")?;
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(ServiceError::Conflict { order, lines, .. }) => {
+            let mut stderr = std::io::stderr().lock();
+            for line in lines {
+                writeln!(stderr, "{line}")?;
+            }
+            writeln!(
+                stderr,
+                "error: order {order} was not issued: it conflicts with an order in force; nothing was stored (issue it with `--override` to delay them all the same)",
+            )?;
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(error) => return Err(error.into()),
     };
-    let order = &checked.order;
-    let day = day.unwrap_or(order.issued_on);
-    if !checked.impact.conflicts.is_empty() && !overridden {
-        let mut stderr = std::io::stderr().lock();
-        write_conflicts(&mut stderr, order, &checked.impact)?;
-        writeln!(
-            stderr,
-            "error: order {} was not issued: it conflicts with an order in force; nothing was stored (issue it with `--override` to delay them all the same)",
-            order.id
-        )?;
-        return Ok(ExitCode::FAILURE);
-    }
-    let notices = notices_for(&loaded.world, &store, order, &checked.impact)?;
-    let impact_json = serde_json::to_string(&checked.impact)?;
-    let act = NewAct {
-        kind: "order-issue".to_string(),
-        valid_on: day,
-        actor: actor(),
-        summary: format!(
-            "issue {}{}: {}",
-            order.id,
-            if overridden { " with --override" } else { "" },
-            order.title
-        ),
-    };
-    let new_order = NewOrder {
-        id: order.id.clone(),
-        document: order.source.clone(),
-        overridden,
-        impact: impact_json,
-    };
-    store.issue_order(act, new_order, &notices)?;
-    print_impact(&checked.impact, day, format, "issued")?;
+    print_impact(&checked.impact, checked.day, format, "issued")?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The notices an order leaves: one for each addressee, and one for the
-/// owner of each list with newly flagged entries.
-fn notices_for(
-    world: &World,
-    store: &SqliteStore,
-    order: &Order,
-    impact: &Impact,
-) -> anyhow::Result<Vec<NewNotice>> {
-    let mut notices = Vec::new();
-    let mut addressees = BTreeSet::new();
-    for word in &order.addressed_to {
-        for organisation in world.addressees(word).unwrap_or_default() {
-            addressees.insert(organisation);
-        }
-    }
-    for organisation in addressees {
-        notices.push(NewNotice {
-            organisation,
-            order: Some(order.id.clone()),
-            list: None,
-            message: format!("order {} issued by {}: {}", order.id, order.issued_by, order.title),
-        });
-    }
-    for list_impact in &impact.lists {
-        if list_impact.newly_excluded.is_empty() {
-            continue;
-        }
-        let Some(list) = store.list(&list_impact.list)? else {
-            continue;
-        };
-        notices.push(NewNotice {
-            organisation: list.owner.clone(),
-            order: Some(order.id.clone()),
-            list: Some(list.id.clone()),
-            message: format!(
-                "order {} flags {} on list {}: {}",
-                order.id,
-                if list_impact.newly_excluded.len() == 1 {
-                    "1 entry".to_string()
-                } else {
-                    format!("{} entries", list_impact.newly_excluded.len())
-                },
-                list.id,
-                list_impact.newly_excluded.join(", ")
-            ),
-        });
-    }
-    Ok(notices)
 }
 
 fn print_impact(impact: &Impact, day: NaiveDate, format: Format, how: &str) -> anyhow::Result<()> {
@@ -394,7 +223,7 @@ fn print_impact(impact: &Impact, day: NaiveDate, format: Format, how: &str) -> a
                     text,
                     "conflict: rule {} would delay {} protected by {}: {}",
                     conflict.rule,
-                    persons(conflict.persons.len()),
+                    muster_service::persons(conflict.persons.len()),
                     conflict.protected_by,
                     conflict.persons.join(", ")
                 );
@@ -405,37 +234,6 @@ fn print_impact(impact: &Impact, day: NaiveDate, format: Format, how: &str) -> a
     Ok(())
 }
 
-/// The state of an order on a day, as known that day.
-fn state(book: &OrderBook, id: &str, day: NaiveDate) -> String {
-    let Some(issued) = book.get(id) else {
-        return "unknown".to_string();
-    };
-    if issued.issued_on > day {
-        return format!("not yet issued (issued on {})", issued.issued_on);
-    }
-    let order = &issued.order;
-    if let Some(end) = book.force_ends(issued, day)
-        && end <= day
-    {
-        let superseded = book.issued_by(day).find(|other| {
-            other.order.supersedes.contains(&order.id) && other.order.effective_from == end
-        });
-        return match superseded {
-            Some(other) => format!("superseded by {} from {end}", other.order.id),
-            None => format!("revoked from {end}"),
-        };
-    }
-    if order.effective_from > day {
-        return format!("in force from {}", order.effective_from);
-    }
-    if let Some(until) = order.effective_until
-        && until < day
-    {
-        return format!("expired after {until}");
-    }
-    "in force".to_string()
-}
-
 fn list(db: &str, day: NaiveDate, format: Format) -> anyhow::Result<ExitCode> {
     let store = open(db)?;
     let book = muster_store::load::book(&store)?;
@@ -443,7 +241,7 @@ fn list(db: &str, day: NaiveDate, format: Format) -> anyhow::Result<ExitCode> {
         .issued_by(day)
         .map(|issued| {
             let order = &issued.order;
-            (order, issued.issued_on, state(&book, &order.id, day))
+            (order, issued.issued_on, muster_service::orders::state(&book, &order.id, day))
         })
         .collect();
     let mut stdout = std::io::stdout().lock();
@@ -496,7 +294,7 @@ fn show(db: &str, id: &str, day: NaiveDate, format: Format) -> anyhow::Result<Ex
     let Some(stored) = store.orders()?.into_iter().find(|stored| stored.id == id) else {
         bail!("no order `{id}` has been issued");
     };
-    let state = state(&book, id, day);
+    let state = muster_service::orders::state(&book, id, day);
     let mut stdout = std::io::stdout().lock();
     match format {
         Format::Json => {

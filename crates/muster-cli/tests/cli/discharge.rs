@@ -399,7 +399,11 @@ fn awol_rates_by_home_province_among_those_posted_abroad() {
 
     let bad = sandbox.run(&["stats", "--event", "awol", "--by", "age"]);
     assert_eq!(bad.code, 1);
-    assert!(bad.stderr.contains("`--by age` is not a string field of `person`"), "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("`age` is not a string field of `person` to group by"),
+        "{}",
+        bad.stderr
+    );
 }
 
 #[test]

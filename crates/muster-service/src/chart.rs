@@ -4,7 +4,7 @@
 use muster_orders::Strength;
 use plotters::prelude::*;
 
-use crate::commands::discharge::month_text;
+use crate::strength::month_text;
 
 /// The names of the series, as the legend shows them.
 pub const SERIES: [&str; 6] = [
@@ -22,10 +22,11 @@ const SHORTFALL: RGBColor = RGBColor(200, 40, 40);
 const TECHNICIAN_SHORTFALL: RGBColor = RGBColor(230, 140, 20);
 
 /// Draws the chart as SVG text.
-pub fn strength_svg(title: &str, counts: &[Strength]) -> anyhow::Result<String> {
+pub fn strength_svg(title: &str, counts: &[Strength]) -> Result<String, crate::ServiceError> {
     let mut svg = String::new();
-    draw(&mut svg, title, counts)
-        .map_err(|error| anyhow::anyhow!("cannot draw the chart: {error}"))?;
+    draw(&mut svg, title, counts).map_err(|error| {
+        crate::ServiceError::Internal(format!("cannot draw the chart: {error}"))
+    })?;
     Ok(svg)
 }
 
