@@ -1,54 +1,106 @@
 //! Who calls, and whether he may.
+//!
+//! A program names itself with an API token (`Authorization: Bearer
+//! TOKEN`); the console with the session cookie set at login, and for any
+//! change also the session's CSRF token in the `X-CSRF-Token` header.
 
 use axum::extract::FromRequestParts;
+use axum::http::Method;
 use axum::http::request::Parts;
 use muster_access::{Action, Principal, Resource};
 use muster_core::Role;
-use muster_store::{SqliteStore, Store};
+use muster_store::{SqliteStore, Store, StoredUser};
 use serde_json::json;
 
 use crate::error::ApiError;
+use crate::handlers::blocking;
 use crate::state::AppState;
 
-/// The caller of a request, from his API token.
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "muster_session";
+
+/// The header that carries the CSRF token of a session.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The caller of a request.
+#[derive(Clone, Debug)]
 pub struct Caller {
     pub principal: Principal,
+}
+
+/// The value of a cookie in a request.
+pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_string())
 }
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
-        let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .ok_or_else(|| ApiError::unauthorized("no `Authorization: Bearer TOKEN` header: make a token with `muster user token NAME`"))?;
-        let token =
-            header.to_str().ok().and_then(|value| value.strip_prefix("Bearer ")).ok_or_else(
-                || ApiError::unauthorized("the `Authorization` header must be `Bearer TOKEN`"),
-            )?;
-        let store = state.store()?;
-        let Some(owner) = store.token(&muster_access::token_sha256(token.trim()))? else {
-            return Err(ApiError::unauthorized("the token is not known"));
+        let user = if let Some(header) = parts.headers.get(axum::http::header::AUTHORIZATION) {
+            let token =
+                header.to_str().ok().and_then(|value| value.strip_prefix("Bearer ")).ok_or_else(
+                    || ApiError::unauthorized("the `Authorization` header must be `Bearer TOKEN`"),
+                )?;
+            let hash = muster_access::token_sha256(token.trim());
+            let state = state.clone();
+            blocking(move || {
+                let store = state.store()?;
+                let Some(owner) = store.token(&hash)? else {
+                    return Err(ApiError::unauthorized("the token is not known"));
+                };
+                user_named(&store, &owner.user)
+            })
+            .await?
+        } else if let Some(cookie) = cookie(&parts.headers, SESSION_COOKIE) {
+            let session = state.session(&cookie).ok_or_else(|| {
+                ApiError::unauthorized("the session is over: log in again at /api/v1/session")
+            })?;
+            if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+                let sent = parts.headers.get(CSRF_HEADER).and_then(|value| value.to_str().ok());
+                if sent != Some(session.csrf.as_str()) {
+                    return Err(ApiError::forbidden(
+                        "a change made with a session cookie must send the session's CSRF token in `X-CSRF-Token`",
+                    ));
+                }
+            }
+            let state = state.clone();
+            blocking(move || user_named(&*state.store()?, &session.user)).await?
+        } else {
+            return Err(ApiError::unauthorized(
+                "no `Authorization: Bearer TOKEN` header and no session: make a token with `muster user token NAME`, or log in at /api/v1/session",
+            ));
         };
-        let user = store
-            .users()?
-            .into_iter()
-            .find(|user| user.name == owner.user)
-            .ok_or_else(|| ApiError::unauthorized("the token's user is gone"))?;
-        if user.disabled {
-            return Err(ApiError::unauthorized(format!("user `{}` is disabled", user.name)));
-        }
-        let role: Role = user.role.parse().map_err(|_| {
-            ApiError::unauthorized(format!(
-                "user `{}` has an unknown role `{}`",
-                user.name, user.role
-            ))
-        })?;
-        Ok(Caller {
-            principal: Principal { name: user.name, organisation: user.organisation, role },
-        })
+        caller_of(user)
     }
+}
+
+/// The user of a name, if he may still act.
+fn user_named(store: &SqliteStore, name: &str) -> Result<StoredUser, ApiError> {
+    let user = store
+        .users()?
+        .into_iter()
+        .find(|user| user.name == name)
+        .ok_or_else(|| ApiError::unauthorized(format!("user `{name}` is gone")))?;
+    if user.disabled {
+        return Err(ApiError::unauthorized(format!("user `{}` is disabled", user.name)));
+    }
+    Ok(user)
+}
+
+/// The caller a user is.
+pub fn caller_of(user: StoredUser) -> Result<Caller, ApiError> {
+    let role: Role = user.role.parse().map_err(|_| {
+        ApiError::unauthorized(format!("user `{}` has an unknown role `{}`", user.name, user.role))
+    })?;
+    Ok(Caller { principal: Principal { name: user.name, organisation: user.organisation, role } })
 }
 
 impl Caller {
@@ -71,7 +123,7 @@ impl Caller {
         }
         let what = format!("{resource:?}");
         store.record_event(
-            &format!("user:{}", self.principal.name),
+            &self.actor(),
             "denied",
             &format!(
                 "{} refused to {} ({})",
@@ -87,5 +139,10 @@ impl Caller {
             self.principal.organisation,
             action.as_str()
         )))
+    }
+
+    /// How his acts are recorded.
+    pub fn actor(&self) -> String {
+        format!("user:{}", self.principal.name)
     }
 }

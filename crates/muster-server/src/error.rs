@@ -11,6 +11,8 @@ use utoipa::ToSchema;
 pub struct ApiError {
     pub status: StatusCode,
     pub message: String,
+    /// What more there is to say: the diagnostics of a text, conflicts.
+    pub details: Option<serde_json::Value>,
 }
 
 /// The body of every error: `{"error": {"status": 404, "message": "..."}}`.
@@ -23,11 +25,17 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     pub status: u16,
     pub message: String,
+    /// For an order or a condition with errors, `source`, `diagnostics`
+    /// (each with `message`, `label`, `help`, `line`, `column`, `end_line`,
+    /// `end_column`) and `rendered`; for a conflict, `conflicts`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<serde_json::Value>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
-        ApiError { status, message: message.into() }
+        ApiError { status, message: message.into(), details: None }
     }
 
     pub fn bad_request(message: impl Into<String>) -> ApiError {
@@ -49,15 +57,61 @@ impl ApiError {
 
 impl From<muster_store::StoreError> for ApiError {
     fn from(error: muster_store::StoreError) -> ApiError {
-        tracing::error!(%error, "store failure");
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("the store failed: {error}"))
+        use muster_store::StoreError;
+        let status = match &error {
+            StoreError::OrderExists { .. } | StoreError::ListExists { .. } => StatusCode::CONFLICT,
+            StoreError::NoSuchOrder { .. } | StoreError::NoSuchList { .. } => StatusCode::NOT_FOUND,
+            StoreError::Invalid(_) => StatusCode::BAD_REQUEST,
+            _ => {
+                tracing::error!(%error, "store failure");
+                return ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("the store failed: {error}"),
+                );
+            }
+        };
+        ApiError::new(status, error.to_string())
+    }
+}
+
+impl From<muster_service::ServiceError> for ApiError {
+    fn from(error: muster_service::ServiceError) -> ApiError {
+        use muster_service::ServiceError;
+        let details = error.details();
+        let status = match &error {
+            ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
+            ServiceError::Invalid(_) => StatusCode::BAD_REQUEST,
+            ServiceError::Diagnostics { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ServiceError::Conflict { .. } => StatusCode::CONFLICT,
+            ServiceError::Internal(message) => {
+                tracing::error!(%message, "internal failure");
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+            ServiceError::Store(_) => {
+                let ServiceError::Store(error) = error else {
+                    return ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "the store failed");
+                };
+                return ApiError::from(error);
+            }
+        };
+        let message = match &error {
+            ServiceError::Conflict { lines, message, .. } => {
+                format!("{}\n{message}", lines.join("\n"))
+            }
+            other => other.to_string(),
+        };
+        ApiError { status, message, details }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {
-            error: ErrorDetail { status: self.status.as_u16(), message: self.message },
+            error: ErrorDetail {
+                status: self.status.as_u16(),
+                message: self.message,
+                details: self.details,
+            },
         };
         (self.status, Json(body)).into_response()
     }

@@ -1,7 +1,8 @@
 //! The HTTP API of muster, under `/api/v1`.
 //!
 //! Every request but `/api/v1/health` and the OpenAPI document names its
-//! caller with an API token (`Authorization: Bearer mst_...`); the caller's
+//! caller with an API token (`Authorization: Bearer mst_...`) or a session
+//! cookie from `POST /api/v1/session` (with its CSRF token on changes); the caller's
 //! role and organisation go to the policies (`muster_access::Policies`),
 //! which decide; a refusal is a 403 and an entry on the audit log. A person
 //! is cut to the fields the caller's role may see in one place
@@ -12,11 +13,15 @@
 //!   orders, reloaded when an act has been recorded since.
 //! - `auth.rs`: the caller, from his token; authorization.
 //! - `error.rs`: the error shape.
-//! - `routes.rs`: the handlers and the route table.
+//! - `routes.rs`: the route table, the OpenAPI document, the application.
+//! - `handlers/`: the handlers, by subject (records, orders, lists,
+//!   reports, audit, session); each runs its work on a blocking thread
+//!   and answers through `muster-service`.
 //! - `metrics.rs`: Prometheus metrics at `/metrics`, a log line per request.
 
 mod auth;
 mod error;
+mod handlers;
 mod metrics;
 mod routes;
 mod state;

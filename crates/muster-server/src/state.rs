@@ -1,18 +1,88 @@
-//! What every request works on.
+//! What every request works on: a pool of store connections, the policies,
+//! and a snapshot of the records and orders as of the last act.
 
+use std::collections::HashMap;
+use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
+use chrono::NaiveDate;
 use muster_access::Policies;
-use muster_orders::{OrderBook, World};
-use muster_store::{SqliteStore, Store};
+use muster_orders::{EntryChange, List, OrderBook, World};
+use muster_service::Loaded;
+use muster_store::{SqliteStore, Store, StoredList};
 
 use crate::error::ApiError;
 
-/// The records and orders as of the last act, shared by requests.
+/// A list, with its entry changes grouped by person.
+pub struct SnapshotList {
+    pub stored: StoredList,
+    pub list: List,
+    /// Every change, in the order of the days they take effect.
+    pub changes: Vec<EntryChange>,
+}
+
+/// The records, orders and lists as of the last act, shared by requests.
 pub struct Snapshot {
-    pub world: World,
-    pub book: OrderBook,
+    pub loaded: Loaded,
+    pub lists: Vec<SnapshotList>,
+    /// For each person on a list, the positions in `lists` of the lists
+    /// he was ever on.
+    on_lists: HashMap<String, Vec<usize>>,
+}
+
+impl Snapshot {
+    fn read(store: &SqliteStore) -> Result<Snapshot, ApiError> {
+        let loaded = muster_service::load(store).map_err(ApiError::from)?;
+        let mut lists = Vec::new();
+        let mut on_lists: HashMap<String, Vec<usize>> = HashMap::new();
+        for stored in store.lists()? {
+            let changes = muster_store::load::list_changes(store, &stored.id)?;
+            let position = lists.len();
+            for change in &changes {
+                let positions = on_lists.entry(change.person.clone()).or_default();
+                if positions.last() != Some(&position) {
+                    positions.push(position);
+                }
+            }
+            let list = muster_store::load::list(&stored);
+            lists.push(SnapshotList { stored, list, changes });
+        }
+        Ok(Snapshot { loaded, lists, on_lists })
+    }
+
+    pub fn world(&self) -> &World {
+        &self.loaded.world
+    }
+
+    pub fn book(&self) -> &OrderBook {
+        &self.loaded.book
+    }
+
+    /// A list by id.
+    pub fn list(&self, id: &str) -> Option<&SnapshotList> {
+        self.lists.iter().find(|list| list.stored.id == id)
+    }
+
+    /// The owners of the lists a person is on, on a day.
+    pub fn list_owners(&self, person: &str, day: NaiveDate) -> Vec<String> {
+        let mut owners: Vec<String> = Vec::new();
+        for &position in self.on_lists.get(person).into_iter().flatten() {
+            let list = &self.lists[position];
+            if list.list.created_on > day {
+                continue;
+            }
+            let own: Vec<EntryChange> =
+                list.changes.iter().filter(|change| change.person == person).cloned().collect();
+            let active = muster_orders::members(&own, day).into_iter().any(|(_, _, active)| active);
+            if active && !owners.contains(&list.list.owner) {
+                owners.push(list.list.owner.clone());
+            }
+        }
+        owners.sort();
+        owners
+    }
 }
 
 /// The state of the server: cheap to clone.
@@ -22,27 +92,88 @@ pub struct AppState(Arc<Inner>);
 struct Inner {
     db: PathBuf,
     policies: Policies,
+    /// Open connections not in use.
+    pool: Mutex<Vec<SqliteStore>>,
     /// The snapshot, with the number of the last act it holds.
     snapshot: Mutex<Option<(i64, Arc<Snapshot>)>>,
+    /// Sessions of the console, by the SHA-256 of their cookie.
+    sessions: Mutex<HashMap<String, Session>>,
+}
+
+/// A logged-in user of the console.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub user: String,
+    /// The token a form or script must send back with every change.
+    pub csrf: String,
+    pub last_seen: Instant,
+}
+
+/// A session unused for this long is over.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+/// How many idle connections are kept.
+const POOL_SIZE: usize = 16;
+
+/// A connection of the pool, returned to it when dropped.
+pub struct PooledStore {
+    store: Option<SqliteStore>,
+    state: AppState,
+}
+
+impl Deref for PooledStore {
+    type Target = SqliteStore;
+
+    fn deref(&self) -> &SqliteStore {
+        // Taken only in `drop`.
+        self.store.as_ref().unwrap_or_else(|| unreachable!("a pooled store is taken only on drop"))
+    }
+}
+
+impl DerefMut for PooledStore {
+    fn deref_mut(&mut self) -> &mut SqliteStore {
+        self.store.as_mut().unwrap_or_else(|| unreachable!("a pooled store is taken only on drop"))
+    }
+}
+
+impl Drop for PooledStore {
+    fn drop(&mut self) {
+        if let (Some(store), Ok(mut pool)) = (self.store.take(), self.state.0.pool.lock())
+            && pool.len() < POOL_SIZE
+        {
+            pool.push(store);
+        }
+    }
 }
 
 impl AppState {
     /// The state for a store, with the policies in force.
     pub fn new(db: &Path, policies: Policies) -> AppState {
-        AppState(Arc::new(Inner { db: db.to_path_buf(), policies, snapshot: Mutex::new(None) }))
+        AppState(Arc::new(Inner {
+            db: db.to_path_buf(),
+            policies,
+            pool: Mutex::new(Vec::new()),
+            snapshot: Mutex::new(None),
+            sessions: Mutex::new(HashMap::new()),
+        }))
     }
 
     pub fn policies(&self) -> &Policies {
         &self.0.policies
     }
 
-    /// A connection to the store.
-    pub fn store(&self) -> Result<SqliteStore, ApiError> {
-        Ok(SqliteStore::open(&self.0.db)?)
+    /// A connection to the store, from the pool.
+    pub fn store(&self) -> Result<PooledStore, ApiError> {
+        let idle = self.0.pool.lock().ok().and_then(|mut pool| pool.pop());
+        let store = match idle {
+            Some(store) => store,
+            None => SqliteStore::open(&self.0.db)?,
+        };
+        Ok(PooledStore { store: Some(store), state: self.clone() })
     }
 
-    /// The records and orders as of the last act, read again when an act
-    /// has been recorded since they were read.
+    /// The records, orders and lists as of the last act, read again when
+    /// an act has been recorded since they were read.
     pub fn snapshot(&self, store: &SqliteStore) -> Result<Arc<Snapshot>, ApiError> {
         let last = store.last_act()?;
         let mut cached = self.0.snapshot.lock().map_err(|_| {
@@ -56,11 +187,41 @@ impl AppState {
         {
             return Ok(Arc::clone(snapshot));
         }
-        let snapshot = Arc::new(Snapshot {
-            world: muster_store::load::world(store)?,
-            book: muster_store::load::book(store)?,
-        });
+        let snapshot = Arc::new(Snapshot::read(store)?);
         *cached = Some((last, Arc::clone(&snapshot)));
         Ok(snapshot)
+    }
+
+    /// Starts a session for a user: its cookie value, and its CSRF token.
+    pub fn start_session(&self, user: &str) -> (String, String) {
+        let cookie = muster_access::generate_token();
+        let csrf = muster_access::generate_token();
+        let session =
+            Session { user: user.to_string(), csrf: csrf.clone(), last_seen: Instant::now() };
+        if let Ok(mut sessions) = self.0.sessions.lock() {
+            sessions.retain(|_, session| session.last_seen.elapsed() < IDLE_TIMEOUT);
+            sessions.insert(muster_access::token_sha256(&cookie), session);
+        }
+        (cookie, csrf)
+    }
+
+    /// The session of a cookie, if it is live; using it keeps it alive.
+    pub fn session(&self, cookie: &str) -> Option<Session> {
+        let mut sessions = self.0.sessions.lock().ok()?;
+        let key = muster_access::token_sha256(cookie);
+        let session = sessions.get_mut(&key)?;
+        if session.last_seen.elapsed() >= IDLE_TIMEOUT {
+            sessions.remove(&key);
+            return None;
+        }
+        session.last_seen = Instant::now();
+        Some(session.clone())
+    }
+
+    /// Ends the session of a cookie.
+    pub fn end_session(&self, cookie: &str) {
+        if let Ok(mut sessions) = self.0.sessions.lock() {
+            sessions.remove(&muster_access::token_sha256(cookie));
+        }
     }
 }

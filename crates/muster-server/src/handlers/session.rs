@@ -1,0 +1,122 @@
+//! Sessions of the console: log in with a password, who am I, log out.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use muster_store::Store;
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::blocking;
+use crate::auth::{Caller, SESSION_COOKIE, caller_of};
+use crate::error::{ApiError, ErrorBody};
+use crate::state::{AppState, IDLE_TIMEOUT};
+
+/// A user's name and password.
+#[derive(Deserialize, ToSchema)]
+pub struct Login {
+    pub name: String,
+    pub password: String,
+}
+
+/// The cookie that holds a session.
+pub fn session_cookie(value: &str, max_age: u64) -> String {
+    format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}")
+}
+
+/// Checks a user's password and starts a session: the session cookie, and
+/// the CSRF token every change must send back. Logins and failed logins are
+/// on the audit log.
+pub fn log_in(state: &AppState, login: &Login) -> Result<(Caller, String, String), ApiError> {
+    let mut store = state.store()?;
+    let user = store.users()?.into_iter().find(|user| user.name == login.name);
+    let verified = match &user {
+        Some(user) if !user.disabled => {
+            muster_access::verify_password(&login.password, &user.password_hash).unwrap_or(false)
+        }
+        _ => false,
+    };
+    let summary = |outcome: &str| format!("{} {outcome}", login.name);
+    let Some(user) = user.filter(|_| verified) else {
+        store.record_event(
+            &format!("user:{}", login.name),
+            "login-failed",
+            &summary("failed to log in"),
+            &json!({"user": login.name}).to_string(),
+        )?;
+        return Err(ApiError::unauthorized(
+            "the name or the password is wrong, or the user is disabled",
+        ));
+    };
+    store.record_event(
+        &format!("user:{}", user.name),
+        "login",
+        &summary("logged in"),
+        &json!({"user": user.name}).to_string(),
+    )?;
+    let (cookie, csrf) = state.start_session(&user.name);
+    Ok((caller_of(user)?, cookie, csrf))
+}
+
+/// Logs in with a password: sets the session cookie and returns the user
+/// and the CSRF token of the session.
+#[utoipa::path(
+    post,
+    path = "/api/v1/session",
+    request_body = Login,
+    responses((status = 200, description = "Logged in"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody))
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    Json(login): Json<Login>,
+) -> Result<Response, ApiError> {
+    let (caller, cookie, csrf) = blocking(move || log_in(&state, &login)).await?;
+    let mut headers = HeaderMap::new();
+    let value = HeaderValue::from_str(&session_cookie(&cookie, IDLE_TIMEOUT.as_secs()))
+        .map_err(|error| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()))?;
+    headers.insert(header::SET_COOKIE, value);
+    let principal = &caller.principal;
+    let body = json!({
+        "user": principal.name,
+        "organisation": principal.organisation,
+        "role": principal.role.to_string(),
+        "csrf": csrf,
+        "idle_timeout_seconds": IDLE_TIMEOUT.as_secs(),
+    });
+    Ok((headers, Json(body)).into_response())
+}
+
+/// Who the caller is.
+#[utoipa::path(
+    get,
+    path = "/api/v1/session",
+    responses((status = 200, description = "The caller"), (status = 401, body = ErrorBody)),
+    security(("token" = []))
+)]
+pub async fn show(caller: Caller) -> Json<serde_json::Value> {
+    let principal = &caller.principal;
+    Json(json!({
+        "user": principal.name,
+        "organisation": principal.organisation,
+        "role": principal.role.to_string(),
+    }))
+}
+
+/// Logs out: ends the session of the cookie sent.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/session",
+    responses((status = 200, description = "Logged out"))
+)]
+pub async fn delete(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(cookie) = crate::auth::cookie(&headers, SESSION_COOKIE) {
+        state.end_session(&cookie);
+    }
+    let mut out = HeaderMap::new();
+    if let Ok(value) = HeaderValue::from_str(&session_cookie("", 0)) {
+        out.insert(header::SET_COOKIE, value);
+    }
+    (out, Json(json!({"logged_out": true}))).into_response()
+}
