@@ -21,6 +21,7 @@
 
 mod auth;
 mod error;
+mod extract;
 mod handlers;
 mod metrics;
 mod routes;

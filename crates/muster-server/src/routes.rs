@@ -122,6 +122,12 @@ pub fn api(state: AppState) -> Router {
         .fallback(|| async {
             ApiError::not_found("no such route: the routes are listed at /api/v1/openapi.json")
         })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "this route does not take this method: the routes are listed at /api/v1/openapi.json",
+            )
+        })
         .with_state(state)
 }
 

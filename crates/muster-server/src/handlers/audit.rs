@@ -1,7 +1,8 @@
 //! The audit log and its verification.
 
+use crate::extract::Query;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use muster_access::{Action, Resource};
 use muster_store::Store;
 use serde::Deserialize;

@@ -3,8 +3,9 @@
 
 use std::collections::HashSet;
 
+use crate::extract::{Json as JsonBody, Path, Query};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use muster_access::{Action, Resource};
 use muster_orders::{Entry, EntryChange};
@@ -216,7 +217,7 @@ pub struct NewListBody {
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
-    Json(body): Json<NewListBody>,
+    JsonBody(body): JsonBody<NewListBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let day = day_or_today(body.as_of.as_deref(), "as_of")?;
     blocking(move || {
@@ -287,7 +288,7 @@ pub async fn add(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Json(body): Json<Additions>,
+    JsonBody(body): JsonBody<Additions>,
 ) -> Result<Json<Value>, ApiError> {
     let day = day_or_today(body.as_of.as_deref(), "as_of")?;
     if body.persons.is_empty() && body.condition.is_none() {
@@ -379,7 +380,7 @@ pub async fn recheck(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Json(body): Json<ActDay>,
+    JsonBody(body): JsonBody<ActDay>,
 ) -> Result<Json<Value>, ApiError> {
     let day = day_or_today(body.as_of.as_deref(), "as_of")?;
     blocking(move || {

@@ -1,7 +1,8 @@
 //! Orders: the book, one order, and check, preview, issue, revoke.
 
+use crate::extract::{Json as JsonBody, Path, Query};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use muster_access::{Action, Resource};
 use muster_orders::{Order, Target};
@@ -188,7 +189,7 @@ fn check_size(draft: &Draft) -> Result<(), ApiError> {
 pub async fn check(
     State(state): State<AppState>,
     caller: Caller,
-    Json(draft): Json<Draft>,
+    JsonBody(draft): JsonBody<Draft>,
 ) -> Result<Json<Value>, ApiError> {
     check_size(&draft)?;
     let day = day_or_today(draft.as_of.as_deref(), "as_of")?;
@@ -236,7 +237,7 @@ pub async fn check(
 pub async fn preview(
     State(state): State<AppState>,
     caller: Caller,
-    Json(draft): Json<Draft>,
+    JsonBody(draft): JsonBody<Draft>,
 ) -> Result<Json<Value>, ApiError> {
     check_size(&draft)?;
     let day = day_or_today(draft.as_of.as_deref(), "as_of")?;
@@ -284,7 +285,7 @@ pub async fn preview(
 pub async fn issue(
     State(state): State<AppState>,
     caller: Caller,
-    Json(draft): Json<Draft>,
+    JsonBody(draft): JsonBody<Draft>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     check_size(&draft)?;
     let day = match &draft.as_of {
@@ -341,7 +342,7 @@ pub async fn revoke(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Json(revocation): Json<Revocation>,
+    JsonBody(revocation): JsonBody<Revocation>,
 ) -> Result<Json<Value>, ApiError> {
     let on = parse_day(&revocation.on, "on")?;
     let day = day_or_today(revocation.as_of.as_deref(), "as_of")?;

@@ -2,8 +2,9 @@
 
 use std::collections::BTreeSet;
 
+use crate::extract::{Path, Query};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use chrono::NaiveDate;
 use muster_access::{Action, Resource};
 use muster_core::PersonFile;

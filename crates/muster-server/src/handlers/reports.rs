@@ -1,8 +1,9 @@
 //! What is computed from the records and orders: rosters, strength,
 //! stats, explanations, notices.
 
+use crate::extract::{Path, Query};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use muster_access::{Action, Resource};

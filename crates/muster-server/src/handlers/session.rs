@@ -1,5 +1,6 @@
 //! Sessions of the console: log in with a password, who am I, log out.
 
+use crate::extract::Json as JsonBody;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -70,7 +71,7 @@ pub fn log_in(state: &AppState, login: &Login) -> Result<(Caller, String, String
 )]
 pub async fn create(
     State(state): State<AppState>,
-    Json(login): Json<Login>,
+    JsonBody(login): JsonBody<Login>,
 ) -> Result<Response, ApiError> {
     let (caller, cookie, csrf) = blocking(move || log_in(&state, &login)).await?;
     let mut headers = HeaderMap::new();
