@@ -51,14 +51,22 @@ impl FromRequestParts<AppState> for Caller {
                 )?;
             let hash = muster_access::token_sha256(token.trim());
             let state = state.clone();
-            blocking(move || {
+            // A token seen since the last act is not looked up again: any
+            // act (disabling a user among them) makes a new snapshot.
+            return blocking(move || {
                 let store = state.store()?;
+                let snapshot = state.snapshot(&store)?;
+                if let Some(caller) = snapshot.caller(&hash) {
+                    return Ok(caller);
+                }
                 let Some(owner) = store.token(&hash)? else {
                     return Err(ApiError::unauthorized("the token is not known"));
                 };
-                user_named(&store, &owner.user)
+                let caller = caller_of(user_named(&store, &owner.user)?)?;
+                snapshot.remember_caller(&hash, &caller);
+                Ok(caller)
             })
-            .await?
+            .await;
         } else if let Some(cookie) = cookie(&parts.headers, SESSION_COOKIE) {
             let session = state.session(&cookie).ok_or_else(|| {
                 ApiError::unauthorized("the session is over: log in again at /api/v1/session")

@@ -27,29 +27,48 @@ pub struct SnapshotList {
 pub struct Snapshot {
     pub loaded: Loaded,
     pub lists: Vec<SnapshotList>,
-    /// For each person on a list, the positions in `lists` of the lists
-    /// he was ever on.
-    on_lists: HashMap<String, Vec<usize>>,
+    /// For each person ever on a list, the positions in `lists` of the
+    /// lists he was on, each with his own entry changes.
+    on_lists: HashMap<String, Vec<(usize, Vec<EntryChange>)>>,
+    /// The members of lists on days asked about, in nomination order.
+    members: Mutex<HashMap<(usize, NaiveDate), Arc<Members>>>,
+    /// The callers of the tokens seen since the snapshot was read (an act,
+    /// such as disabling a user, makes a new snapshot and so forgets them).
+    callers: Mutex<HashMap<String, crate::auth::Caller>>,
 }
+
+/// A list's members on a day: each person, his nomination day, and whether
+/// he is on it (not removed).
+pub type Members = Vec<(String, NaiveDate, bool)>;
+
+/// How many (list, day) member sets a snapshot keeps.
+const MEMBER_SETS: usize = 64;
 
 impl Snapshot {
     fn read(store: &SqliteStore) -> Result<Snapshot, ApiError> {
         let loaded = muster_service::load(store).map_err(ApiError::from)?;
         let mut lists = Vec::new();
-        let mut on_lists: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut on_lists: HashMap<String, Vec<(usize, Vec<EntryChange>)>> = HashMap::new();
         for stored in store.lists()? {
             let changes = muster_store::load::list_changes(store, &stored.id)?;
             let position = lists.len();
             for change in &changes {
-                let positions = on_lists.entry(change.person.clone()).or_default();
-                if positions.last() != Some(&position) {
-                    positions.push(position);
+                let lists = on_lists.entry(change.person.clone()).or_default();
+                match lists.last_mut() {
+                    Some((last, own)) if *last == position => own.push(change.clone()),
+                    _ => lists.push((position, vec![change.clone()])),
                 }
             }
             let list = muster_store::load::list(&stored);
             lists.push(SnapshotList { stored, list, changes });
         }
-        Ok(Snapshot { loaded, lists, on_lists })
+        Ok(Snapshot {
+            loaded,
+            lists,
+            on_lists,
+            members: Mutex::new(HashMap::new()),
+            callers: Mutex::new(HashMap::new()),
+        })
     }
 
     pub fn world(&self) -> &World {
@@ -65,17 +84,58 @@ impl Snapshot {
         self.lists.iter().find(|list| list.stored.id == id)
     }
 
+    /// The position of a list by id.
+    pub fn list_position(&self, id: &str) -> Option<usize> {
+        self.lists.iter().position(|list| list.stored.id == id)
+    }
+
+    /// The members of the list at a position on a day (kept for the next
+    /// page).
+    pub fn members(&self, position: usize, day: NaiveDate) -> Arc<Members> {
+        if let Ok(cached) = self.members.lock()
+            && let Some(members) = cached.get(&(position, day))
+        {
+            return Arc::clone(members);
+        }
+        let members = Arc::new(muster_orders::members(&self.lists[position].changes, day));
+        if let Ok(mut cached) = self.members.lock() {
+            if cached.len() >= MEMBER_SETS {
+                cached.clear();
+            }
+            cached.insert((position, day), Arc::clone(&members));
+        }
+        members
+    }
+
+    /// A person's own entry changes on the list at a position.
+    pub fn own_changes(&self, person: &str, position: usize) -> &[EntryChange] {
+        self.on_lists
+            .get(person)
+            .and_then(|lists| lists.iter().find(|(at, _)| *at == position))
+            .map_or(&[], |(_, own)| own.as_slice())
+    }
+
+    /// The caller of a token hash, if seen since the snapshot was read.
+    pub fn caller(&self, token_sha256: &str) -> Option<crate::auth::Caller> {
+        self.callers.lock().ok()?.get(token_sha256).cloned()
+    }
+
+    /// Remembers the caller of a token hash.
+    pub fn remember_caller(&self, token_sha256: &str, caller: &crate::auth::Caller) {
+        if let Ok(mut callers) = self.callers.lock() {
+            callers.insert(token_sha256.to_string(), caller.clone());
+        }
+    }
+
     /// The owners of the lists a person is on, on a day.
     pub fn list_owners(&self, person: &str, day: NaiveDate) -> Vec<String> {
         let mut owners: Vec<String> = Vec::new();
-        for &position in self.on_lists.get(person).into_iter().flatten() {
-            let list = &self.lists[position];
+        for (position, own) in self.on_lists.get(person).into_iter().flatten() {
+            let list = &self.lists[*position];
             if list.list.created_on > day {
                 continue;
             }
-            let own: Vec<EntryChange> =
-                list.changes.iter().filter(|change| change.person == person).cloned().collect();
-            let active = muster_orders::members(&own, day).into_iter().any(|(_, _, active)| active);
+            let active = muster_orders::members(own, day).into_iter().any(|(_, _, active)| active);
             if active && !owners.contains(&list.list.owner) {
                 owners.push(list.list.owner.clone());
             }
@@ -113,7 +173,7 @@ pub struct Session {
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 /// How many idle connections are kept.
-const POOL_SIZE: usize = 16;
+const POOL_SIZE: usize = 128;
 
 /// A connection of the pool, returned to it when dropped.
 pub struct PooledStore {

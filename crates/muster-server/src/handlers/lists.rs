@@ -1,8 +1,6 @@
 //! Lists of candidates: the lists a caller may read, one list's entries,
 //! and create, add, remove, re-check.
 
-use std::collections::HashSet;
-
 use crate::extract::{Json as JsonBody, Path, Query};
 use axum::Json;
 use axum::extract::State;
@@ -124,9 +122,10 @@ pub async fn list(
     blocking(move || {
         let mut store = state.store()?;
         let snapshot = state.snapshot(&store)?;
-        let Some(list) = snapshot.list(&id) else {
+        let Some(position) = snapshot.list_position(&id) else {
             return Err(ApiError::not_found(format!("no list `{id}`")));
         };
+        let list = &snapshot.lists[position];
         caller.require(&state, &mut store, Action::ReadList, &list_resource(list))?;
         if list.list.created_on > day {
             return Err(ApiError::not_found(format!(
@@ -153,17 +152,12 @@ pub async fn list(
             None => {
                 // An entry depends only on its own person's changes: screen
                 // the page, not the list.
-                let members = muster_orders::members(&list.changes, day);
-                let page: HashSet<&str> = members
+                let members = snapshot.members(position, day);
+                let changes: Vec<EntryChange> = members
                     .iter()
                     .skip(offset)
                     .take(limit)
-                    .map(|(person, _, _)| person.as_str())
-                    .collect();
-                let changes: Vec<EntryChange> = list
-                    .changes
-                    .iter()
-                    .filter(|change| page.contains(change.person.as_str()))
+                    .flat_map(|(person, _, _)| snapshot.own_changes(person, position))
                     .cloned()
                     .collect();
                 let entries =
