@@ -25,7 +25,10 @@ pub struct SnapshotList {
 
 /// The records, orders and lists as of the last act, shared by requests.
 pub struct Snapshot {
+    /// The records (with the engine built from them), the orders.
     pub loaded: Loaded,
+    /// The last `import` act the records are read as of.
+    records_act: i64,
     pub lists: Vec<SnapshotList>,
     /// For each person ever on a list, the positions in `lists` of the
     /// lists he was on, each with his own entry changes.
@@ -44,9 +47,30 @@ pub type Members = Vec<(String, NaiveDate, bool)>;
 /// How many (list, day) member sets a snapshot keeps.
 const MEMBER_SETS: usize = 64;
 
+/// Reports the steps of building the engine: the step, done, total.
+pub type Progress<'a> = &'a mut dyn FnMut(&str, u64, u64);
+
 impl Snapshot {
-    fn read(store: &SqliteStore) -> Result<Snapshot, ApiError> {
-        let loaded = muster_service::load(store).map_err(ApiError::from)?;
+    /// Reads the orders and lists; the records and the engine are those of
+    /// the previous snapshot unless an import has been recorded since.
+    fn read(
+        store: &SqliteStore,
+        previous: Option<&Snapshot>,
+        progress: Progress<'_>,
+    ) -> Result<Snapshot, ApiError> {
+        let records_act = store.last_act_of("import")?;
+        let (world, engine) = match previous {
+            Some(previous) if previous.records_act == records_act => (
+                Arc::clone(&previous.loaded.world),
+                previous.loaded.engine.as_ref().map(Arc::clone),
+            ),
+            _ => {
+                let world = Arc::new(muster_store::load::world(store)?);
+                let engine = Arc::new(muster_engine::Engine::from_world(&world, progress));
+                (world, Some(engine))
+            }
+        };
+        let loaded = Loaded { world, book: muster_store::load::book(store)?, engine };
         let mut lists = Vec::new();
         let mut on_lists: HashMap<String, Vec<(usize, Vec<EntryChange>)>> = HashMap::new();
         for stored in store.lists()? {
@@ -64,6 +88,7 @@ impl Snapshot {
         }
         Ok(Snapshot {
             loaded,
+            records_act,
             lists,
             on_lists,
             members: Mutex::new(HashMap::new()),
@@ -73,6 +98,11 @@ impl Snapshot {
 
     pub fn world(&self) -> &World {
         &self.loaded.world
+    }
+
+    /// The engine built from the records.
+    pub fn engine(&self) -> Option<&muster_engine::Engine> {
+        self.loaded.engine.as_deref()
     }
 
     pub fn book(&self) -> &OrderBook {
@@ -235,6 +265,21 @@ impl AppState {
     /// The records, orders and lists as of the last act, read again when
     /// an act has been recorded since they were read.
     pub fn snapshot(&self, store: &SqliteStore) -> Result<Arc<Snapshot>, ApiError> {
+        self.snapshot_with(store, &mut |_, _, _| {})
+    }
+
+    /// Reads the snapshot now (at start, so that the first request does not
+    /// wait for it), reporting the engine's build.
+    pub fn warm(&self, progress: Progress<'_>) -> Result<(), ApiError> {
+        let store = self.store()?;
+        self.snapshot_with(&store, progress).map(|_| ())
+    }
+
+    fn snapshot_with(
+        &self,
+        store: &SqliteStore,
+        progress: Progress<'_>,
+    ) -> Result<Arc<Snapshot>, ApiError> {
         let last = store.last_act()?;
         let mut cached = self.0.snapshot.lock().map_err(|_| {
             ApiError::new(
@@ -247,7 +292,8 @@ impl AppState {
         {
             return Ok(Arc::clone(snapshot));
         }
-        let snapshot = Arc::new(Snapshot::read(store)?);
+        let previous = cached.as_ref().map(|(_, snapshot)| Arc::clone(snapshot));
+        let snapshot = Arc::new(Snapshot::read(store, previous.as_deref(), progress)?);
         *cached = Some((last, Arc::clone(&snapshot)));
         Ok(snapshot)
     }

@@ -17,7 +17,10 @@ pub mod render;
 pub mod stats;
 pub mod strength;
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
+use muster_engine::Engine;
 use muster_orders::{EntryChange, List, OrderBook, OrderDiagnostic, World};
 use muster_store::{SqliteStore, Store, StoreError, StoredList};
 use serde_json::{Value, json};
@@ -96,15 +99,23 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, before[start..].chars().count() + 1)
 }
 
-/// The records and the order book, loaded from the store.
+/// The records and the order book, loaded from the store, and the fast
+/// engine when the caller keeps one.
 pub struct Loaded {
-    pub world: World,
+    pub world: Arc<World>,
     pub book: OrderBook,
+    /// The engine built from the same records: questions over everyone
+    /// (an order's impact) are asked of it instead of the reference.
+    pub engine: Option<Arc<Engine>>,
 }
 
 /// Loads the records and every order and revocation.
 pub fn load(store: &SqliteStore) -> Result<Loaded, ServiceError> {
-    Ok(Loaded { world: muster_store::load::world(store)?, book: muster_store::load::book(store)? })
+    Ok(Loaded {
+        world: Arc::new(muster_store::load::world(store)?),
+        book: muster_store::load::book(store)?,
+        engine: None,
+    })
 }
 
 /// A list and the changes to its entries.

@@ -64,8 +64,12 @@ pub fn check(
     let lists = muster_store::load::lists(store, day)?;
     let with_entries: Vec<ListWithEntries<'_>> =
         lists.iter().map(|(list, changes)| ListWithEntries { list, changes }).collect();
-    let impact =
-        muster_orders::impact(&loaded.world, &before, &after, &order.id, day, &with_entries);
+    let impact = match &loaded.engine {
+        Some(engine) => engine.impact(&before, &after, &order.id, day, &with_entries),
+        None => {
+            muster_orders::impact(&loaded.world, &before, &after, &order.id, day, &with_entries)
+        }
+    };
     Ok(Checked { order, day, impact })
 }
 

@@ -299,6 +299,10 @@ pub trait Store {
     /// changes whenever anything is written.
     fn last_act(&self) -> Result<i64, StoreError>;
 
+    /// The number of the last act of a kind (0 if there is none): the
+    /// records change only by `import` acts.
+    fn last_act_of(&self, kind: &str) -> Result<i64, StoreError>;
+
     /// Issues an order and leaves its notices, as one act.
     fn issue_order(
         &mut self,

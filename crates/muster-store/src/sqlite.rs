@@ -512,6 +512,14 @@ impl Store for SqliteStore {
             .map_err(database("read the last act"))
     }
 
+    fn last_act_of(&self, kind: &str) -> Result<i64, StoreError> {
+        self.connection
+            .query_row("SELECT COALESCE(MAX(id), 0) FROM acts WHERE kind = ?1", [kind], |row| {
+                row.get(0)
+            })
+            .map_err(database("read the last act of a kind"))
+    }
+
     fn issue_order(
         &mut self,
         act: NewAct,

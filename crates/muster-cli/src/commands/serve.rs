@@ -31,6 +31,21 @@ pub fn serve(db: &str, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .with_writer(std::io::stderr)
         .init();
     let state = AppState::new(Path::new(db), policies);
+    // The records are read and the engine built before the first request.
+    let started = std::time::Instant::now();
+    let bar = crate::progress::bar("records", false);
+    state
+        .warm(&mut |step, done, total| {
+            if bar.message() != step {
+                bar.set_message(step.to_string());
+                bar.set_position(0);
+            }
+            bar.set_length(total);
+            bar.set_position(done);
+        })
+        .map_err(|error| anyhow::anyhow!("cannot read the store: {}", error.message))?;
+    bar.finish_and_clear();
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "records read, engine built");
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(&args.addr)

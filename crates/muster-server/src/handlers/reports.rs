@@ -45,7 +45,10 @@ pub async fn roster(
         let mut store = state.store()?;
         caller.require(&state, &mut store, Action::ReadRoster, &Resource::Store)?;
         let snapshot = state.snapshot(&store)?;
-        let roster = muster_orders::roster(snapshot.world(), snapshot.book(), cycle, day);
+        let roster = match snapshot.engine() {
+            Some(engine) => engine.roster(snapshot.book(), cycle, day),
+            None => muster_orders::roster(snapshot.world(), snapshot.book(), cycle, day),
+        };
         let mut entries = Vec::new();
         for entry in roster.entries {
             let Some(file) = snapshot.world().person(&entry.person) else { continue };
