@@ -135,20 +135,44 @@ pub async fn list(
         }
         let loaded = &snapshot.loaded;
         let (total, entries) = match wanted {
-            Some(status) => {
-                let entries: Vec<Entry> = muster_orders::entries(
-                    &loaded.world,
-                    &loaded.book,
-                    &list.list,
-                    &list.changes,
-                    day,
-                )
-                .into_iter()
-                .filter(|entry| entry.status == status)
-                .collect();
-                let total = entries.len();
-                (total, entries.into_iter().skip(offset).take(limit).collect::<Vec<_>>())
-            }
+            Some(status) => match snapshot.engine() {
+                // Every entry is screened to find those of the status: ask
+                // the engine, then build only the page.
+                Some(engine) => {
+                    let members = engine.list_members(&list.changes, day);
+                    let statuses =
+                        engine.list_statuses(&loaded.book, &list.list.kind, &members, day);
+                    let matching: Vec<_> =
+                        statuses.entries.iter().filter(|entry| entry.status == status).collect();
+                    let page: Vec<Entry> = matching
+                        .iter()
+                        .skip(offset)
+                        .take(limit)
+                        .map(|entry| Entry {
+                            person: engine.person_id(entry.person).to_string(),
+                            nominated_on: entry.nominated_on,
+                            status: entry.status,
+                            reasons: statuses.reasons(entry),
+                            screening: None,
+                        })
+                        .collect();
+                    (matching.len(), page)
+                }
+                None => {
+                    let entries: Vec<Entry> = muster_orders::entries(
+                        &loaded.world,
+                        &loaded.book,
+                        &list.list,
+                        &list.changes,
+                        day,
+                    )
+                    .into_iter()
+                    .filter(|entry| entry.status == status)
+                    .collect();
+                    let total = entries.len();
+                    (total, entries.into_iter().skip(offset).take(limit).collect::<Vec<_>>())
+                }
+            },
             None => {
                 // An entry depends only on its own person's changes: screen
                 // the page, not the list.
