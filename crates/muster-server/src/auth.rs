@@ -13,7 +13,6 @@ use muster_store::{SqliteStore, Store, StoredUser};
 use serde_json::json;
 
 use crate::error::ApiError;
-use crate::handlers::blocking;
 use crate::state::AppState;
 
 /// The name of the session cookie.
@@ -22,7 +21,7 @@ pub const SESSION_COOKIE: &str = "muster_session";
 /// The header that carries the CSRF token of a session.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
-/// The caller of a request.
+/// The caller of a request, once his credentials are resolved.
 #[derive(Clone, Debug)]
 pub struct Caller {
     pub principal: Principal,
@@ -40,53 +39,71 @@ pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
         .map(|(_, value)| value.to_string())
 }
 
-impl FromRequestParts<AppState> for Caller {
+/// Who a request says it comes from: a token or a session, checked
+/// against the store by [`Credentials::resolve`] on the request's blocking
+/// thread, with the rest of its work.
+#[derive(Clone, Debug)]
+pub enum Credentials {
+    /// The SHA-256 of an API token.
+    Token(String),
+    /// The user of a live session.
+    Session(String),
+}
+
+impl FromRequestParts<AppState> for Credentials {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
-        let user = if let Some(header) = parts.headers.get(axum::http::header::AUTHORIZATION) {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Credentials, ApiError> {
+        if let Some(header) = parts.headers.get(axum::http::header::AUTHORIZATION) {
             let token =
                 header.to_str().ok().and_then(|value| value.strip_prefix("Bearer ")).ok_or_else(
                     || ApiError::unauthorized("the `Authorization` header must be `Bearer TOKEN`"),
                 )?;
-            let hash = muster_access::token_sha256(token.trim());
-            let state = state.clone();
-            // A token seen since the last act is not looked up again: any
-            // act (disabling a user among them) makes a new snapshot.
-            return blocking(move || {
-                let store = state.store()?;
-                let snapshot = state.snapshot(&store)?;
-                if let Some(caller) = snapshot.caller(&hash) {
-                    return Ok(caller);
-                }
-                let Some(owner) = store.token(&hash)? else {
-                    return Err(ApiError::unauthorized("the token is not known"));
-                };
-                let caller = caller_of(user_named(&store, &owner.user)?)?;
-                snapshot.remember_caller(&hash, &caller);
-                Ok(caller)
-            })
-            .await;
-        } else if let Some(cookie) = cookie(&parts.headers, SESSION_COOKIE) {
-            let session = state.session(&cookie).ok_or_else(|| {
-                ApiError::unauthorized("the session is over: log in again at /api/v1/session")
-            })?;
-            if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
-                let sent = parts.headers.get(CSRF_HEADER).and_then(|value| value.to_str().ok());
-                if sent != Some(session.csrf.as_str()) {
-                    return Err(ApiError::forbidden(
-                        "a change made with a session cookie must send the session's CSRF token in `X-CSRF-Token`",
-                    ));
-                }
-            }
-            let state = state.clone();
-            blocking(move || user_named(&*state.store()?, &session.user)).await?
-        } else {
+            return Ok(Credentials::Token(muster_access::token_sha256(token.trim())));
+        }
+        let Some(cookie) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(ApiError::unauthorized(
                 "no `Authorization: Bearer TOKEN` header and no session: make a token with `muster user token NAME`, or log in at /api/v1/session",
             ));
         };
-        caller_of(user)
+        let session = state.session(&cookie).ok_or_else(|| {
+            ApiError::unauthorized("the session is over: log in again at /api/v1/session")
+        })?;
+        if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+            let sent = parts.headers.get(CSRF_HEADER).and_then(|value| value.to_str().ok());
+            if sent != Some(session.csrf.as_str()) {
+                return Err(ApiError::forbidden(
+                    "a change made with a session cookie must send the session's CSRF token in `X-CSRF-Token`",
+                ));
+            }
+        }
+        Ok(Credentials::Session(session.user))
+    }
+}
+
+impl Credentials {
+    /// The caller these credentials name, if he may still act. A token seen
+    /// since the last act is not looked up again: any act (disabling a
+    /// user among them) makes a new snapshot, which forgets it.
+    pub fn resolve(&self, state: &AppState, store: &SqliteStore) -> Result<Caller, ApiError> {
+        match self {
+            Credentials::Token(hash) => {
+                let snapshot = state.snapshot(store)?;
+                if let Some(caller) = snapshot.caller(hash) {
+                    return Ok(caller);
+                }
+                let Some(owner) = store.token(hash)? else {
+                    return Err(ApiError::unauthorized("the token is not known"));
+                };
+                let caller = caller_of(user_named(store, &owner.user)?)?;
+                snapshot.remember_caller(hash, &caller);
+                Ok(caller)
+            }
+            Credentials::Session(user) => caller_of(user_named(store, user)?),
+        }
     }
 }
 

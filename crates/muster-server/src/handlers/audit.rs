@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use utoipa::IntoParams;
 
 use super::{blocking, parse_day};
-use crate::auth::Caller;
+use crate::auth::Credentials;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
@@ -33,12 +33,13 @@ pub struct LogParams {
 )]
 pub async fn log(
     State(state): State<AppState>,
-    caller: Caller,
+    credentials: Credentials,
     Query(params): Query<LogParams>,
 ) -> Result<Json<Value>, ApiError> {
     let since = params.since.as_deref().map(|text| parse_day(text, "since")).transpose()?;
     blocking(move || {
         let mut store = state.store()?;
+        let caller = credentials.resolve(&state, &store)?;
         caller.require(&state, &mut store, Action::ReadAudit, &Resource::Store)?;
         let since = since.map(|day| day.to_string());
         let entries: Vec<Value> = store
@@ -70,10 +71,11 @@ pub async fn log(
 )]
 pub async fn verify(
     State(state): State<AppState>,
-    caller: Caller,
+    credentials: Credentials,
 ) -> Result<Json<Value>, ApiError> {
     blocking(move || {
         let mut store = state.store()?;
+        let caller = credentials.resolve(&state, &store)?;
         caller.require(&state, &mut store, Action::ReadAudit, &Resource::Store)?;
         Ok(Json(match store.audit_verify()? {
             None => json!({"intact": true}),

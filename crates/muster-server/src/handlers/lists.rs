@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{AsOf, blocking, day_or_today};
-use crate::auth::Caller;
+use crate::auth::{Caller, Credentials};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::{AppState, SnapshotList};
 
@@ -39,12 +39,13 @@ fn entry_json(entry: &Entry) -> Value {
 )]
 pub async fn lists(
     State(state): State<AppState>,
-    caller: Caller,
+    credentials: Credentials,
     Query(as_of): Query<AsOf>,
 ) -> Result<Json<Value>, ApiError> {
     let day = as_of.day()?;
     blocking(move || {
         let store = state.store()?;
+        let caller = credentials.resolve(&state, &store)?;
         let snapshot = state.snapshot(&store)?;
         let lists: Vec<Value> = snapshot
             .lists
@@ -103,7 +104,7 @@ const MAX_PAGE: usize = 100_000;
 )]
 pub async fn list(
     State(state): State<AppState>,
-    caller: Caller,
+    credentials: Credentials,
     Path(id): Path<String>,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Value>, ApiError> {
@@ -121,6 +122,7 @@ pub async fn list(
     }
     blocking(move || {
         let mut store = state.store()?;
+        let caller = credentials.resolve(&state, &store)?;
         let snapshot = state.snapshot(&store)?;
         let Some(position) = snapshot.list_position(&id) else {
             return Err(ApiError::not_found(format!("no list `{id}`")));
@@ -234,12 +236,13 @@ pub struct NewListBody {
 )]
 pub async fn create(
     State(state): State<AppState>,
-    caller: Caller,
+    credentials: Credentials,
     JsonBody(body): JsonBody<NewListBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let day = day_or_today(body.as_of.as_deref(), "as_of")?;
     blocking(move || {
         let mut store = state.store()?;
+        let caller = credentials.resolve(&state, &store)?;
         let owner = body.owner.unwrap_or_else(|| caller.principal.organisation.clone());
         let resource =
             Resource::List { id: body.id.clone(), owner: owner.clone(), kind: body.kind.clone() };
@@ -304,7 +307,7 @@ fn changed_list(
 )]
 pub async fn add(
     State(state): State<AppState>,
-    caller: Caller,
+    credentials: Credentials,
     Path(id): Path<String>,
     JsonBody(body): JsonBody<Additions>,
 ) -> Result<Json<Value>, ApiError> {
@@ -314,6 +317,7 @@ pub async fn add(
     }
     blocking(move || {
         let mut store = state.store()?;
+        let caller = credentials.resolve(&state, &store)?;
         let snapshot = changed_list(&state, &caller, &mut store, &id)?;
         let wanted = muster_service::lists::Wanted {
             persons: body.persons,
@@ -353,13 +357,14 @@ pub async fn add(
 )]
 pub async fn remove(
     State(state): State<AppState>,
-    caller: Caller,
+    credentials: Credentials,
     Path((id, person)): Path<(String, String)>,
     Query(as_of): Query<AsOf>,
 ) -> Result<Json<Value>, ApiError> {
     let day = as_of.day()?;
     blocking(move || {
         let mut store = state.store()?;
+        let caller = credentials.resolve(&state, &store)?;
         changed_list(&state, &caller, &mut store, &id)?;
         muster_service::lists::remove(
             &mut store,
@@ -396,13 +401,14 @@ pub struct ActDay {
 )]
 pub async fn recheck(
     State(state): State<AppState>,
-    caller: Caller,
+    credentials: Credentials,
     Path(id): Path<String>,
     JsonBody(body): JsonBody<ActDay>,
 ) -> Result<Json<Value>, ApiError> {
     let day = day_or_today(body.as_of.as_deref(), "as_of")?;
     blocking(move || {
         let mut store = state.store()?;
+        let caller = credentials.resolve(&state, &store)?;
         let snapshot = changed_list(&state, &caller, &mut store, &id)?;
         let entries = muster_service::lists::recheck(
             &mut store,

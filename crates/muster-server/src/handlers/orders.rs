@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::{AsOf, blocking, day_or_today, parse_day};
-use crate::auth::Caller;
+use crate::auth::{Caller, Credentials};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
@@ -41,12 +41,13 @@ pub fn order_resource(order: &Order) -> Resource {
 )]
 pub async fn orders(
     State(state): State<AppState>,
-    caller: Caller,
+    credentials: Credentials,
     Query(as_of): Query<AsOf>,
 ) -> Result<Json<Value>, ApiError> {
     let day = as_of.day()?;
     blocking(move || {
         let mut store = state.store()?;
+        let caller = credentials.resolve(&state, &store)?;
         caller.require(&state, &mut store, Action::ReadOrders, &Resource::Store)?;
         let snapshot = state.snapshot(&store)?;
         let book = snapshot.book();
@@ -82,13 +83,14 @@ pub async fn orders(
 )]
 pub async fn order(
     State(state): State<AppState>,
-    caller: Caller,
+    credentials: Credentials,
     Path(id): Path<String>,
     Query(as_of): Query<AsOf>,
 ) -> Result<Json<Value>, ApiError> {
     let day = as_of.day()?;
     blocking(move || {
         let mut store = state.store()?;
+        let caller = credentials.resolve(&state, &store)?;
         caller.require(&state, &mut store, Action::ReadOrders, &Resource::Store)?;
         let snapshot = state.snapshot(&store)?;
         let Some(issued) = snapshot.book().get(&id) else {
@@ -188,13 +190,14 @@ fn check_size(draft: &Draft) -> Result<(), ApiError> {
 )]
 pub async fn check(
     State(state): State<AppState>,
-    caller: Caller,
+    credentials: Credentials,
     JsonBody(draft): JsonBody<Draft>,
 ) -> Result<Json<Value>, ApiError> {
     check_size(&draft)?;
     let day = day_or_today(draft.as_of.as_deref(), "as_of")?;
     blocking(move || {
         let mut store = state.store()?;
+        let caller = credentials.resolve(&state, &store)?;
         let resource = draft_resource(&caller, &draft.document);
         caller.require(&state, &mut store, Action::CheckOrder, &resource)?;
         let snapshot = state.snapshot(&store)?;
@@ -236,13 +239,14 @@ pub async fn check(
 )]
 pub async fn preview(
     State(state): State<AppState>,
-    caller: Caller,
+    credentials: Credentials,
     JsonBody(draft): JsonBody<Draft>,
 ) -> Result<Json<Value>, ApiError> {
     check_size(&draft)?;
     let day = day_or_today(draft.as_of.as_deref(), "as_of")?;
     blocking(move || {
         let mut store = state.store()?;
+        let caller = credentials.resolve(&state, &store)?;
         let resource = draft_resource(&caller, &draft.document);
         caller.require(&state, &mut store, Action::CheckOrder, &resource)?;
         let snapshot = state.snapshot(&store)?;
@@ -284,7 +288,7 @@ pub async fn preview(
 )]
 pub async fn issue(
     State(state): State<AppState>,
-    caller: Caller,
+    credentials: Credentials,
     JsonBody(draft): JsonBody<Draft>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     check_size(&draft)?;
@@ -294,6 +298,7 @@ pub async fn issue(
     };
     blocking(move || {
         let mut store = state.store()?;
+        let caller = credentials.resolve(&state, &store)?;
         let resource = draft_resource(&caller, &draft.document);
         caller.require(&state, &mut store, Action::IssueOrder, &resource)?;
         let snapshot = state.snapshot(&store)?;
@@ -340,7 +345,7 @@ pub struct Revocation {
 )]
 pub async fn revoke(
     State(state): State<AppState>,
-    caller: Caller,
+    credentials: Credentials,
     Path(id): Path<String>,
     JsonBody(revocation): JsonBody<Revocation>,
 ) -> Result<Json<Value>, ApiError> {
@@ -348,6 +353,7 @@ pub async fn revoke(
     let day = day_or_today(revocation.as_of.as_deref(), "as_of")?;
     blocking(move || {
         let mut store = state.store()?;
+        let caller = credentials.resolve(&state, &store)?;
         let snapshot = state.snapshot(&store)?;
         let Some(issued) = snapshot.book().get(&id) else {
             return Err(ApiError::not_found(format!("no order `{id}` has been issued")));

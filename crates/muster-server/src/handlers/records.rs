@@ -11,7 +11,7 @@ use muster_core::PersonFile;
 use serde_json::{Value, json};
 
 use super::{AsOf, blocking};
-use crate::auth::Caller;
+use crate::auth::Credentials;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::{AppState, Snapshot};
 
@@ -63,13 +63,14 @@ pub fn person_resource(snapshot: &Snapshot, file: &PersonFile, day: NaiveDate) -
 )]
 pub async fn person(
     State(state): State<AppState>,
-    caller: Caller,
+    credentials: Credentials,
     Path(id): Path<String>,
     Query(as_of): Query<AsOf>,
 ) -> Result<Json<Value>, ApiError> {
     let day = as_of.day()?;
     blocking(move || {
         let mut store = state.store()?;
+        let caller = credentials.resolve(&state, &store)?;
         let snapshot = state.snapshot(&store)?;
         let world = snapshot.world();
         let Some(file) = world.person(&id) else {
@@ -118,9 +119,13 @@ pub async fn person(
     responses((status = 200, description = "The units"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("token" = []))
 )]
-pub async fn units(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+pub async fn units(
+    State(state): State<AppState>,
+    credentials: Credentials,
+) -> Result<Json<Value>, ApiError> {
     blocking(move || {
         let mut store = state.store()?;
+        let caller = credentials.resolve(&state, &store)?;
         caller.require(&state, &mut store, Action::ReadRecords, &Resource::Store)?;
         let snapshot = state.snapshot(&store)?;
         let mut units: Vec<_> = snapshot.world().units.values().collect();
@@ -137,9 +142,13 @@ pub async fn units(State(state): State<AppState>, caller: Caller) -> Result<Json
     responses((status = 200, description = "The sites"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("token" = []))
 )]
-pub async fn sites(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+pub async fn sites(
+    State(state): State<AppState>,
+    credentials: Credentials,
+) -> Result<Json<Value>, ApiError> {
     blocking(move || {
         let mut store = state.store()?;
+        let caller = credentials.resolve(&state, &store)?;
         caller.require(&state, &mut store, Action::ReadRecords, &Resource::Store)?;
         let snapshot = state.snapshot(&store)?;
         let world = snapshot.world();

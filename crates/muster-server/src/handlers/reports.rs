@@ -17,7 +17,7 @@ use utoipa::IntoParams;
 
 use super::records::person_resource;
 use super::{AsOf, blocking, day_or_today, parse_day, parse_month};
-use crate::auth::Caller;
+use crate::auth::Credentials;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
@@ -35,7 +35,7 @@ use crate::state::AppState;
 )]
 pub async fn roster(
     State(state): State<AppState>,
-    caller: Caller,
+    credentials: Credentials,
     Path(cycle): Path<String>,
     Query(as_of): Query<AsOf>,
 ) -> Result<Json<Value>, ApiError> {
@@ -43,6 +43,7 @@ pub async fn roster(
     let cycle: Cycle = cycle.parse().map_err(|error| ApiError::bad_request(format!("{error}")))?;
     blocking(move || {
         let mut store = state.store()?;
+        let caller = credentials.resolve(&state, &store)?;
         caller.require(&state, &mut store, Action::ReadRoster, &Resource::Store)?;
         let snapshot = state.snapshot(&store)?;
         let roster = match snapshot.engine() {
@@ -107,10 +108,11 @@ impl StrengthParams {
 /// Computes a strength after the policies allow it.
 fn compute_strength(
     state: &AppState,
-    caller: &Caller,
+    credentials: &Credentials,
     asked: &StrengthAsked,
 ) -> Result<Vec<muster_orders::Strength>, ApiError> {
     let mut store = state.store()?;
+    let caller = credentials.resolve(state, &store)?;
     caller.require(state, &mut store, Action::ReadStrength, &Resource::Store)?;
     let snapshot = state.snapshot(&store)?;
     let query = StrengthQuery {
@@ -139,13 +141,13 @@ fn compute_strength(
 )]
 pub async fn strength(
     State(state): State<AppState>,
-    caller: Caller,
+    credentials: Credentials,
     Path(site): Path<String>,
     Query(params): Query<StrengthParams>,
 ) -> Result<Json<Value>, ApiError> {
     let asked = params.parse(site)?;
     blocking(move || {
-        let counts = compute_strength(&state, &caller, &asked)?;
+        let counts = compute_strength(&state, &credentials, &asked)?;
         let mut value = muster_service::strength::strength_json(&asked.site, &counts);
         value["as_of"] = json!(asked.day);
         Ok(Json(value))
@@ -167,13 +169,13 @@ pub async fn strength(
 )]
 pub async fn strength_svg(
     State(state): State<AppState>,
-    caller: Caller,
+    credentials: Credentials,
     Path(site): Path<String>,
     Query(params): Query<StrengthParams>,
 ) -> Result<Response, ApiError> {
     let asked = params.parse(site)?;
     blocking(move || {
-        let counts = compute_strength(&state, &caller, &asked)?;
+        let counts = compute_strength(&state, &credentials, &asked)?;
         let query = StrengthQuery {
             site: &asked.site,
             from: asked.from,
@@ -225,7 +227,7 @@ pub struct StatsParams {
 )]
 pub async fn stats(
     State(state): State<AppState>,
-    caller: Caller,
+    credentials: Credentials,
     Query(params): Query<StatsParams>,
 ) -> Result<Json<Value>, ApiError> {
     let day = day_or_today(params.as_of.as_deref(), "as_of")?;
@@ -233,6 +235,7 @@ pub async fn stats(
     let to = params.to.as_deref().map(|text| parse_day(text, "to")).transpose()?;
     blocking(move || {
         let mut store = state.store()?;
+        let caller = credentials.resolve(&state, &store)?;
         caller.require(&state, &mut store, Action::ReadStats, &Resource::Store)?;
         let snapshot = state.snapshot(&store)?;
         let query = muster_service::stats::StatsQuery {
@@ -281,7 +284,7 @@ pub struct ExplainParams {
 )]
 pub async fn explain(
     State(state): State<AppState>,
-    caller: Caller,
+    credentials: Credentials,
     Path(id): Path<String>,
     Query(params): Query<ExplainParams>,
 ) -> Result<Json<Value>, ApiError> {
@@ -298,6 +301,7 @@ pub async fn explain(
             }
         };
         let mut store = state.store()?;
+        let caller = credentials.resolve(&state, &store)?;
         let snapshot = state.snapshot(&store)?;
         let Some(file) = snapshot.world().person(&id) else {
             return Err(ApiError::not_found(format!("no person `{id}`")));
@@ -339,14 +343,15 @@ pub struct NoticesParams {
 )]
 pub async fn notices(
     State(state): State<AppState>,
-    caller: Caller,
+    credentials: Credentials,
     Query(params): Query<NoticesParams>,
 ) -> Result<Json<Value>, ApiError> {
     let day = day_or_today(params.as_of.as_deref(), "as_of")?;
     blocking(move || {
+        let mut store = state.store()?;
+        let caller = credentials.resolve(&state, &store)?;
         let organisation =
             params.organisation.unwrap_or_else(|| caller.principal.organisation.clone());
-        let mut store = state.store()?;
         let resource = Resource::Notices { organisation: organisation.clone() };
         caller.require(&state, &mut store, Action::ReadNotices, &resource)?;
         if !muster_service::organisation_exists(&store, &organisation)? {

@@ -11,7 +11,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::blocking;
-use crate::auth::{Caller, SESSION_COOKIE, caller_of};
+use crate::auth::{Caller, Credentials, SESSION_COOKIE, caller_of};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::{AppState, IDLE_TIMEOUT};
 
@@ -96,13 +96,17 @@ pub async fn create(
     responses((status = 200, description = "The caller"), (status = 401, body = ErrorBody)),
     security(("token" = []))
 )]
-pub async fn show(caller: Caller) -> Json<serde_json::Value> {
+pub async fn show(
+    State(state): State<AppState>,
+    credentials: Credentials,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let caller = blocking(move || credentials.resolve(&state, &*state.store()?)).await?;
     let principal = &caller.principal;
-    Json(json!({
+    Ok(Json(json!({
         "user": principal.name,
         "organisation": principal.organisation,
         "role": principal.role.to_string(),
-    }))
+    })))
 }
 
 /// Logs out: ends the session of the cookie sent.
