@@ -20,6 +20,7 @@
 //! - `metrics.rs`: Prometheus metrics at `/metrics`, a log line per request.
 
 mod auth;
+mod console;
 mod error;
 mod extract;
 mod handlers;

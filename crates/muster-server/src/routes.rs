@@ -135,7 +135,8 @@ pub fn api(state: AppState) -> Router {
 pub fn app(state: AppState) -> Router {
     let metrics = crate::metrics::Metrics::new();
     let rendered = metrics.clone();
-    api(state)
+    api(state.clone())
+        .merge(crate::console::router(state))
         .route("/metrics", get(move || async move { rendered.render() }))
         .layer(axum::middleware::from_fn_with_state(metrics, crate::metrics::track))
 }

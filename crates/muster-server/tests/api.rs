@@ -909,3 +909,108 @@ async fn a_session_logs_in_guards_changes_with_csrf_and_logs_out() {
     let (_, verify) = fixture.get("/api/v1/audit/verify", Some("auditor")).await;
     assert_eq!(verify["intact"], true);
 }
+
+/// A console request: its status, headers and body as text.
+async fn page(
+    fixture: &Fixture,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    form: Option<&str>,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let mut request = Request::builder().method(method).uri(path);
+    if let Some(cookie) = cookie {
+        request = request.header("Cookie", cookie);
+    }
+    let body = match form {
+        Some(form) => {
+            request = request.header("Content-Type", "application/x-www-form-urlencoded");
+            Body::from(form.to_string())
+        }
+        None => Body::empty(),
+    };
+    let response = app(fixture.state.clone()).oneshot(request.body(body).unwrap()).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, headers, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+/// Logs in on the console's form: the session cookie.
+async fn console_login(fixture: &Fixture, name: &str) -> String {
+    let form = format!("name={name}&password=a+long+test+password");
+    let (status, headers, body) = page(fixture, "POST", "/login", None, Some(&form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(headers["location"], "/");
+    headers["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_console_shows_each_role_its_part() {
+    let fixture = fixture();
+    let (status, headers, _) = page(&fixture, "GET", "/", None, None).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers["location"], "/login");
+    let (status, _, body) = page(&fixture, "GET", "/login", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains(r#"<label for="password">"#), "{body}");
+    let (status, _, body) =
+        page(&fixture, "POST", "/login", None, Some("name=placer&password=wrong")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(body.contains("role=\"alert\""), "{body}");
+
+    // A placement officer: his list, its flagged entries and reasons; not
+    // another organisation's list; of a person, no service history.
+    let placer = console_login(&fixture, "placer").await;
+    let (status, _, body) = page(&fixture, "GET", "/?as_of=2024-01-10", Some(&placer), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("haebit-2023") && !body.contains("sonbong-list"), "{body}");
+    assert!(!body.contains("Orders in force"), "{body}");
+    let (status, _, body) = page(
+        &fixture,
+        "GET",
+        "/lists/haebit-2023?as_of=2024-01-10&status=flagged",
+        Some(&placer),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("p002") && body.contains("p004") && !body.contains("p003"), "{body}");
+    assert!(body.contains("mod-2024-001 rule"), "{body}");
+    let (status, _, body) =
+        page(&fixture, "GET", "/lists/sonbong-list?as_of=2024-01-10", Some(&placer), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, headers, csv) =
+        page(&fixture, "GET", "/lists/haebit-2023.csv?as_of=2024-01-10", Some(&placer), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(csv.lines().count(), 6, "{csv}");
+    let (status, _, body) =
+        page(&fixture, "GET", "/people/p004?as_of=2024-01-10", Some(&placer), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(!body.contains("History") && !body.contains("home county"), "{body}");
+
+    // The ministry sees the history and why, rule by rule.
+    let minister = console_login(&fixture, "minister").await;
+    let (status, _, body) =
+        page(&fixture, "GET", "/people/p004?as_of=2024-01-10", Some(&minister), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("History") && body.contains("Why: overseas-posting"), "{body}");
+    let (status, _, body) =
+        page(&fixture, "GET", "/?as_of=2024-01-10", Some(&minister), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Orders in force") && body.contains("mod-2024-001"), "{body}");
+
+    // Logging out takes the session's token.
+    let (status, _, _) =
+        page(&fixture, "POST", "/logout", Some(&placer), Some("csrf=forged")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, _, body) = page(&fixture, "GET", "/", Some(&placer), None).await;
+    let csrf = body.split(r#"name="csrf" value=""#).nth(1).unwrap().split('"').next().unwrap();
+    let (status, headers, _) =
+        page(&fixture, "POST", "/logout", Some(&placer), Some(&format!("csrf={csrf}"))).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers["location"], "/login");
+    let (status, _, _) = page(&fixture, "GET", "/", Some(&placer), None).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
