@@ -12,7 +12,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use muster_access::{Action, Resource};
 use muster_orders::{EntryStatus, RosterStatus};
 use muster_store::Store;
@@ -39,6 +39,13 @@ pub fn router(state: AppState) -> Router {
         .route("/lists", get(lists))
         .route("/lists/{id}", get(list))
         .route("/people/{id}", get(person))
+        .route("/orders", get(orders))
+        .route("/orders/draft", get(draft_editor).post(draft_action))
+        .route("/orders/{id}", get(order))
+        .route("/discharge", get(discharge))
+        .route("/strength", get(strength))
+        .route("/evidence", get(evidence))
+        .route("/audit", get(audit))
         .route("/static/htmx.min.js", get(|| async { asset("text/javascript", HTMX) }))
         .route("/static/console.css", get(|| async { asset("text/css", CSS) }))
         .with_state(state)
@@ -57,8 +64,21 @@ pub struct Viewer {
     pub organisation: String,
     pub role: String,
     pub csrf: String,
+    /// The pages his role may open: path and title.
+    pub nav: Vec<(&'static str, &'static str)>,
     caller: Caller,
 }
+
+/// The console's sections, each with the action that opens it.
+const SECTIONS: [(&str, &str, Option<Action>); 7] = [
+    ("/", "Dashboard", None),
+    ("/orders", "Orders", Some(Action::ReadOrders)),
+    ("/lists", "Lists", None),
+    ("/discharge", "Discharge", Some(Action::ReadRoster)),
+    ("/strength", "Strength", Some(Action::ReadStrength)),
+    ("/evidence", "Evidence", Some(Action::ReadStats)),
+    ("/audit", "Audit", Some(Action::ReadAudit)),
+];
 
 /// A page asked for without a live session: to the login page.
 pub struct ToLogin;
@@ -76,9 +96,10 @@ impl FromRequestParts<AppState> for Viewer {
         let session = cookie(&parts.headers, SESSION_COOKIE)
             .and_then(|cookie| state.session(&cookie))
             .ok_or_else(|| ToLogin.into_response())?;
-        let state = state.clone();
+        let store_state = state.clone();
         let user = session.user.clone();
         let caller = blocking(move || {
+            let state = store_state;
             let store = state.store()?;
             let user = store
                 .users()?
@@ -89,8 +110,16 @@ impl FromRequestParts<AppState> for Viewer {
         })
         .await
         .map_err(|_| ToLogin.into_response())?;
+        let nav = SECTIONS
+            .iter()
+            .filter(|(_, _, action)| {
+                action.is_none_or(|action| caller.may(state, action, &Resource::Store))
+            })
+            .map(|(path, title, _)| (*path, *title))
+            .collect();
         let principal = &caller.principal;
         Ok(Viewer {
+            nav,
             name: principal.name.clone(),
             organisation: principal.organisation.clone(),
             role: principal.role.to_string(),
@@ -630,6 +659,726 @@ async fn person(
             fields,
             timeline,
             whys,
+        })
+    })
+    .await;
+    page.map_or_else(|error| problem(Some(shown), error), IntoResponse::into_response)
+}
+
+struct OrderListRow {
+    id: String,
+    issued_on: NaiveDate,
+    issued_by: String,
+    state: String,
+    title: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "orders.html")]
+struct OrdersPage {
+    viewer: Option<Viewer>,
+    day: NaiveDate,
+    may_draft: bool,
+    orders: Vec<OrderListRow>,
+}
+
+/// Whether a caller may check drafts of his own organisation.
+fn may_draft(state: &AppState, caller: &Caller) -> bool {
+    let draft = Resource::Order {
+        id: String::new(),
+        issued_by: caller.principal.organisation.clone(),
+        targets: Vec::new(),
+    };
+    caller.may(state, Action::CheckOrder, &draft)
+}
+
+async fn orders(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(query): Query<PageQuery>,
+) -> Response {
+    let shown = viewer.clone();
+    let page = blocking(move || {
+        let day = day_or_today(query.as_of.as_deref(), "as_of")?;
+        let mut store = state.store()?;
+        viewer.caller.require(&state, &mut store, Action::ReadOrders, &Resource::Store)?;
+        let snapshot = state.snapshot(&store)?;
+        let book = snapshot.book();
+        let orders = book
+            .issued_by(day)
+            .map(|issued| OrderListRow {
+                id: issued.order.id.clone(),
+                issued_on: issued.issued_on,
+                issued_by: issued.order.issued_by.clone(),
+                state: muster_service::orders::state(book, &issued.order.id, day),
+                title: issued.order.title.clone(),
+            })
+            .collect();
+        Ok(OrdersPage {
+            may_draft: may_draft(&state, &viewer.caller),
+            viewer: Some(viewer),
+            day,
+            orders,
+        })
+    })
+    .await;
+    page.map_or_else(|error| problem(Some(shown), error), IntoResponse::into_response)
+}
+
+struct RuleRow {
+    number: usize,
+    target: String,
+    effect: &'static str,
+    when: String,
+    unless: String,
+    reason: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "order.html")]
+struct OrderPage {
+    viewer: Option<Viewer>,
+    id: String,
+    day: NaiveDate,
+    state: String,
+    title: String,
+    issued_by: String,
+    issued_on: NaiveDate,
+    effective_from: NaiveDate,
+    effective_until: Option<NaiveDate>,
+    addressed_to: String,
+    overridden: bool,
+    rationale: String,
+    rules: Vec<RuleRow>,
+    document: String,
+}
+
+async fn order(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> Response {
+    let shown = viewer.clone();
+    let page = blocking(move || {
+        let day = day_or_today(query.as_of.as_deref(), "as_of")?;
+        let mut store = state.store()?;
+        viewer.caller.require(&state, &mut store, Action::ReadOrders, &Resource::Store)?;
+        let snapshot = state.snapshot(&store)?;
+        let Some(issued) = snapshot.book().get(&id) else {
+            return Err(ApiError::not_found(format!("no order `{id}` has been issued")));
+        };
+        let order = &issued.order;
+        let rules = order
+            .rules
+            .iter()
+            .map(|rule| RuleRow {
+                number: rule.number,
+                target: match &rule.target {
+                    muster_orders::Target::Discharge => "discharge".to_string(),
+                    muster_orders::Target::List(kind) => format!("{kind} lists"),
+                },
+                effect: rule.effect.as_str(),
+                when: rule.when.source.clone(),
+                unless: rule
+                    .unless
+                    .as_ref()
+                    .map(|unless| unless.source.clone())
+                    .unwrap_or_default(),
+                reason: rule.reason.clone(),
+            })
+            .collect();
+        Ok(OrderPage {
+            viewer: Some(viewer),
+            state: muster_service::orders::state(snapshot.book(), &id, day),
+            id,
+            day,
+            title: order.title.clone(),
+            issued_by: order.issued_by.clone(),
+            issued_on: issued.issued_on,
+            effective_from: order.effective_from,
+            effective_until: order.effective_until,
+            addressed_to: order.addressed_to.join(", "),
+            overridden: issued.overridden,
+            rationale: order.rationale.clone(),
+            rules,
+            document: order.source.clone(),
+        })
+    })
+    .await;
+    page.map_or_else(|error| problem(Some(shown), error), IntoResponse::into_response)
+}
+
+/// What the draft editor was asked to do.
+#[derive(Deserialize, Default)]
+struct DraftForm {
+    #[serde(default)]
+    document: String,
+    #[serde(default)]
+    as_of: String,
+    #[serde(default)]
+    site: String,
+    #[serde(default, rename = "override")]
+    overridden: Option<String>,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+struct DiagnosticRow {
+    line: usize,
+    column: usize,
+    message: String,
+    help: Option<String>,
+}
+
+struct ImpactView {
+    heading: String,
+    lists: Vec<(String, String)>,
+    discharges: Vec<(String, String, String)>,
+}
+
+#[derive(Template, Default)]
+#[template(path = "draft_result.html")]
+struct DraftResult {
+    problem: Option<String>,
+    diagnostics: Vec<DiagnosticRow>,
+    rendered: String,
+    message: Option<String>,
+    conflicts: Vec<String>,
+    impact: Option<ImpactView>,
+    site: String,
+    charts: Vec<(String, String)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "draft.html")]
+struct DraftPage {
+    viewer: Option<Viewer>,
+    document: String,
+    as_of: String,
+    sites: Vec<(String, bool)>,
+    overridden: bool,
+    result: String,
+}
+
+fn draft_page(viewer: Viewer, snapshot: &Snapshot, form: &DraftForm, result: String) -> DraftPage {
+    DraftPage {
+        viewer: Some(viewer),
+        document: form.document.clone(),
+        as_of: form.as_of.clone(),
+        sites: snapshot
+            .world()
+            .sites
+            .iter()
+            .map(|site| (site.id.clone(), site.id == form.site))
+            .collect(),
+        overridden: form.overridden.is_some(),
+        result,
+    }
+}
+
+async fn draft_editor(State(state): State<AppState>, viewer: Viewer) -> Response {
+    let shown = viewer.clone();
+    let page = blocking(move || {
+        let store = state.store()?;
+        let snapshot = state.snapshot(&store)?;
+        if !may_draft(&state, &viewer.caller) {
+            return Err(ApiError::forbidden("your role does not draft orders"));
+        }
+        let form = DraftForm {
+            as_of: chrono::Local::now().date_naive().to_string(),
+            ..DraftForm::default()
+        };
+        Ok(draft_page(viewer, &snapshot, &form, String::new()))
+    })
+    .await;
+    page.map_or_else(|error| problem(Some(shown), error), IntoResponse::into_response)
+}
+
+/// Checks, previews or issues a draft. An htmx request gets the result
+/// alone; a plain form post, the whole page with it.
+async fn draft_action(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Form(form): Form<DraftForm>,
+) -> Response {
+    let partial = headers.contains_key("hx-request");
+    let shown = viewer.clone();
+    let page = blocking(move || {
+        let mut store = state.store()?;
+        let snapshot = state.snapshot(&store)?;
+        let result = draft_result(&state, &viewer, &mut store, &snapshot, &form)?;
+        let text = result
+            .render()
+            .map_err(|error| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()))?;
+        if partial {
+            return Ok(axum::response::Html(text).into_response());
+        }
+        Ok(draft_page(viewer, &snapshot, &form, text).into_response())
+    })
+    .await;
+    page.unwrap_or_else(|error| problem(Some(shown), error))
+}
+
+fn draft_result(
+    state: &AppState,
+    viewer: &Viewer,
+    store: &mut muster_store::SqliteStore,
+    snapshot: &Snapshot,
+    form: &DraftForm,
+) -> Result<DraftResult, ApiError> {
+    let caller = &viewer.caller;
+    let issuing = form.action == "issue";
+    let overridden = form.overridden.is_some();
+    let day = if form.as_of.is_empty() {
+        None
+    } else {
+        Some(crate::handlers::parse_day(&form.as_of, "as_of")?)
+    };
+    let resource = match muster_orders::parse_order(&form.document) {
+        Ok(order) => crate::handlers::orders::order_resource(&order),
+        Err(_) => Resource::Order {
+            id: String::new(),
+            issued_by: caller.principal.organisation.clone(),
+            targets: Vec::new(),
+        },
+    };
+    let action = if issuing { Action::IssueOrder } else { Action::CheckOrder };
+    caller.require(state, store, action, &resource)?;
+    if issuing && form.csrf != viewer.csrf {
+        return Err(ApiError::forbidden("the form does not carry this session's token"));
+    }
+    let loaded = &snapshot.loaded;
+    let outcome = if issuing {
+        muster_service::orders::issue(
+            store,
+            loaded,
+            "draft",
+            &form.document,
+            overridden,
+            day,
+            &caller.actor(),
+        )
+    } else {
+        muster_service::orders::check(store, loaded, "draft", &form.document, day, false)
+    };
+    let mut result = DraftResult::default();
+    let checked = match outcome {
+        Ok(checked) => checked,
+        Err(muster_service::ServiceError::Diagnostics { name, text, diagnostics }) => {
+            result.diagnostics = diagnostics
+                .iter()
+                .map(|diagnostic| {
+                    let (line, column) = muster_service::line_column(&text, diagnostic.span.start);
+                    DiagnosticRow {
+                        line,
+                        column,
+                        message: diagnostic.message.clone(),
+                        help: diagnostic.help.clone(),
+                    }
+                })
+                .collect();
+            result.rendered = muster_service::render::render(&name, &text, &diagnostics);
+            return Ok(result);
+        }
+        Err(muster_service::ServiceError::Conflict { lines, message, .. }) => {
+            result.problem = Some(message);
+            result.conflicts = lines;
+            return Ok(result);
+        }
+        Err(other) => return Err(ApiError::from(other)),
+    };
+    let order = &checked.order;
+    result.conflicts = if issuing && overridden {
+        Vec::new()
+    } else {
+        muster_service::orders::conflict_lines(order, &checked.impact)
+    };
+    result.message = Some(match form.action.as_str() {
+        "issue" => format!("order {} issued on {}", order.id, checked.day),
+        _ => format!(
+            "order {} is valid ({} rule{}){}",
+            order.id,
+            order.rules.len(),
+            if order.rules.len() == 1 { "" } else { "s" },
+            if checked.impact.conflicts.is_empty() { ", with no conflict" } else { "" }
+        ),
+    });
+    if form.action == "preview" || issuing {
+        result.impact = Some(ImpactView {
+            heading: if issuing {
+                "What it did".to_string()
+            } else {
+                "What it would do".to_string()
+            },
+            lists: checked
+                .impact
+                .lists
+                .iter()
+                .map(|list| (list.list.clone(), list.newly_excluded.join(", ")))
+                .collect(),
+            discharges: checked
+                .impact
+                .discharge
+                .iter()
+                .map(|change| {
+                    (change.person.clone(), change.from.to_string(), change.to.to_string())
+                })
+                .collect(),
+        });
+    }
+    if form.action == "preview" && !form.site.is_empty() {
+        let (without, with) =
+            muster_service::orders::strength_preview(loaded, &checked, &form.site)?;
+        result.site = form.site.clone();
+        let title = |how: &str| format!("{}, {how} {}", form.site, order.id);
+        result.charts = vec![
+            (
+                format!("without {}", order.id),
+                muster_service::chart::strength_svg(&title("without"), &without)?,
+            ),
+            (
+                format!("with {}", order.id),
+                muster_service::chart::strength_svg(&title("with"), &with)?,
+            ),
+        ];
+    }
+    Ok(result)
+}
+
+#[derive(Deserialize)]
+struct RosterQuery {
+    cycle: Option<String>,
+    as_of: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "discharge.html")]
+struct DischargePage {
+    viewer: Option<Viewer>,
+    cycle: String,
+    date: NaiveDate,
+    day: NaiveDate,
+    counts: Vec<(&'static str, usize)>,
+    total: usize,
+    entries: Vec<(String, &'static str, NaiveDate, String)>,
+}
+
+async fn discharge(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(query): Query<RosterQuery>,
+) -> Response {
+    let shown = viewer.clone();
+    let page = blocking(move || {
+        let day = day_or_today(query.as_of.as_deref(), "as_of")?;
+        let mut store = state.store()?;
+        let caller = &viewer.caller;
+        caller.require(&state, &mut store, Action::ReadRoster, &Resource::Store)?;
+        let snapshot = state.snapshot(&store)?;
+        let cycle: muster_core::Cycle = match query.cycle.as_deref().filter(|text| !text.is_empty())
+        {
+            Some(text) => {
+                text.parse().map_err(|error| ApiError::bad_request(format!("{error}")))?
+            }
+            None => snapshot.world().calendar.cycle_on_or_after(day),
+        };
+        let book = snapshot.book();
+        let roster = match snapshot.engine() {
+            Some(engine) => engine.roster(book, cycle, day),
+            None => muster_orders::roster(snapshot.world(), book, cycle, day),
+        };
+        // A unit administration sees its own people only, as in the API.
+        let entries: Vec<_> = roster
+            .entries
+            .into_iter()
+            .filter(|entry| {
+                snapshot.world().person(&entry.person).is_some_and(|file| {
+                    let resource = person_resource(&snapshot, file, day);
+                    caller.may(&state, Action::ReadPerson, &resource)
+                })
+            })
+            .collect();
+        let statuses = [
+            RosterStatus::Scheduled,
+            RosterStatus::Delayed,
+            RosterStatus::Exempt,
+            RosterStatus::DelayedIn,
+            RosterStatus::Discharged,
+        ];
+        let counts = statuses
+            .iter()
+            .map(|status| {
+                (status.as_str(), entries.iter().filter(|entry| entry.status == *status).count())
+            })
+            .collect();
+        let total = entries.len();
+        let rows = entries
+            .into_iter()
+            .take(PAGE)
+            .map(|entry| (entry.person, entry.status.as_str(), entry.date, entry.orders.join(", ")))
+            .collect();
+        Ok(DischargePage {
+            viewer: Some(viewer),
+            cycle: cycle.to_string(),
+            date: roster.date,
+            day,
+            counts,
+            total,
+            entries: rows,
+        })
+    })
+    .await;
+    page.map_or_else(|error| problem(Some(shown), error), IntoResponse::into_response)
+}
+
+#[derive(Deserialize)]
+struct StrengthQueryForm {
+    site: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    order: Option<String>,
+    as_of: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "strength.html")]
+struct StrengthPage {
+    viewer: Option<Viewer>,
+    day: NaiveDate,
+    sites: Vec<(String, bool)>,
+    orders: Vec<(String, bool)>,
+    from: String,
+    to: String,
+    charts: Vec<(String, String)>,
+}
+
+async fn strength(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(query): Query<StrengthQueryForm>,
+) -> Response {
+    let shown = viewer.clone();
+    let page = blocking(move || {
+        let day = day_or_today(query.as_of.as_deref(), "as_of")?;
+        let mut store = state.store()?;
+        viewer.caller.require(&state, &mut store, Action::ReadStrength, &Resource::Store)?;
+        let snapshot = state.snapshot(&store)?;
+        let world = snapshot.world();
+        let site = query
+            .site
+            .filter(|site| !site.is_empty())
+            .or_else(|| world.sites.first().map(|site| site.id.clone()))
+            .unwrap_or_default();
+        let month = |text: Option<String>, default: NaiveDate| -> Result<NaiveDate, ApiError> {
+            match text.filter(|text| !text.is_empty()) {
+                Some(text) => crate::handlers::parse_month(&text, "month"),
+                None => Ok(default),
+            }
+        };
+        let first = day.with_day0(0).unwrap_or(day);
+        let from = month(query.from, first - chrono::Months::new(6))?;
+        let to = month(query.to, first + chrono::Months::new(6))?;
+        let chosen = query.order.filter(|order| !order.is_empty());
+        let mut charts = Vec::new();
+        if !site.is_empty() {
+            let mut draw = |without: Vec<String>, caption: String| -> Result<(), ApiError> {
+                let asked = muster_service::strength::StrengthQuery {
+                    site: &site,
+                    from,
+                    to,
+                    without: &without,
+                    with: None,
+                    day,
+                };
+                let counts = muster_service::strength::strength(&snapshot.loaded, &asked)?;
+                let title = muster_service::strength::title(&asked);
+                charts.push((caption, muster_service::chart::strength_svg(&title, &counts)?));
+                Ok(())
+            };
+            match &chosen {
+                Some(order) => {
+                    draw(Vec::new(), format!("with {order}"))?;
+                    draw(vec![order.clone()], format!("without {order}"))?;
+                }
+                None => draw(Vec::new(), "with the orders issued".to_string())?,
+            }
+        }
+        let month_text = muster_service::strength::month_text;
+        Ok(StrengthPage {
+            viewer: Some(viewer),
+            day,
+            sites: world.sites.iter().map(|known| (known.id.clone(), known.id == site)).collect(),
+            orders: snapshot
+                .book()
+                .issued_by(day)
+                .filter(|issued| issued.order.governs_discharges())
+                .map(|issued| {
+                    (issued.order.id.clone(), chosen.as_deref() == Some(issued.order.id.as_str()))
+                })
+                .collect(),
+            from: month_text(from),
+            to: month_text(to),
+            charts,
+        })
+    })
+    .await;
+    page.map_or_else(|error| problem(Some(shown), error), IntoResponse::into_response)
+}
+
+#[derive(Deserialize)]
+struct EvidenceQuery {
+    event: Option<String>,
+    by: Option<String>,
+    as_of: Option<String>,
+}
+
+struct GroupRow {
+    name: String,
+    population: u64,
+    with_event: u64,
+    rate: String,
+    width: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "evidence.html")]
+struct EvidencePage {
+    viewer: Option<Viewer>,
+    day: NaiveDate,
+    event: String,
+    by: String,
+    to: NaiveDate,
+    events: Vec<(&'static str, bool)>,
+    fields: Vec<(String, bool)>,
+    minimum: Option<u64>,
+    suppressed: usize,
+    groups: Vec<GroupRow>,
+}
+
+async fn evidence(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(query): Query<EvidenceQuery>,
+) -> Response {
+    let shown = viewer.clone();
+    let page = blocking(move || {
+        let day = day_or_today(query.as_of.as_deref(), "as_of")?;
+        let mut store = state.store()?;
+        let caller = &viewer.caller;
+        caller.require(&state, &mut store, Action::ReadStats, &Resource::Store)?;
+        let snapshot = state.snapshot(&store)?;
+        let event = query.event.filter(|e| !e.is_empty()).unwrap_or_else(|| "posted".to_string());
+        let by = query.by.filter(|b| !b.is_empty()).unwrap_or_else(|| "home_province".to_string());
+        let asked = muster_service::stats::StatsQuery {
+            event: &event,
+            by: &by,
+            from: None,
+            to: None,
+            condition: None,
+            day,
+        };
+        let mut stats = muster_service::stats::stats(&snapshot.loaded, &asked)?;
+        if caller.principal.role == muster_core::Role::Analyst {
+            stats = stats.suppress_below(muster_service::stats::MINIMUM_COHORT);
+        }
+        let top = stats.groups.values().map(|group| group.rate()).fold(0.0_f64, f64::max);
+        let groups = stats
+            .groups
+            .iter()
+            .map(|(name, group)| GroupRow {
+                name: if name.is_empty() { "(empty)".to_string() } else { name.clone() },
+                population: group.population,
+                with_event: group.with_event,
+                rate: format!("{:.3}", group.rate()),
+                width: format!("{:.1}", if top > 0.0 { group.rate() / top * 100.0 } else { 0.0 }),
+            })
+            .collect();
+        let fields = muster_service::stats::cohort_fields()
+            .into_iter()
+            .map(|field| {
+                let chosen = field == by;
+                (field, chosen)
+            })
+            .collect();
+        Ok(EvidencePage {
+            viewer: Some(viewer),
+            day,
+            to: stats.to,
+            events: muster_core::EventKind::ALL
+                .iter()
+                .map(|kind| (kind.as_str(), kind.as_str() == event))
+                .collect(),
+            fields,
+            minimum: stats.minimum,
+            suppressed: stats.suppressed,
+            event,
+            by,
+            groups,
+        })
+    })
+    .await;
+    page.map_or_else(|error| problem(Some(shown), error), IntoResponse::into_response)
+}
+
+#[derive(Deserialize)]
+struct AuditQuery {
+    actor: Option<String>,
+    since: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    viewer: Option<Viewer>,
+    intact: bool,
+    verdict: String,
+    actor: String,
+    since: String,
+    entries: Vec<(i64, String, String, String, String)>,
+}
+
+async fn audit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(query): Query<AuditQuery>,
+) -> Response {
+    let shown = viewer.clone();
+    let page = blocking(move || {
+        let mut store = state.store()?;
+        viewer.caller.require(&state, &mut store, Action::ReadAudit, &Resource::Store)?;
+        let since = match query.since.as_deref().filter(|text| !text.is_empty()) {
+            Some(text) => Some(crate::handlers::parse_day(text, "since")?.to_string()),
+            None => None,
+        };
+        let actor = query.actor.unwrap_or_default();
+        let (intact, verdict) = match store.audit_verify()? {
+            None => (true, "The log is intact: every entry hashes to the next.".to_string()),
+            Some(problem) => {
+                (false, format!("The log is broken at entry {}: {}", problem.seq, problem.problem))
+            }
+        };
+        let entries = store
+            .audit_log()?
+            .into_iter()
+            .rev()
+            .filter(|entry| {
+                since.as_ref().is_none_or(|since| entry.recorded_at.get(..10) >= Some(since))
+            })
+            .filter(|entry| actor.is_empty() || entry.actor == actor)
+            .take(PAGE)
+            .map(|entry| (entry.seq, entry.recorded_at, entry.actor, entry.kind, entry.summary))
+            .collect();
+        Ok(AuditPage {
+            viewer: Some(viewer),
+            intact,
+            verdict,
+            actor,
+            since: since.unwrap_or_default(),
+            entries,
         })
     })
     .await;

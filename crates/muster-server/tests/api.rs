@@ -1014,3 +1014,106 @@ async fn the_console_shows_each_role_its_part() {
     let (status, _, _) = page(&fixture, "GET", "/", Some(&placer), None).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
 }
+
+/// A form value, percent-encoded.
+fn encoded(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (byte as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_console_drafts_previews_and_issues_an_order() {
+    let fixture = fixture();
+    let reference =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../muster-cli/tests/fixtures/reference/orders");
+    let officer = console_login(&fixture, "errd-officer").await;
+    let (status, _, body) = page(&fixture, "GET", "/orders/draft", Some(&officer), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let csrf =
+        body.split(r#"name="csrf" value=""#).nth(1).unwrap().split('"').next().unwrap().to_string();
+
+    // A typo in a ministry order: the diagnostics, inline, with line and
+    // column (as htmx asks for them while the minister types).
+    let minister = console_login(&fixture, "minister").await;
+    let bad = std::fs::read_to_string(reference.join("bad-unknown-field.toml")).unwrap();
+    let form = format!("action=check&document={}", encoded(&bad));
+    let request = Request::post("/orders/draft")
+        .header("Cookie", &minister)
+        .header("HX-Request", "true")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(Body::from(form))
+        .unwrap();
+    let response = app(fixture.state.clone()).oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let fragment =
+        String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec())
+            .unwrap();
+    assert!(fragment.contains("1 error") && fragment.contains("line "), "{fragment}");
+    assert!(!fragment.contains("<html"), "{fragment}");
+
+    // The Gomdok delay: previewed with the strength of the site, then issued.
+    let gomdok = std::fs::read_to_string(reference.join("errd-2020-031.toml")).unwrap();
+    let form = format!("action=preview&site=gomdok&as_of=2020-09-25&document={}", encoded(&gomdok));
+    let (status, _, body) =
+        page(&fixture, "POST", "/orders/draft", Some(&officer), Some(&form)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("What it would do") && body.contains("<svg"), "{body}");
+    assert!(body.contains("without errd-2020-031") && body.contains("with errd-2020-031"));
+    let form = format!("action=issue&as_of=2020-09-25&csrf=forged&document={}", encoded(&gomdok));
+    let (status, _, _) = page(&fixture, "POST", "/orders/draft", Some(&officer), Some(&form)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let form = format!("action=issue&as_of=2020-09-25&csrf={csrf}&document={}", encoded(&gomdok));
+    let (status, _, body) =
+        page(&fixture, "POST", "/orders/draft", Some(&officer), Some(&form)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("order errd-2020-031 issued on 2020-09-25"), "{body}");
+
+    // The roster shows the delay and the order that did it.
+    let (status, _, body) = page(
+        &fixture,
+        "GET",
+        "/discharge?cycle=2020-autumn&as_of=2020-12-31",
+        Some(&officer),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("status delayed") && body.contains("errd-2020-031"), "{body}");
+    let (status, _, body) = page(
+        &fixture,
+        "GET",
+        "/strength?site=gomdok&from=2020-06&to=2021-03&order=errd-2020-031&as_of=2020-12-31",
+        Some(&officer),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body.matches("<svg").count(), 2, "{body}");
+}
+
+#[tokio::test]
+async fn the_console_shows_evidence_and_audit_to_those_who_may_see_them() {
+    let fixture = fixture();
+    let analyst = console_login(&fixture, "analyst").await;
+    let (status, _, body) =
+        page(&fixture, "GET", "/evidence?event=awol&by=home_county", Some(&analyst), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("Cohorts of fewer than 10 people"), "{body}");
+    assert!(!body.contains(r#"href="/audit""#), "{body}");
+    let (status, _, _) = page(&fixture, "GET", "/audit", Some(&analyst), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let auditor = console_login(&fixture, "auditor").await;
+    let (status, _, body) =
+        page(&fixture, "GET", "/audit?actor=user:analyst", Some(&auditor), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("The log is intact") && body.contains("denied"), "{body}");
+    let placer = console_login(&fixture, "placer").await;
+    let (_, _, body) = page(&fixture, "GET", "/", Some(&placer), None).await;
+    assert!(!body.contains(r#"href="/orders""#) && body.contains(r#"href="/lists""#), "{body}");
+}

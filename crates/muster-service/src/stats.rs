@@ -60,6 +60,16 @@ pub const SUPPRESSED: &str = "(smaller cohorts)";
 /// in one row.
 pub const MINIMUM_COHORT: u64 = 10;
 
+/// The fields that make cohorts: every string field of the person schema.
+pub fn cohort_fields() -> Vec<String> {
+    muster_cel::person_schema()
+        .person_fields
+        .into_iter()
+        .filter(|field| field.field_type == muster_cel::Type::String)
+        .map(|field| field.name)
+        .collect()
+}
+
 /// Computes the rates by cohort.
 pub fn stats(loaded: &Loaded, query: &StatsQuery<'_>) -> Result<Stats, ServiceError> {
     let Some(kind) = EventKind::ALL.iter().copied().find(|kind| kind.as_str() == query.event)
@@ -74,13 +84,7 @@ pub fn stats(loaded: &Loaded, query: &StatsQuery<'_>) -> Result<Stats, ServiceEr
                 .join(", ")
         )));
     };
-    // A cohort is made by any string field of the person schema.
-    let group_fields: Vec<String> = muster_cel::person_schema()
-        .person_fields
-        .into_iter()
-        .filter(|field| field.field_type == muster_cel::Type::String)
-        .map(|field| field.name)
-        .collect();
+    let group_fields = cohort_fields();
     if !group_fields.iter().any(|field| field == query.by) {
         return Err(ServiceError::Invalid(format!(
             "`{}` is not a string field of `person` to group by: the fields are {}",
