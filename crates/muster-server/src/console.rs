@@ -29,6 +29,7 @@ use crate::state::{AppState, IDLE_TIMEOUT, Snapshot, SnapshotList};
 /// htmx, vendored: nothing is loaded from elsewhere.
 const HTMX: &str = include_str!("../static/htmx-2.0.11.min.js");
 const CSS: &str = include_str!("../static/console.css");
+const ICON: &str = include_str!("../static/favicon.svg");
 
 /// The console's routes.
 pub fn router(state: AppState) -> Router {
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .route("/audit", get(audit))
         .route("/static/htmx.min.js", get(|| async { asset("text/javascript", HTMX) }))
         .route("/static/console.css", get(|| async { asset("text/css", CSS) }))
+        .route("/static/favicon.svg", get(|| async { asset("image/svg+xml", ICON) }))
         .with_state(state)
 }
 

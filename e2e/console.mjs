@@ -1,0 +1,191 @@
+// The console, end to end, in headless Chromium (Debian's package), driven
+// by playwright-core: every role logs in (by keyboard), and the reported
+// scenario is walked through the pages. Screenshots of the main pages are
+// saved; the HTML of each is checked by the Nu validator; any console
+// error fails the run.
+//
+// Started by scripts/console-e2e, which makes the store and serves it:
+//   MUSTER_URL, MUSTER_PASSWORD, MUSTER_ORDERS (the reference orders),
+//   SCREENSHOTS (a folder).
+
+import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const base = process.env.MUSTER_URL;
+const password = process.env.MUSTER_PASSWORD;
+const orders = process.env.MUSTER_ORDERS;
+const shots = process.env.SCREENSHOTS;
+mkdirSync(shots, { recursive: true });
+
+const failures = [];
+function check(condition, what) {
+  console.log(`${condition ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!condition) failures.push(what);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+const consoleErrors = [];
+const saved = [];
+/** Pages the run opens knowing they are refused: their status is no error. */
+const refusedOnPurpose = new Set();
+
+/** Logs a user in with the keyboard only, on a new browser context. */
+async function logIn(name) {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    if (refusedOnPurpose.has(message.location().url)) return;
+    consoleErrors.push(`${name}: ${message.text()} (${message.location().url})`);
+  });
+  page.on('pageerror', (error) => consoleErrors.push(`${name}: ${error}`));
+  await page.goto(`${base}/`);
+  check(page.url() === `${base}/login`, `${name}: a page without a session leads to the login`);
+  await page.keyboard.type(name); // the name field has the focus
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(password);
+  await page.keyboard.press('Enter');
+  await page.waitForURL(`${base}/`);
+  check(await page.getByRole('heading', { name: /Dashboard/ }).isVisible(), `${name}: logged in, sees the dashboard`);
+  return page;
+}
+
+/** Opens a page; saves its HTML (as served) and a screenshot under `shot`. */
+async function open(page, address, shot) {
+  const response = await page.goto(`${base}${address}`);
+  if (shot) {
+    const file = path.join(shots, `${shot}.html`);
+    writeFileSync(file, await response.text());
+    saved.push(file);
+    await page.screenshot({ path: path.join(shots, `${shot}.png`), fullPage: true });
+  }
+  return response;
+}
+
+const users = {
+  ministry: 'minister', department: 'errd-officer', 'unit-admin': 'c8-officer',
+  placement: 'placer', analyst: 'analyst', auditor: 'auditor',
+};
+const pages = {};
+for (const [role, name] of Object.entries(users)) {
+  pages[role] = await logIn(name);
+  await open(pages[role], '/', `dashboard-${role}`);
+}
+
+// The department drafts the Gomdok delay, previews it with the strength of
+// the site, and issues it.
+{
+  const page = pages.department;
+  await open(page, '/orders/draft');
+  await page.getByLabel('Order (TOML)').fill(readFileSync(path.join(orders, 'errd-2020-031.toml'), 'utf8'));
+  await page.getByLabel('As of').fill('2020-09-25');
+  await page.getByLabel('Strength of site').selectOption('gomdok');
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await page.getByRole('heading', { name: 'What it would do' }).waitFor();
+  check((await page.locator('figure svg').count()) === 2, 'department: the preview draws the strength without and with the order');
+  await page.screenshot({ path: path.join(shots, 'draft-preview-gomdok.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Issue' }).click();
+  await page.getByText('order errd-2020-031 issued on 2020-09-25').waitFor();
+  check(true, 'department: issues the Gomdok delay');
+}
+
+// The ministry drafts the Chagang order: a typo first (the diagnostics
+// appear as it types), then the order, its preview, and its issue.
+{
+  const page = pages.ministry;
+  await open(page, '/orders/draft');
+  const text = readFileSync(path.join(orders, 'mod-2024-001.toml'), 'utf8');
+  const editor = page.getByLabel('Order (TOML)');
+  await editor.fill(text.replace('person.home_province', 'person.home_provinse'));
+  await editor.press('End');
+  await editor.type(' ');
+  await page.locator('#result').getByText(/1 error/).waitFor();
+  check(await page.locator('#result').getByText(/line \d+, column \d+/).isVisible(), 'ministry: a typo is shown inline with its line and column');
+  await page.screenshot({ path: path.join(shots, 'draft-diagnostics.png'), fullPage: true });
+  await editor.fill(text);
+  await page.getByLabel('As of').fill('2024-01-02');
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await page.getByRole('heading', { name: 'What it would do' }).waitFor();
+  check(await page.getByText('newly excluded p002, p004').isVisible(), 'ministry: the preview names p002 and p004 on haebit-2023');
+  await page.screenshot({ path: path.join(shots, 'draft-preview-chagang.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Issue' }).click();
+  await page.getByText('order mod-2024-001 issued on 2024-01-02').waitFor();
+  check(true, 'ministry: issues the Chagang order');
+  await open(page, '/orders?as_of=2024-01-10', 'orders');
+  await open(page, '/orders/mod-2024-001?as_of=2024-01-10', 'order-mod-2024-001');
+  const response = await open(page, '/people/p004?as_of=2024-01-10', 'person-p004');
+  const body = await response.text();
+  check(body.includes('Why: overseas-posting') && body.includes('mod-2024-001 rule 1'), 'ministry: the person page gives the reason, rule by rule');
+}
+
+// The placement officer sees his list flagged, and cannot open another
+// organisation's list by its address.
+{
+  const page = pages.placement;
+  const dashboard = await (await open(page, '/?as_of=2024-01-10')).text();
+  check(/haebit-2023[\s\S]*?class="number flagged">2</.test(dashboard), 'placement: the dashboard counts 2 flagged on haebit-2023');
+  await open(page, '/lists/haebit-2023?as_of=2024-01-10', 'list-haebit-2023');
+  await page.getByLabel('Status').selectOption('flagged');
+  await page.getByRole('button', { name: 'Show' }).click();
+  const rows = page.locator('table.entries tbody tr');
+  check((await rows.count()) === 2, 'placement: two flagged entries');
+  check(await page.getByText('mod-2024-001 rule 1: Home province Chagang').isVisible(), 'placement: the reason of p004 is shown');
+  refusedOnPurpose.add(`${base}/lists/sonbong-2024?as_of=2024-01-10`);
+  const other = await open(page, '/lists/sonbong-2024?as_of=2024-01-10', 'list-forbidden');
+  check(other.status() === 403, 'placement: another organisation\'s list is refused');
+  check(!(await page.getByRole('link', { name: 'Orders' }).count()), 'placement: no orders in the navigation');
+}
+
+// The roster of 2020-autumn shows the Gomdok delay; the strength chart of
+// the site with and without it.
+{
+  const page = pages.department;
+  const roster = await (await open(page, '/discharge?cycle=2020-autumn&as_of=2020-12-31', 'discharge-2020-autumn')).text();
+  check(roster.includes('status delayed') && roster.includes('errd-2020-031'), 'department: the roster shows the delayed and the order');
+  await open(page, '/strength?site=gomdok&from=2020-06&to=2021-03&order=errd-2020-031&as_of=2020-12-31', 'strength-gomdok');
+  check((await page.locator('figure svg').count()) === 2, 'department: the strength of Gomdok with and without the delay');
+}
+
+{
+  await open(pages.analyst, '/evidence?event=awol&by=home_province&as_of=2024-01-10', 'evidence');
+  check(await pages.analyst.getByText(/Cohorts of fewer than 10/).isVisible(), 'analyst: small cohorts are counted together');
+  await open(pages.auditor, '/audit', 'audit');
+  check(await pages.auditor.getByText('The log is intact').isVisible(), 'auditor: the audit log verifies');
+}
+
+// Logging out ends the session.
+{
+  const page = pages.auditor;
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.waitForURL(`${base}/login`);
+  await page.goto(`${base}/audit`);
+  check(page.url() === `${base}/login`, 'auditor: after logging out, pages lead to the login');
+}
+
+await browser.close();
+
+check(consoleErrors.length === 0, `no console errors${consoleErrors.length ? `: ${consoleErrors.join('; ')}` : ''}`);
+
+// The HTML of every saved page, as served, by the Nu validator.
+const here = path.dirname(fileURLToPath(import.meta.url));
+const vnu = path.join(here, 'node_modules', 'vnu-jar', 'build', 'dist', 'vnu.jar');
+try {
+  execFileSync('java', ['-jar', vnu, '--errors-only', ...saved], { stdio: 'inherit' });
+  check(true, `the HTML of ${saved.length} pages is valid`);
+} catch {
+  check(false, `the HTML of ${saved.length} pages is valid`);
+}
+
+if (failures.length) {
+  console.error(`${failures.length} failed: ${failures.join('; ')}`);
+  process.exit(1);
+}
+console.log(`all checks passed; screenshots in ${shots}`);
