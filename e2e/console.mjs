@@ -138,6 +138,20 @@ for (const [role, name] of Object.entries(users)) {
   const rows = page.locator('table.entries tbody tr');
   check((await rows.count()) === 2, 'placement: two flagged entries');
   check(await page.getByText('mod-2024-001 rule 1: Home province Chagang').isVisible(), 'placement: the reason of p004 is shown');
+  // He changes his list: adds by a condition, removes one, re-checks.
+  await open(page, '/lists/haebit-2023?as_of=2024-01-10');
+  await page.getByText('Change the list').click();
+  await page.getByLabel('or everyone for whom').fill('person.id == "p010"');
+  await page.getByRole('button', { name: 'Add' }).click();
+  await page.getByText(/added 1 person on 2024-01-10/).waitFor();
+  check(true, 'placement: adds a person by a condition');
+  await page.getByRole('button', { name: 'Remove p003' }).click();
+  await page.getByText('removed p003 on 2024-01-10').waitFor();
+  check(true, 'placement: removes an entry');
+  await page.getByRole('button', { name: /Re-check/ }).click();
+  await page.getByText(/re-checked on 2024-01-10: 2 flagged/).waitFor();
+  check(true, 'placement: re-checks the list');
+  await page.screenshot({ path: path.join(shots, 'list-changed.png'), fullPage: true });
   refusedOnPurpose.add(`${base}/lists/sonbong-2024?as_of=2024-01-10`);
   const other = await open(page, '/lists/sonbong-2024?as_of=2024-01-10', 'list-forbidden');
   check(other.status() === 403, 'placement: another organisation\'s list is refused');

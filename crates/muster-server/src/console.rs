@@ -39,6 +39,9 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", axum::routing::post(logout))
         .route("/lists", get(lists))
         .route("/lists/{id}", get(list))
+        .route("/lists/{id}/add", axum::routing::post(list_add))
+        .route("/lists/{id}/remove", axum::routing::post(list_remove))
+        .route("/lists/{id}/recheck", axum::routing::post(list_recheck))
         .route("/people/{id}", get(person))
         .route("/orders", get(orders))
         .route("/orders/draft", get(draft_editor).post(draft_action))
@@ -213,6 +216,8 @@ async fn logout(
 struct PageQuery {
     as_of: Option<String>,
     status: Option<String>,
+    /// What the last change did, shown once.
+    note: Option<String>,
 }
 
 /// A list as the dashboard and the lists page show it.
@@ -414,6 +419,8 @@ struct ListPage {
     owner: String,
     day: NaiveDate,
     status: String,
+    note: Option<String>,
+    may_change: bool,
     /// The statuses to filter by, and whether each is chosen.
     options: Vec<(&'static str, bool)>,
     total: usize,
@@ -480,6 +487,7 @@ async fn list(
             )
                 .into_response());
         }
+        let may_change = viewer.caller.may(&state, Action::ChangeList, &list_resource(list));
         let total = entries.len();
         let rows = entries
             .iter()
@@ -502,6 +510,8 @@ async fn list(
                 .map(|word| (word, query.status.as_deref() == Some(word)))
                 .collect(),
             status: query.status.unwrap_or_default(),
+            note: query.note,
+            may_change,
             total,
             entries: rows,
         }
@@ -1385,4 +1395,165 @@ async fn audit(
     })
     .await;
     page.map_or_else(|error| problem(Some(shown), error), IntoResponse::into_response)
+}
+
+/// A change to a list, from the list page's forms.
+#[derive(Deserialize)]
+struct ListChange {
+    csrf: String,
+    #[serde(default)]
+    persons: String,
+    #[serde(default, rename = "where")]
+    condition: String,
+    #[serde(default)]
+    person: String,
+    #[serde(default)]
+    as_of: String,
+}
+
+/// A change to a list: what it did, in words.
+type Change = fn(
+    &AppState,
+    &Viewer,
+    &mut muster_store::SqliteStore,
+    &Snapshot,
+    &str,
+    &ListChange,
+    NaiveDate,
+) -> Result<String, ApiError>;
+
+/// Makes a change to a list after the policies and the form's token allow
+/// it, then goes back to the list with a note of what was done.
+async fn change_list(
+    state: AppState,
+    viewer: Viewer,
+    id: String,
+    form: ListChange,
+    change: Change,
+) -> Response {
+    let shown = viewer.clone();
+    let result = blocking(move || {
+        if form.csrf != viewer.csrf {
+            return Err(ApiError::forbidden("the form does not carry this session's token"));
+        }
+        let day = day_or_today(Some(form.as_of.as_str()).filter(|text| !text.is_empty()), "as_of")?;
+        let mut store = state.store()?;
+        let snapshot = state.snapshot(&store)?;
+        let Some(list) = snapshot.list(&id) else {
+            return Err(ApiError::not_found(format!("no list `{id}`")));
+        };
+        viewer.caller.require(&state, &mut store, Action::ChangeList, &list_resource(list))?;
+        let note = change(&state, &viewer, &mut store, &snapshot, &id, &form, day)?;
+        let query = [("as_of", day.to_string()), ("note", note)];
+        let query = serde_urlencoded_pairs(&query);
+        Ok(Redirect::to(&format!("/lists/{id}?{query}")).into_response())
+    })
+    .await;
+    result.unwrap_or_else(|error| problem(Some(shown), error))
+}
+
+/// `key=value&...`, percent-encoded.
+fn serde_urlencoded_pairs(pairs: &[(&str, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(key, value)| {
+            let encoded: String = value
+                .bytes()
+                .map(|byte| match byte {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                        (byte as char).to_string()
+                    }
+                    other => format!("%{other:02X}"),
+                })
+                .collect();
+            format!("{key}={encoded}")
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+async fn list_add(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<ListChange>,
+) -> Response {
+    change_list(state, viewer, id, form, |_, viewer, store, snapshot, id, form, day| {
+        let persons: Vec<String> = form
+            .persons
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|person| !person.is_empty())
+            .map(str::to_string)
+            .collect();
+        let condition = Some(form.condition.trim()).filter(|text| !text.is_empty());
+        if persons.is_empty() && condition.is_none() {
+            return Err(ApiError::bad_request("name persons to add, or a condition"));
+        }
+        let wanted = muster_service::lists::Wanted { persons, condition };
+        let added = muster_service::lists::add(
+            store,
+            &snapshot.loaded,
+            id,
+            wanted,
+            day,
+            &viewer.caller.actor(),
+            &|_, _| {},
+        )?;
+        let eligible =
+            added.entries.iter().filter(|entry| entry.status == EntryStatus::Eligible).count();
+        Ok(if added.added.is_empty() {
+            format!("nobody new to add on {day}")
+        } else {
+            format!(
+                "added {} on {day}: {eligible} eligible, {} not",
+                muster_service::persons(added.added.len()),
+                added.added.len() - eligible
+            )
+        })
+    })
+    .await
+}
+
+async fn list_remove(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<ListChange>,
+) -> Response {
+    change_list(state, viewer, id, form, |_, viewer, store, _, id, form, day| {
+        let person = form.person.trim().to_string();
+        muster_service::lists::remove(
+            store,
+            id,
+            std::slice::from_ref(&person),
+            day,
+            &viewer.caller.actor(),
+        )?;
+        Ok(format!("removed {person} on {day}"))
+    })
+    .await
+}
+
+async fn list_recheck(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<ListChange>,
+) -> Response {
+    change_list(state, viewer, id, form, |_, viewer, store, snapshot, id, _, day| {
+        let entries = muster_service::lists::recheck(
+            store,
+            &snapshot.loaded,
+            id,
+            day,
+            &viewer.caller.actor(),
+        )?;
+        let flagged = entries.iter().filter(|entry| entry.status == EntryStatus::Flagged).count();
+        Ok(if flagged == 0 {
+            format!("re-checked on {day}: nothing flagged")
+        } else {
+            format!("re-checked on {day}: {flagged} flagged; the owner has a notice of them")
+        })
+    })
+    .await
 }
