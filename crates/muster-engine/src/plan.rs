@@ -302,13 +302,21 @@ impl Node {
             Node::Table(table) => table.truth(scope, context),
             Node::Not(inner) => {
                 let inner = inner.truth(scope, context);
-                let holds = scope - &inner.holds - &inner.fails;
+                let mut holds = scope - &inner.holds;
+                if !inner.fails.is_empty() {
+                    holds -= &inner.fails;
+                }
                 Truth { holds, fails: inner.fails }
             }
             Node::And(left, right) => {
                 // Where the left does not hold, neither does the whole;
                 // elsewhere the right decides, or fails.
                 let left = left.truth(scope, context);
+                if left.fails.is_empty() {
+                    // The right is evaluated where the left holds: there,
+                    // the whole is the right.
+                    return right.truth(&left.holds, context);
+                }
                 let rest = &left.holds | &left.fails;
                 let right = right.truth(&rest, context);
                 let holds = &left.holds & &right.holds;
@@ -408,13 +416,14 @@ impl Table {
                     return whole(scope, when_true);
                 }
                 let holding = engine.method_set(method, argument, scope, context);
-                let others = scope - &holding;
                 let mut truth = Truth::default();
-                for (class, members) in [(when_true, holding), (when_false, others)] {
-                    match class {
-                        TRUE => truth.holds = members,
-                        FALSE => {}
-                        _ => truth.fails = members,
+                // Those for whom it does not hold, only when they count.
+                let others = (when_false != FALSE).then(|| scope - &holding);
+                for (class, members) in [(when_true, Some(holding)), (when_false, others)] {
+                    match (class, members) {
+                        (TRUE, Some(members)) => truth.holds = members,
+                        (FALSE, _) | (_, None) => {}
+                        (_, Some(members)) => truth.fails = members,
                     }
                 }
                 truth
