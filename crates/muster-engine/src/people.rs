@@ -115,6 +115,9 @@ pub(crate) struct KeyColumn {
     text_lookup: FnvMap<String, u32>,
     pub(crate) codes: Vec<u32>,
     pub(crate) members: Vec<RoaringBitmap>,
+    /// The number of people holding each value (the length of its
+    /// bitmap, without walking the bitmap's containers).
+    pub(crate) sizes: Vec<u32>,
     /// For a date column, its values grouped by year: a condition that
     /// holds for whole years (such as `age < 20`) is a union of a few
     /// years' bitmaps, and of the days of the years it cuts.
@@ -249,6 +252,7 @@ impl KeyColumn {
         }
         self.cells.push(cell);
         self.members.push(RoaringBitmap::new());
+        self.sizes.push(0);
         code
     }
 
@@ -269,6 +273,9 @@ impl KeyColumn {
     fn push_code(&mut self, code: u32) {
         let person = self.codes.len() as u32;
         self.codes.push(code);
+        if let Some(size) = self.sizes.get_mut(code as usize) {
+            *size += 1;
+        }
         if let Some(members) = self.members.get_mut(code as usize)
             && !members.push(person)
         {
@@ -284,6 +291,9 @@ impl KeyColumn {
             && let Some(members) = self.members.get_mut(code as usize)
         {
             members.remove(self.codes.len() as u32);
+            if let Some(size) = self.sizes.get_mut(code as usize) {
+                *size -= 1;
+            }
         }
     }
 
@@ -302,6 +312,12 @@ impl KeyColumn {
         }
         if let Some(members) = self.members.get_mut(code as usize) {
             members.insert(person);
+        }
+        if let Some(size) = self.sizes.get_mut(old as usize) {
+            *size -= 1;
+        }
+        if let Some(size) = self.sizes.get_mut(code as usize) {
+            *size += 1;
         }
         if let Some(buckets) = &mut self.buckets {
             let bucket = |code: u32| buckets.of_code.get(code as usize).copied().unwrap_or(0);

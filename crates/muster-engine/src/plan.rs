@@ -536,7 +536,7 @@ fn select(engine: &Engine, column: &KeyColumn, classes: &[u8], scope: &RoaringBi
     let mut codes: [Vec<usize>; 3] = [Vec::new(), Vec::new(), Vec::new()];
     for (code, &class) in classes.iter().enumerate() {
         let class = usize::from(class.min(ERROR));
-        counts[class] += column.members.get(code).map_or(0, RoaringBitmap::len);
+        counts[class] += u64::from(column.sizes.get(code).copied().unwrap_or(0));
         codes[class].push(code);
     }
     let majority = (0..3).max_by_key(|&class| counts[class]).unwrap_or(0);

@@ -17,6 +17,15 @@ use crate::engine::Engine;
 use crate::plan::{CompiledBook, Context, Mode};
 use crate::subject::{PackedPerson, Source, TRUE};
 
+/// The flag of an entry rides on the high bit of its set of reasons.
+const FLAGGED: u32 = 1 << 31;
+
+/// The most rules whose reason sets are found by bit masks.
+const MASK_RULES: usize = 16;
+
+/// From this many entries, they are made on both cores.
+const PARALLEL_ENTRIES: usize = 1 << 16;
+
 /// A list rule in force on a day.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListRule {
@@ -70,8 +79,9 @@ pub struct ListStatuses {
     pub reason_sets: Vec<Vec<usize>>,
     reason_index: HashMap<Vec<usize>, u32>,
     /// The position of each person's entry, by the person's position;
-    /// `u32::MAX` for one not on the list.
-    pub(crate) positions: Vec<u32>,
+    /// `u32::MAX` for one not on the list. `None` when entry `i` is person
+    /// `i`'s, for everyone.
+    pub(crate) positions: Option<Vec<u32>>,
 }
 
 /// One entry's status and the set of rules that exclude it.
@@ -368,8 +378,131 @@ impl Engine {
             entries: Vec::new(),
             reason_sets: vec![Vec::new()],
             reason_index: HashMap::from([(Vec::new(), 0)]),
-            positions: vec![u32::MAX; self.len()],
+            positions: None,
         };
+        let sets = if statuses.rules.len() <= MASK_RULES {
+            self.reason_masks(&mut statuses, &excluded_by, &flagged)
+        } else {
+            self.reason_set_codes(&mut statuses, &excluded_by, &flagged)
+        };
+        let entry = |member: &ListMember| {
+            let (status, reasons) = if !member.active {
+                (EntryStatus::Removed, 0)
+            } else {
+                let set = sets.get(member.person as usize).copied().unwrap_or(0);
+                let reasons = set & !FLAGGED;
+                let status = if reasons == 0 {
+                    EntryStatus::Eligible
+                } else if set & FLAGGED != 0 {
+                    EntryStatus::Flagged
+                } else {
+                    EntryStatus::Excluded
+                };
+                (status, reasons)
+            };
+            EntryState { person: member.person, nominated_on: member.nominated_on, status, reasons }
+        };
+        statuses.entries = if members.len() >= PARALLEL_ENTRIES {
+            members.par_iter().with_min_len(PARALLEL_ENTRIES / 4).map(entry).collect()
+        } else {
+            members.iter().map(entry).collect()
+        };
+        // Entry `i` is person `i`'s in the common case: no positions to
+        // keep.
+        let in_order = members.len() == self.len()
+            && members
+                .iter()
+                .enumerate()
+                .all(|(position, member)| member.person == position as u32);
+        if !in_order {
+            let mut positions = vec![u32::MAX; self.len()];
+            for (position, member) in members.iter().enumerate() {
+                if let Some(slot) = positions.get_mut(member.person as usize) {
+                    *slot = position as u32;
+                }
+            }
+            statuses.positions = Some(positions);
+        }
+        statuses
+    }
+
+    /// Each person's reason set (its position in `reason_sets`, with
+    /// `FLAGGED` for the flagged), when the rules are few enough for a bit
+    /// mask: each block of people on its own, on both cores, its rules'
+    /// bits set person by person, then the masks met replaced by their
+    /// sets' positions.
+    fn reason_masks(
+        &self,
+        statuses: &mut ListStatuses,
+        excluded_by: &[RoaringBitmap],
+        flagged: &RoaringBitmap,
+    ) -> Vec<u32> {
+        const BLOCK: u32 = 1 << 16;
+        let people = self.len() as u32;
+        let blocks: Vec<u32> = (0..people.div_ceil(BLOCK)).collect();
+        let mut masks: Vec<Vec<u32>> = blocks
+            .par_iter()
+            .map(|&block| {
+                let start = block * BLOCK;
+                let end = (start + BLOCK).min(people);
+                let mut range = RoaringBitmap::new();
+                range.insert_range(start..end);
+                let mut masks = vec![0u32; (end - start) as usize];
+                for (rule, people) in excluded_by.iter().enumerate() {
+                    if people.is_empty() {
+                        continue;
+                    }
+                    for person in &(people & &range) {
+                        masks[(person - start) as usize] |= 1 << rule;
+                    }
+                }
+                for person in &(flagged & &range) {
+                    masks[(person - start) as usize] |= FLAGGED;
+                }
+                masks
+            })
+            .collect();
+        // The masks met, each interned as a set of rules.
+        let mut met: Vec<u32> = masks
+            .par_iter()
+            .map(|masks| {
+                let mut seen = vec![0u64; (1usize << MASK_RULES) / 64];
+                let mut met = Vec::new();
+                for &mask in masks {
+                    let mask = mask & !FLAGGED;
+                    let (word, bit) = ((mask / 64) as usize, mask % 64);
+                    if seen[word] & (1 << bit) == 0 {
+                        seen[word] |= 1 << bit;
+                        met.push(mask);
+                    }
+                }
+                met
+            })
+            .flatten()
+            .collect();
+        met.sort_unstable();
+        met.dedup();
+        let mut codes = vec![0u32; 1 << MASK_RULES];
+        for mask in met {
+            let set: Vec<usize> = (0..MASK_RULES).filter(|&rule| mask & (1 << rule) != 0).collect();
+            codes[mask as usize] = statuses.intern(set);
+        }
+        masks.par_iter_mut().for_each(|masks| {
+            for mask in masks.iter_mut() {
+                *mask = codes[(*mask & !FLAGGED) as usize] | (*mask & FLAGGED);
+            }
+        });
+        masks.concat()
+    }
+
+    /// Each person's reason set, for any number of rules: rule after rule,
+    /// each person's set so far and the rule give his next.
+    fn reason_set_codes(
+        &self,
+        statuses: &mut ListStatuses,
+        excluded_by: &[RoaringBitmap],
+        flagged: &RoaringBitmap,
+    ) -> Vec<u32> {
         let mut sets = vec![0u32; self.len()];
         for (rule, people) in excluded_by.iter().enumerate() {
             let mut next: Vec<u32> = Vec::new();
@@ -387,37 +520,12 @@ impl Engine {
                 *slot = next[old];
             }
         }
-        // The flag rides on the high bit of each person's set of reasons.
-        const FLAGGED: u32 = 1 << 31;
-        for person in &flagged {
+        for person in flagged {
             if let Some(set) = sets.get_mut(person as usize) {
                 *set |= FLAGGED;
             }
         }
-        let entry = |member: &ListMember| {
-            let (status, reasons) = if !member.active {
-                (EntryStatus::Removed, 0)
-            } else {
-                let set = sets[member.person as usize];
-                let reasons = set & !FLAGGED;
-                let status = if reasons == 0 {
-                    EntryStatus::Eligible
-                } else if set & FLAGGED != 0 {
-                    EntryStatus::Flagged
-                } else {
-                    EntryStatus::Excluded
-                };
-                (status, reasons)
-            };
-            EntryState { person: member.person, nominated_on: member.nominated_on, status, reasons }
-        };
-        statuses.entries = members.iter().map(entry).collect();
-        for (position, member) in members.iter().enumerate() {
-            if let Some(slot) = statuses.positions.get_mut(member.person as usize) {
-                *slot = position as u32;
-            }
-        }
-        statuses
+        sets
     }
 
     /// One entry's status and reasons, computed for him alone.
@@ -482,7 +590,12 @@ impl ListStatuses {
 
     /// The position of a person's entry, if he is on the list.
     pub(crate) fn position(&self, person: u32) -> Option<usize> {
-        let position = *self.positions.get(person as usize)?;
-        (position != u32::MAX).then_some(position as usize)
+        match &self.positions {
+            Some(positions) => {
+                let position = *positions.get(person as usize)?;
+                (position != u32::MAX).then_some(position as usize)
+            }
+            None => ((person as usize) < self.entries.len()).then_some(person as usize),
+        }
     }
 }
