@@ -372,9 +372,16 @@ impl Engine {
 
     /// Builds every index from the packed rows.
     pub(crate) fn build_indexes(&mut self) {
-        for key in [Key::Born, Key::Enlisted, Key::TermEnd] {
-            self.keys[key as usize].build_buckets();
-        }
+        let mut dates: Vec<&mut KeyColumn> = self
+            .keys
+            .iter_mut()
+            .enumerate()
+            .filter(|(key, _)| {
+                [Key::Born, Key::Enlisted, Key::TermEnd].iter().any(|own| *own as usize == *key)
+            })
+            .map(|(_, column)| column)
+            .collect();
+        dates.par_iter_mut().for_each(|column| column.build_buckets());
         let people = self.len() as u32;
         let units = self.units.len();
         let tags = self.tags.len();
@@ -384,23 +391,24 @@ impl Engine {
             || {
                 let mut served: Vec<Vec<(Day, u32)>> = vec![Vec::new(); units];
                 let mut tagged: Vec<Vec<(Day, u32)>> = vec![Vec::new(); tags];
-                let mut firsts: HashMap<u32, Day> = HashMap::new();
-                let mut tag_firsts: HashMap<u32, Day> = HashMap::new();
+                // A person's units and tags are few: kept in small lists.
+                let mut firsts: Vec<(u32, Day)> = Vec::new();
+                let mut tag_firsts: Vec<(u32, Day)> = Vec::new();
                 for person in 0..people {
                     firsts.clear();
                     tag_firsts.clear();
                     for row in engine.assignments.of(person) {
                         for &unit in engine.ancestors(row.unit) {
-                            keep_first(&mut firsts, unit, row.from);
+                            keep_first_in(&mut firsts, unit, row.from);
                         }
                         for &tag in engine.tags_of(row.unit) {
-                            keep_first(&mut tag_firsts, tag, row.from);
+                            keep_first_in(&mut tag_firsts, tag, row.from);
                         }
                     }
-                    for (&unit, &first) in &firsts {
+                    for &(unit, first) in &firsts {
                         served[unit as usize].push((first, person));
                     }
-                    for (&tag, &first) in &tag_firsts {
+                    for &(tag, first) in &tag_firsts {
                         tagged[tag as usize].push((first, person));
                     }
                 }
@@ -641,10 +649,6 @@ pub(crate) fn abroad_periods(events: &[EventRow]) -> Vec<(Day, Day)> {
         }
     }
     periods
-}
-
-fn keep_first(firsts: &mut HashMap<u32, Day>, key: u32, day: Day) {
-    firsts.entry(key).and_modify(|first| *first = (*first).min(day)).or_insert(day);
 }
 
 fn keep_first_in(firsts: &mut Vec<(u32, Day)>, key: u32, day: Day) {

@@ -25,10 +25,14 @@ pub(crate) struct MonotoneIndex {
 impl MonotoneIndex {
     /// An index of these `(first day, person)` pairs, one per person.
     pub(crate) fn new(mut by_date: Vec<(Day, u32)>) -> MonotoneIndex {
+        // Pairs are mostly given in the order of people.
+        let ever = if by_date.is_sorted_by_key(|&(_, person)| person) {
+            RoaringBitmap::from_sorted_iter(by_date.iter().map(|&(_, person)| person))
+                .unwrap_or_default()
+        } else {
+            by_date.iter().map(|&(_, person)| person).collect()
+        };
         by_date.sort_unstable();
-        let mut people: Vec<u32> = by_date.iter().map(|&(_, person)| person).collect();
-        people.sort_unstable();
-        let ever = RoaringBitmap::from_sorted_iter(people).unwrap_or_default();
         let last = by_date.last().map_or(Day::MIN, |&(day, _)| day);
         MonotoneIndex { ever, by_date, last, patched: HashMap::new() }
     }

@@ -201,6 +201,46 @@ impl Buckets {
 }
 
 impl KeyColumn {
+    /// A column of these values and each person's code, with the bitmap
+    /// of each value's people.
+    pub(crate) fn from_parts(cells: Vec<Cell>, codes: Vec<u32>) -> KeyColumn {
+        let mut lookup = FnvMap::default();
+        let mut text_lookup = FnvMap::default();
+        for (code, cell) in cells.iter().enumerate() {
+            match cell {
+                Cell::Text(text) => text_lookup.insert(text.clone(), code as u32),
+                Cell::Date(_) => lookup.insert(cell.clone(), code as u32),
+            };
+        }
+        // The people of each value, by a counting sort of the codes.
+        let mut starts = vec![0u32; cells.len() + 1];
+        for &code in &codes {
+            if let Some(count) = starts.get_mut(code as usize + 1) {
+                *count += 1;
+            }
+        }
+        let sizes: Vec<u32> = starts[1..].to_vec();
+        for index in 1..starts.len() {
+            starts[index] += starts[index - 1];
+        }
+        let mut next = starts.clone();
+        let mut people = vec![0u32; codes.len()];
+        for (person, &code) in codes.iter().enumerate() {
+            if let Some(slot) = next.get_mut(code as usize) {
+                people[*slot as usize] = person as u32;
+                *slot += 1;
+            }
+        }
+        let members = starts
+            .windows(2)
+            .map(|window| {
+                let people = &people[window[0] as usize..window[1] as usize];
+                RoaringBitmap::from_sorted_iter(people.iter().copied()).unwrap_or_default()
+            })
+            .collect();
+        KeyColumn { cells, lookup, text_lookup, codes, members, sizes, buckets: None }
+    }
+
     /// Groups a date column's values by year.
     pub(crate) fn build_buckets(&mut self) {
         let mut buckets = Buckets::default();
@@ -285,18 +325,6 @@ impl KeyColumn {
         }
     }
 
-    /// Takes the last person off.
-    pub(crate) fn pop(&mut self) {
-        if let Some(code) = self.codes.pop()
-            && let Some(members) = self.members.get_mut(code as usize)
-        {
-            members.remove(self.codes.len() as u32);
-            if let Some(size) = self.sizes.get_mut(code as usize) {
-                *size -= 1;
-            }
-        }
-    }
-
     /// Gives a person another value.
     pub(crate) fn set(&mut self, person: u32, cell: Cell) {
         let code = self.code_of(cell);
@@ -357,6 +385,23 @@ pub(crate) struct TextColumn {
 }
 
 impl TextColumn {
+    /// Appends the texts of another column.
+    pub(crate) fn append(&mut self, other: &TextColumn) {
+        let offset = self.bytes.len() as u32;
+        self.bytes.push_str(&other.bytes);
+        self.ends.extend(other.ends.iter().map(|end| end + offset));
+    }
+
+    /// The first text.
+    pub(crate) fn first(&self) -> Option<&str> {
+        (!self.ends.is_empty()).then(|| self.get(0))
+    }
+
+    /// The last text.
+    pub(crate) fn last(&self) -> Option<&str> {
+        self.ends.len().checked_sub(1).map(|last| self.get(last as u32))
+    }
+
     pub(crate) fn push(&mut self, text: &str) {
         self.bytes.push_str(text);
         self.ends.push(self.bytes.len() as u32);
@@ -438,7 +483,9 @@ impl<T: Clone + Default> Rows<T> {
     /// Sorts each person's rows by a key.
     pub(crate) fn sort_each_by_key<K: Ord>(&mut self, key: impl Fn(&T) -> K) {
         for window in self.starts.windows(2) {
-            if let Some(rows) = self.rows.get_mut(window[0] as usize..window[1] as usize) {
+            if let Some(rows) = self.rows.get_mut(window[0] as usize..window[1] as usize)
+                && !rows.is_sorted_by_key(&key)
+            {
                 rows.sort_by_key(&key);
             }
         }
