@@ -855,7 +855,9 @@ fn profile(engine: &mut Engine, what: &str, db: &Path) {
     });
     let files: Vec<PersonFile> = if what == "change" {
         let world = World::new(SqliteStore::open(db).unwrap().records().unwrap());
-        (0..1000)
+        // Each a different person, as in the table: his rows and index
+        // entries are not in the caches.
+        (0..runs as usize)
             .map(|index| {
                 let mut file = world.people[(index * 4_999) % world.people.len()].clone();
                 file.events.push(muster_core::Event {

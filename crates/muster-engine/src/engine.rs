@@ -12,8 +12,8 @@ use roaring::RoaringBitmap;
 
 use crate::index::{IntervalIndex, MonotoneIndex};
 use crate::people::{
-    AssignmentRow, Cell, Day, EventRow, Interner, KeyColumn, OPEN, PeriodRow, Rows, TextColumn,
-    day_number, end_number,
+    AssignmentRow, Cell, Day, EventRow, IdTable, Interner, KeyColumn, OPEN, PeriodRow, Rows,
+    TextColumn, day_number, end_number,
 };
 use crate::plan::Plan;
 
@@ -77,6 +77,8 @@ pub struct Engine {
     /// The records other than people: units, sites, the calendar.
     pub(crate) world: World,
     pub(crate) ids: TextColumn,
+    /// Each id's position.
+    id_table: IdTable,
     pub(crate) names: TextColumn,
     pub(crate) keys: Vec<KeyColumn>,
     pub(crate) units: Interner,
@@ -154,6 +156,7 @@ impl Engine {
         let mut engine = Engine {
             world,
             ids: TextColumn::default(),
+            id_table: IdTable::default(),
             names: TextColumn::default(),
             keys: vec![KeyColumn::default(); KEY_COLUMNS],
             units: Interner::default(),
@@ -233,6 +236,9 @@ impl Engine {
 
     /// A person's position, by id.
     pub fn position(&self, id: &str) -> Option<u32> {
+        if !self.id_table.is_empty() {
+            return self.id_table.find(&self.ids, id);
+        }
         let (mut low, mut high) = (0usize, self.len());
         while low < high {
             let middle = (low + high) / 2;
@@ -387,59 +393,66 @@ impl Engine {
         let tags = self.tags.len();
         let sites = self.sites.len();
         let engine = &*self;
-        let ((served, tagged), ((had, (admitted, exempted)), (deployed, abroad))) = rayon::join(
-            || {
-                let mut served: Vec<Vec<(Day, u32)>> = vec![Vec::new(); units];
-                let mut tagged: Vec<Vec<(Day, u32)>> = vec![Vec::new(); tags];
-                // A person's units and tags are few: kept in small lists.
-                let mut firsts: Vec<(u32, Day)> = Vec::new();
-                let mut tag_firsts: Vec<(u32, Day)> = Vec::new();
-                for person in 0..people {
-                    firsts.clear();
-                    tag_firsts.clear();
-                    for row in engine.assignments.of(person) {
-                        for &unit in engine.ancestors(row.unit) {
-                            keep_first_in(&mut firsts, unit, row.from);
-                        }
-                        for &tag in engine.tags_of(row.unit) {
-                            keep_first_in(&mut tag_firsts, tag, row.from);
-                        }
-                    }
-                    for &(unit, first) in &firsts {
-                        served[unit as usize].push((first, person));
-                    }
-                    for &(tag, first) in &tag_firsts {
-                        tagged[tag as usize].push((first, person));
-                    }
-                }
-                let served: Vec<MonotoneIndex> =
-                    served.into_par_iter().map(MonotoneIndex::new).collect();
-                let tagged: Vec<MonotoneIndex> =
-                    tagged.into_par_iter().map(MonotoneIndex::new).collect();
-                (served, tagged)
-            },
-            || {
-                rayon::join(
-                    || engine.event_indexes(people),
-                    || {
-                        let mut deployed: Vec<Vec<(Day, Day, u32)>> = vec![Vec::new(); sites];
-                        let mut abroad = Vec::new();
-                        for person in 0..people {
-                            for row in engine.periods.of(person) {
-                                deployed[row.site as usize].push((row.from, row.to, person));
+        let (((served, tagged), id_table), ((had, (admitted, exempted)), (deployed, abroad))) =
+            rayon::join(
+                || {
+                    let mut served: Vec<Vec<(Day, u32)>> = vec![Vec::new(); units];
+                    let mut tagged: Vec<Vec<(Day, u32)>> = vec![Vec::new(); tags];
+                    // A person's units and tags are few: kept in small lists.
+                    let mut firsts: Vec<(u32, Day)> = Vec::new();
+                    let mut tag_firsts: Vec<(u32, Day)> = Vec::new();
+                    for person in 0..people {
+                        firsts.clear();
+                        tag_firsts.clear();
+                        for row in engine.assignments.of(person) {
+                            for &unit in engine.ancestors(row.unit) {
+                                keep_first_in(&mut firsts, unit, row.from);
                             }
-                            for (from, to) in abroad_periods(engine.events.of(person)) {
-                                abroad.push((from, to, person));
+                            for &tag in engine.tags_of(row.unit) {
+                                keep_first_in(&mut tag_firsts, tag, row.from);
                             }
                         }
-                        let deployed = deployed.into_iter().map(IntervalIndex::new).collect();
-                        (deployed, IntervalIndex::new(abroad))
-                    },
-                )
-            },
-        );
+                        for &(unit, first) in &firsts {
+                            served[unit as usize].push((first, person));
+                        }
+                        for &(tag, first) in &tag_firsts {
+                            tagged[tag as usize].push((first, person));
+                        }
+                    }
+                    rayon::join(
+                        || {
+                            let served: Vec<MonotoneIndex> =
+                                served.into_par_iter().map(MonotoneIndex::new).collect();
+                            let tagged: Vec<MonotoneIndex> =
+                                tagged.into_par_iter().map(MonotoneIndex::new).collect();
+                            (served, tagged)
+                        },
+                        || IdTable::new(&engine.ids),
+                    )
+                },
+                || {
+                    rayon::join(
+                        || engine.event_indexes(people),
+                        || {
+                            let mut deployed: Vec<Vec<(Day, Day, u32)>> = vec![Vec::new(); sites];
+                            let mut abroad = Vec::new();
+                            for person in 0..people {
+                                for row in engine.periods.of(person) {
+                                    deployed[row.site as usize].push((row.from, row.to, person));
+                                }
+                                for (from, to) in abroad_periods(engine.events.of(person)) {
+                                    abroad.push((from, to, person));
+                                }
+                            }
+                            let deployed = deployed.into_iter().map(IntervalIndex::new).collect();
+                            (deployed, IntervalIndex::new(abroad))
+                        },
+                    )
+                },
+            );
         self.served = served;
         self.tagged = tagged;
+        self.id_table = id_table;
         self.had = had;
         self.admitted = admitted;
         self.exempted = exempted;
@@ -589,6 +602,7 @@ impl Engine {
             + self.deployed.iter().map(IntervalIndex::heap_bytes).sum::<usize>()
             + self.abroad.heap_bytes();
         self.ids.heap_bytes()
+            + self.id_table.heap_bytes()
             + self.names.heap_bytes()
             + keys
             + self.assignments.heap_bytes()
