@@ -537,9 +537,8 @@ fn main() {
     let (engine_one, _) =
         one_core.install(|| time(5, || engine.list_statuses(&standing_book, kind, &members, on)));
     let rules = statuses.rules.len();
-    let count = |status: EntryStatus| {
-        statuses.entries.iter().filter(|entry| entry.status == status).count()
-    };
+    let count =
+        |status: EntryStatus| statuses.entries().filter(|entry| entry.status == status).count();
     let (eligible, excluded, flagged) =
         (count(EntryStatus::Eligible), count(EntryStatus::Excluded), count(EntryStatus::Flagged));
     let broad_sql = SQL_BROAD.replace("{where}", "");

@@ -23,7 +23,8 @@ const FLAGGED: u32 = 1 << 31;
 /// The most rules whose reason sets are found by bit masks.
 const MASK_RULES: usize = 16;
 
-/// From this many entries, they are made on both cores.
+/// From this many entries, they are made on both cores, in blocks of a
+/// quarter of it.
 const PARALLEL_ENTRIES: usize = 1 << 16;
 
 /// A list rule in force on a day.
@@ -66,22 +67,57 @@ pub struct ListMember {
     pub active: bool,
 }
 
-/// The statuses and reasons of every entry of a list on a day.
+/// The statuses and reasons of every entry of a list on a day, held by
+/// columns: one word per entry (its status and its set of reasons), its
+/// person and nomination day only when they are not the obvious ones.
 #[derive(Clone, Debug)]
 pub struct ListStatuses {
     pub kind: String,
     pub day: NaiveDate,
     /// The rules in force for the kind on the day.
     pub rules: Vec<ListRule>,
-    pub entries: Vec<EntryState>,
     /// Each set of excluding rules met, as positions in `rules`; the first
     /// is empty.
     pub reason_sets: Vec<Vec<usize>>,
     reason_index: HashMap<Vec<usize>, u32>,
+    /// Each entry's status (the top two bits) and reason set (the rest).
+    states: Vec<u32>,
+    /// Each entry's person; `None` when entry `i` is person `i`'s.
+    persons: Option<Vec<u32>>,
+    /// Each entry's nomination day, or one day for all.
+    nominated: Nominated,
     /// The position of each person's entry, by the person's position;
     /// `u32::MAX` for one not on the list. `None` when entry `i` is person
     /// `i`'s, for everyone.
-    pub(crate) positions: Option<Vec<u32>>,
+    positions: Option<Vec<u32>>,
+}
+
+#[derive(Clone, Debug)]
+enum Nominated {
+    All(NaiveDate),
+    Each(Vec<NaiveDate>),
+}
+
+/// The bits of an entry's word that hold its reason set.
+const REASONS: u32 = (1 << 30) - 1;
+
+fn state_word(status: EntryStatus, reasons: u32) -> u32 {
+    let status = match status {
+        EntryStatus::Eligible => 0,
+        EntryStatus::Excluded => 1,
+        EntryStatus::Flagged => 2,
+        EntryStatus::Removed => 3,
+    };
+    (status << 30) | (reasons & REASONS)
+}
+
+fn status_of(word: u32) -> EntryStatus {
+    match word >> 30 {
+        0 => EntryStatus::Eligible,
+        1 => EntryStatus::Excluded,
+        2 => EntryStatus::Flagged,
+        _ => EntryStatus::Removed,
+    }
 }
 
 /// One entry's status and the set of rules that exclude it.
@@ -371,13 +407,31 @@ impl Engine {
             flagged |= then.eligible;
         }
 
+        // Entry `i` is person `i`'s in the common case: no persons nor
+        // positions to keep.
+        let in_order = members.len() == self.len()
+            && members
+                .iter()
+                .enumerate()
+                .all(|(position, member)| member.person == position as u32);
+        let nominated_on = match members.first() {
+            Some(first)
+                if members.iter().all(|member| member.nominated_on == first.nominated_on) =>
+            {
+                Nominated::All(first.nominated_on)
+            }
+            Some(_) => Nominated::Each(members.iter().map(|member| member.nominated_on).collect()),
+            None => Nominated::All(day),
+        };
         let mut statuses = ListStatuses {
             kind: kind.to_string(),
             day,
             rules,
-            entries: Vec::new(),
             reason_sets: vec![Vec::new()],
             reason_index: HashMap::from([(Vec::new(), 0)]),
+            states: Vec::new(),
+            persons: None,
+            nominated: nominated_on,
             positions: None,
         };
         let sets = if statuses.rules.len() <= MASK_RULES {
@@ -385,36 +439,45 @@ impl Engine {
         } else {
             self.reason_set_codes(&mut statuses, &excluded_by, &flagged)
         };
-        let entry = |member: &ListMember| {
-            let (status, reasons) = if !member.active {
-                (EntryStatus::Removed, 0)
+        // A person's set and flag as an entry's word.
+        let word = |set: u32| {
+            let reasons = set & !FLAGGED;
+            let status = if reasons == 0 {
+                EntryStatus::Eligible
+            } else if set & FLAGGED != 0 {
+                EntryStatus::Flagged
             } else {
-                let set = sets.get(member.person as usize).copied().unwrap_or(0);
-                let reasons = set & !FLAGGED;
-                let status = if reasons == 0 {
-                    EntryStatus::Eligible
-                } else if set & FLAGGED != 0 {
-                    EntryStatus::Flagged
-                } else {
-                    EntryStatus::Excluded
-                };
-                (status, reasons)
+                EntryStatus::Excluded
             };
-            EntryState { person: member.person, nominated_on: member.nominated_on, status, reasons }
+            state_word(status, reasons)
         };
-        statuses.entries = if members.len() >= PARALLEL_ENTRIES {
-            members.par_iter().with_min_len(PARALLEL_ENTRIES / 4).map(entry).collect()
+        let all_active = members.iter().all(|member| member.active);
+        statuses.states = if in_order && all_active {
+            // The sets are already in the order of entries: made words in
+            // place.
+            let mut states = sets;
+            states.par_chunks_mut(PARALLEL_ENTRIES / 4).for_each(|states| {
+                for state in states {
+                    *state = word(*state);
+                }
+            });
+            states
         } else {
-            members.iter().map(entry).collect()
+            let entry = |member: &ListMember| {
+                if member.active {
+                    word(sets.get(member.person as usize).copied().unwrap_or(0))
+                } else {
+                    state_word(EntryStatus::Removed, 0)
+                }
+            };
+            if members.len() >= PARALLEL_ENTRIES {
+                members.par_iter().with_min_len(PARALLEL_ENTRIES / 4).map(entry).collect()
+            } else {
+                members.iter().map(entry).collect()
+            }
         };
-        // Entry `i` is person `i`'s in the common case: no positions to
-        // keep.
-        let in_order = members.len() == self.len()
-            && members
-                .iter()
-                .enumerate()
-                .all(|(position, member)| member.person == position as u32);
         if !in_order {
+            statuses.persons = Some(members.iter().map(|member| member.person).collect());
             let mut positions = vec![u32::MAX; self.len()];
             for (position, member) in members.iter().enumerate() {
                 if let Some(slot) = positions.get_mut(member.person as usize) {
@@ -437,17 +500,16 @@ impl Engine {
         excluded_by: &[RoaringBitmap],
         flagged: &RoaringBitmap,
     ) -> Vec<u32> {
-        const BLOCK: u32 = 1 << 16;
-        let people = self.len() as u32;
-        let blocks: Vec<u32> = (0..people.div_ceil(BLOCK)).collect();
-        let mut masks: Vec<Vec<u32>> = blocks
-            .par_iter()
-            .map(|&block| {
-                let start = block * BLOCK;
-                let end = (start + BLOCK).min(people);
+        const BLOCK: usize = 1 << 16;
+        let mut masks = vec![0u32; self.len()];
+        let met: Vec<Vec<u32>> = masks
+            .par_chunks_mut(BLOCK)
+            .enumerate()
+            .map(|(block, masks)| {
+                let start = (block * BLOCK) as u32;
+                let end = start + masks.len() as u32;
                 let mut range = RoaringBitmap::new();
                 range.insert_range(start..end);
-                let mut masks = vec![0u32; (end - start) as usize];
                 for (rule, people) in excluded_by.iter().enumerate() {
                     if people.is_empty() {
                         continue;
@@ -459,16 +521,10 @@ impl Engine {
                 for person in &(flagged & &range) {
                     masks[(person - start) as usize] |= FLAGGED;
                 }
-                masks
-            })
-            .collect();
-        // The masks met, each interned as a set of rules.
-        let mut met: Vec<u32> = masks
-            .par_iter()
-            .map(|masks| {
+                // The masks met in the block.
                 let mut seen = vec![0u64; (1usize << MASK_RULES) / 64];
                 let mut met = Vec::new();
-                for &mask in masks {
+                for &mask in masks.iter() {
                     let mask = mask & !FLAGGED;
                     let (word, bit) = ((mask / 64) as usize, mask % 64);
                     if seen[word] & (1 << bit) == 0 {
@@ -478,8 +534,8 @@ impl Engine {
                 }
                 met
             })
-            .flatten()
             .collect();
+        let mut met: Vec<u32> = met.concat();
         met.sort_unstable();
         met.dedup();
         let mut codes = vec![0u32; 1 << MASK_RULES];
@@ -487,12 +543,12 @@ impl Engine {
             let set: Vec<usize> = (0..MASK_RULES).filter(|&rule| mask & (1 << rule) != 0).collect();
             codes[mask as usize] = statuses.intern(set);
         }
-        masks.par_iter_mut().for_each(|masks| {
+        masks.par_chunks_mut(BLOCK).for_each(|masks| {
             for mask in masks.iter_mut() {
                 *mask = codes[(*mask & !FLAGGED) as usize] | (*mask & FLAGGED);
             }
         });
-        masks.concat()
+        masks
     }
 
     /// Each person's reason set, for any number of rules: rule after rule,
@@ -573,6 +629,41 @@ impl ListStatuses {
         position
     }
 
+    /// The number of entries.
+    pub fn len(&self) -> usize {
+        self.states.len()
+    }
+
+    /// Whether the list has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.states.is_empty()
+    }
+
+    /// The entry at a position, in the order of the members given.
+    pub fn entry_at(&self, position: usize) -> Option<EntryState> {
+        let word = *self.states.get(position)?;
+        let person = match &self.persons {
+            Some(persons) => *persons.get(position)?,
+            None => position as u32,
+        };
+        let nominated_on = match &self.nominated {
+            Nominated::All(day) => *day,
+            Nominated::Each(days) => *days.get(position)?,
+        };
+        Some(EntryState { person, nominated_on, status: status_of(word), reasons: word & REASONS })
+    }
+
+    /// Every entry, in the order of the members given.
+    pub fn entries(&self) -> impl Iterator<Item = EntryState> + '_ {
+        (0..self.len()).filter_map(|position| self.entry_at(position))
+    }
+
+    /// The number of entries with a status, without making them.
+    pub fn count(&self, status: EntryStatus) -> usize {
+        let word = state_word(status, 0) >> 30;
+        self.states.iter().filter(|&&state| state >> 30 == word).count()
+    }
+
     /// The reasons of an entry, as the reference gives them.
     pub fn reasons(&self, entry: &EntryState) -> Vec<Reason> {
         self.reason_sets
@@ -584,8 +675,15 @@ impl ListStatuses {
     }
 
     /// A person's entry, if he is on the list.
-    pub fn entry(&self, person: u32) -> Option<&EntryState> {
-        self.position(person).and_then(|position| self.entries.get(position))
+    pub fn entry(&self, person: u32) -> Option<EntryState> {
+        self.position(person).and_then(|position| self.entry_at(position))
+    }
+
+    /// Gives the entry at a position another status and reason set.
+    pub(crate) fn set_state(&mut self, position: usize, status: EntryStatus, reasons: u32) {
+        if let Some(state) = self.states.get_mut(position) {
+            *state = state_word(status, reasons);
+        }
     }
 
     /// The position of a person's entry, if he is on the list.
@@ -595,7 +693,7 @@ impl ListStatuses {
                 let position = *positions.get(person as usize)?;
                 (position != u32::MAX).then_some(position as usize)
             }
-            None => ((person as usize) < self.entries.len()).then_some(person as usize),
+            None => ((person as usize) < self.states.len()).then_some(person as usize),
         }
     }
 }
