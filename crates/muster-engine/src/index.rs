@@ -132,9 +132,10 @@ impl MonotoneIndex {
 /// The days of a block of the period index.
 const BLOCK: Day = 64;
 
-/// A period longer than this many blocks is kept apart, scanned on each
-/// question instead of being copied into every block it covers.
-const LONG: Day = 64;
+/// A period over more than this many blocks is kept apart, among the
+/// long periods by first day, instead of being copied into every block it
+/// covers.
+const LONG: Day = 8;
 
 /// The people who are somewhere between two days. The days are cut into
 /// blocks of `BLOCK` days; each block holds the periods that overlap it,
@@ -152,8 +153,11 @@ pub(crate) struct IntervalIndex {
     /// `(first day, last day, person)`, block after block, each block's by
     /// person.
     entries: Vec<(Day, Day, u32)>,
-    /// Periods longer than `LONG` blocks.
+    /// Periods over more than `LONG` blocks, by first day.
     long: Vec<(Day, Day, u32)>,
+    /// The longest of them, in days: one that covers a day began at most
+    /// this long before it.
+    longest: Day,
     /// Periods without an end: each person from the first day of his
     /// first such period.
     open: MonotoneIndex,
@@ -185,6 +189,8 @@ impl IntervalIndex {
                 bounded.push((from, to, person));
             }
         }
+        long.sort_unstable();
+        let longest = long.iter().map(|&(from, to, _)| to.saturating_sub(from)).max().unwrap_or(0);
         let first_block = bounded.iter().map(|&(from, _, _)| from.div_euclid(BLOCK)).min();
         let last_block = bounded.iter().map(|&(_, to, _)| to.div_euclid(BLOCK)).max();
         let (first_block, blocks) = match (first_block, last_block) {
@@ -214,6 +220,7 @@ impl IntervalIndex {
             starts,
             entries,
             long,
+            longest,
             open: MonotoneIndex::new(open),
             patched: HashMap::new(),
             ever,
@@ -241,8 +248,10 @@ impl IntervalIndex {
                 people.push(person);
             }
         }
-        let mut extra: Vec<u32> = self
-            .long
+        let start =
+            self.long.partition_point(|&(from, _, _)| from < day.saturating_sub(self.longest));
+        let end = self.long.partition_point(|&(from, _, _)| from <= day);
+        let mut extra: Vec<u32> = self.long[start..end.max(start)]
             .iter()
             .filter(|&&(from, to, person)| covers(from, to, day) && unpatched(&person))
             .map(|&(_, _, person)| person)
