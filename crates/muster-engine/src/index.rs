@@ -32,7 +32,7 @@ impl MonotoneIndex {
         } else {
             by_date.iter().map(|&(_, person)| person).collect()
         };
-        by_date.sort_unstable();
+        sort_by_day(&mut by_date);
         let last = by_date.last().map_or(Day::MIN, |&(day, _)| day);
         MonotoneIndex { ever, by_date, last, patched: HashMap::new() }
     }
@@ -136,6 +136,36 @@ const BLOCK: Day = 64;
 /// long periods by first day, instead of being copied into every block it
 /// covers.
 const LONG: Day = 8;
+
+/// Sorts `(day, person)` pairs by day, then person: pairs given in the
+/// order of people are sorted by day alone, by a stable radix sort of the
+/// days when they span less than 2^16 days.
+fn sort_by_day(pairs: &mut Vec<(Day, u32)>) {
+    let low = pairs.iter().map(|&(day, _)| day).min().unwrap_or(0);
+    let high = pairs.iter().map(|&(day, _)| day).max().unwrap_or(0);
+    let by_person = pairs.is_sorted_by_key(|&(_, person)| person);
+    if pairs.len() < 4096 || !by_person || i64::from(high) - i64::from(low) >= 1 << 16 {
+        pairs.sort_unstable();
+        return;
+    }
+    let mut other = vec![(0, 0); pairs.len()];
+    for shift in [0, 8] {
+        let digit = |day: Day| ((day - low) as usize >> shift) & 0xff;
+        let mut starts = [0usize; 257];
+        for &(day, _) in pairs.iter() {
+            starts[digit(day) + 1] += 1;
+        }
+        for index in 1..starts.len() {
+            starts[index] += starts[index - 1];
+        }
+        for &pair in pairs.iter() {
+            let slot = &mut starts[digit(pair.0)];
+            other[*slot] = pair;
+            *slot += 1;
+        }
+        std::mem::swap(pairs, &mut other);
+    }
+}
 
 /// The people who are somewhere between two days. The days are cut into
 /// blocks of `BLOCK` days; each block holds the periods that overlap it,
@@ -371,5 +401,16 @@ mod tests {
             expected.dedup();
             assert_eq!(people(&index.on(day)), expected, "day {day}");
         }
+    }
+
+    #[test]
+    fn pairs_sort_by_day_then_person() {
+        let mut pairs: Vec<(Day, u32)> = (0..10_000u32)
+            .map(|person| (700_000 + ((person * 7919) % 3001) as Day, person))
+            .collect();
+        let mut expected = pairs.clone();
+        expected.sort_unstable();
+        sort_by_day(&mut pairs);
+        assert_eq!(pairs, expected);
     }
 }
