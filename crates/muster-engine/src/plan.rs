@@ -529,7 +529,8 @@ fn select(engine: &Engine, column: &KeyColumn, classes: &[u8], scope: &RoaringBi
         let code = column.codes.get(person as usize).copied().unwrap_or(0);
         classes.get(code as usize).copied().unwrap_or(ERROR)
     };
-    if scope.len() * 16 < engine.len() as u64 {
+    // A tiny scope is read person by person.
+    if scope.len() < 4096 {
         return partition(engine, scope, class_of);
     }
     let mut counts = [0u64; 3];
@@ -543,7 +544,11 @@ fn select(engine: &Engine, column: &KeyColumn, classes: &[u8], scope: &RoaringBi
     let minorities = [TRUE, ERROR].into_iter().filter(|&class| usize::from(class) != majority);
     let involved = minorities.clone().map(|class| codes[usize::from(class)].len()).sum::<usize>()
         + if majority == usize::from(FALSE) { 0 } else { codes[usize::from(FALSE)].len() };
-    if involved > 512 && column.buckets.is_none() {
+    // A small scope, against many values' bitmaps, is read person by
+    // person too; against a few values' bitmaps (such as `sex == "F"`),
+    // it is intersected with them.
+    let small = scope.len() * 16 < engine.len() as u64;
+    if (small && involved > 8) || (involved > 512 && column.buckets.is_none()) {
         return partition(engine, scope, class_of);
     }
     let union = |class: usize| -> RoaringBitmap {

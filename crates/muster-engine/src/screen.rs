@@ -17,6 +17,29 @@ use crate::engine::Engine;
 use crate::plan::{CompiledBook, Context, Mode};
 use crate::subject::{PackedPerson, Source, TRUE};
 
+/// What the members of a list are like, found in one pass.
+struct Shape {
+    /// Entry `i` is person `i`'s, for everyone.
+    in_order: bool,
+    all_active: bool,
+    /// The day all were nominated on, if one.
+    one_day: Option<NaiveDate>,
+}
+
+impl Shape {
+    fn of(engine: &Engine, members: &[ListMember]) -> Shape {
+        let first = members.first().map(|member| member.nominated_on);
+        let (mut in_order, mut all_active, mut one_day) =
+            (members.len() == engine.len(), true, true);
+        for (position, member) in members.iter().enumerate() {
+            in_order &= member.person == position as u32;
+            all_active &= member.active;
+            one_day &= Some(member.nominated_on) == first;
+        }
+        Shape { in_order, all_active, one_day: first.filter(|_| one_day) }
+    }
+}
+
 /// The flag of an entry rides on the high bit of its set of reasons.
 const FLAGGED: u32 = 1 << 31;
 
@@ -326,18 +349,15 @@ impl Engine {
     }
 
     /// The active members by the day they were nominated.
-    fn nominated(&self, members: &[ListMember]) -> BTreeMap<NaiveDate, RoaringBitmap> {
+    fn nominated(
+        &self,
+        members: &[ListMember],
+        shape: &Shape,
+    ) -> BTreeMap<NaiveDate, RoaringBitmap> {
         let mut nominated: BTreeMap<NaiveDate, RoaringBitmap> = BTreeMap::new();
         // Everyone, in order, nominated on one day: the common case.
-        if let Some(first) = members.first()
-            && members.len() == self.len()
-            && members.iter().enumerate().all(|(position, member)| {
-                member.active
-                    && member.person == position as u32
-                    && member.nominated_on == first.nominated_on
-            })
-        {
-            nominated.insert(first.nominated_on, self.everyone());
+        if let (true, true, Some(day)) = (shape.in_order, shape.all_active, shape.one_day) {
+            nominated.insert(day, self.everyone());
             return nominated;
         }
         let mut by_day: Vec<(NaiveDate, Vec<u32>)> = Vec::new();
@@ -376,7 +396,8 @@ impl Engine {
             .collect();
         // The entries by the day they were nominated, then by the rules
         // that count for them.
-        let nominated = self.nominated(members);
+        let shape = Shape::of(self, members);
+        let nominated = self.nominated(members, &shape);
         let mut groups: BTreeMap<Vec<bool>, (NaiveDate, RoaringBitmap)> = BTreeMap::new();
         for (nominated_on, people) in &nominated {
             let counting: Vec<bool> =
@@ -409,19 +430,13 @@ impl Engine {
 
         // Entry `i` is person `i`'s in the common case: no persons nor
         // positions to keep.
-        let in_order = members.len() == self.len()
-            && members
-                .iter()
-                .enumerate()
-                .all(|(position, member)| member.person == position as u32);
-        let nominated_on = match members.first() {
-            Some(first)
-                if members.iter().all(|member| member.nominated_on == first.nominated_on) =>
-            {
-                Nominated::All(first.nominated_on)
+        let in_order = shape.in_order;
+        let nominated_on = match (shape.one_day, members.is_empty()) {
+            (_, true) => Nominated::All(day),
+            (Some(one), false) => Nominated::All(one),
+            (None, false) => {
+                Nominated::Each(members.iter().map(|member| member.nominated_on).collect())
             }
-            Some(_) => Nominated::Each(members.iter().map(|member| member.nominated_on).collect()),
-            None => Nominated::All(day),
         };
         let mut statuses = ListStatuses {
             kind: kind.to_string(),
@@ -451,8 +466,7 @@ impl Engine {
             };
             state_word(status, reasons)
         };
-        let all_active = members.iter().all(|member| member.active);
-        statuses.states = if in_order && all_active {
+        statuses.states = if in_order && shape.all_active {
             // The sets are already in the order of entries: made words in
             // place.
             let mut states = sets;
