@@ -29,14 +29,29 @@ struct Shape {
 impl Shape {
     fn of(engine: &Engine, members: &[ListMember]) -> Shape {
         let first = members.first().map(|member| member.nominated_on);
-        let (mut in_order, mut all_active, mut one_day) =
-            (members.len() == engine.len(), true, true);
-        for (position, member) in members.iter().enumerate() {
-            in_order &= member.person == position as u32;
-            all_active &= member.active;
-            one_day &= Some(member.nominated_on) == first;
+        // Each block of members read on its own, on both cores.
+        let block = |(index, members): (usize, &[ListMember])| {
+            let offset = index * PARALLEL_ENTRIES;
+            let (mut in_order, mut all_active, mut one_day) = (true, true, true);
+            for (position, member) in members.iter().enumerate() {
+                in_order &= member.person as usize == offset + position;
+                all_active &= member.active;
+                one_day &= Some(member.nominated_on) == first;
+            }
+            (in_order, all_active, one_day)
+        };
+        let both =
+            |a: (bool, bool, bool), b: (bool, bool, bool)| (a.0 && b.0, a.1 && b.1, a.2 && b.2);
+        let (in_order, all_active, one_day) = members
+            .par_chunks(PARALLEL_ENTRIES)
+            .enumerate()
+            .map(block)
+            .reduce(|| (true, true, true), both);
+        Shape {
+            in_order: in_order && members.len() == engine.len(),
+            all_active,
+            one_day: first.filter(|_| one_day),
         }
-        Shape { in_order, all_active, one_day: first.filter(|_| one_day) }
     }
 }
 
@@ -449,37 +464,18 @@ impl Engine {
             nominated: nominated_on,
             positions: None,
         };
-        let sets = if statuses.rules.len() <= MASK_RULES {
-            self.reason_masks(&mut statuses, &excluded_by, &flagged)
+        // Each person's word: eligible (zero) but for the excluded.
+        let words = if statuses.rules.len() <= MASK_RULES {
+            self.reason_masks(&mut statuses, &excluded_by, &excluded, &flagged)
         } else {
             self.reason_set_codes(&mut statuses, &excluded_by, &flagged)
         };
-        // A person's set and flag as an entry's word.
-        let word = |set: u32| {
-            let reasons = set & !FLAGGED;
-            let status = if reasons == 0 {
-                EntryStatus::Eligible
-            } else if set & FLAGGED != 0 {
-                EntryStatus::Flagged
-            } else {
-                EntryStatus::Excluded
-            };
-            state_word(status, reasons)
-        };
         statuses.states = if in_order && shape.all_active {
-            // The sets are already in the order of entries: made words in
-            // place.
-            let mut states = sets;
-            states.par_chunks_mut(PARALLEL_ENTRIES / 4).for_each(|states| {
-                for state in states {
-                    *state = word(*state);
-                }
-            });
-            states
+            words
         } else {
             let entry = |member: &ListMember| {
                 if member.active {
-                    word(sets.get(member.person as usize).copied().unwrap_or(0))
+                    words.get(member.person as usize).copied().unwrap_or(0)
                 } else {
                     state_word(EntryStatus::Removed, 0)
                 }
@@ -503,43 +499,44 @@ impl Engine {
         statuses
     }
 
-    /// Each person's reason set (its position in `reason_sets`, with
-    /// `FLAGGED` for the flagged), when the rules are few enough for a bit
-    /// mask: each block of people on its own, on both cores, its rules'
-    /// bits set person by person, then the masks met replaced by their
-    /// sets' positions.
+    /// Each person's word (status and reason set), when the rules are few
+    /// enough for a bit mask: each block of people on its own, on both
+    /// cores, its rules' bits set person by person, then the masks met
+    /// replaced by their sets' positions; only the excluded are read and
+    /// written, the others stay eligible (zero).
     fn reason_masks(
         &self,
         statuses: &mut ListStatuses,
         excluded_by: &[RoaringBitmap],
+        excluded: &RoaringBitmap,
         flagged: &RoaringBitmap,
     ) -> Vec<u32> {
         const BLOCK: usize = 1 << 16;
-        let mut masks = vec![0u32; self.len()];
-        let met: Vec<Vec<u32>> = masks
+        let block_range = |block: usize, len: usize| {
+            let start = (block * BLOCK) as u32;
+            let mut range = RoaringBitmap::new();
+            range.insert_range(start..start + len as u32);
+            (start, range)
+        };
+        let mut words = vec![0u32; self.len()];
+        let met: Vec<Vec<u32>> = words
             .par_chunks_mut(BLOCK)
             .enumerate()
-            .map(|(block, masks)| {
-                let start = (block * BLOCK) as u32;
-                let end = start + masks.len() as u32;
-                let mut range = RoaringBitmap::new();
-                range.insert_range(start..end);
+            .map(|(block, words)| {
+                let (start, range) = block_range(block, words.len());
                 for (rule, people) in excluded_by.iter().enumerate() {
                     if people.is_empty() {
                         continue;
                     }
                     for person in &(people & &range) {
-                        masks[(person - start) as usize] |= 1 << rule;
+                        words[(person - start) as usize] |= 1 << rule;
                     }
-                }
-                for person in &(flagged & &range) {
-                    masks[(person - start) as usize] |= FLAGGED;
                 }
                 // The masks met in the block.
                 let mut seen = vec![0u64; (1usize << MASK_RULES) / 64];
                 let mut met = Vec::new();
-                for &mask in masks.iter() {
-                    let mask = mask & !FLAGGED;
+                for person in &(excluded & &range) {
+                    let mask = words[(person - start) as usize];
                     let (word, bit) = ((mask / 64) as usize, mask % 64);
                     if seen[word] & (1 << bit) == 0 {
                         seen[word] |= 1 << bit;
@@ -557,16 +554,24 @@ impl Engine {
             let set: Vec<usize> = (0..MASK_RULES).filter(|&rule| mask & (1 << rule) != 0).collect();
             codes[mask as usize] = statuses.intern(set);
         }
-        masks.par_chunks_mut(BLOCK).for_each(|masks| {
-            for mask in masks.iter_mut() {
-                *mask = codes[(*mask & !FLAGGED) as usize] | (*mask & FLAGGED);
+        words.par_chunks_mut(BLOCK).enumerate().for_each(|(block, words)| {
+            let (start, range) = block_range(block, words.len());
+            let flagged = flagged & &range;
+            for person in &(excluded & &range) {
+                let slot = &mut words[(person - start) as usize];
+                let status = if flagged.contains(person) {
+                    EntryStatus::Flagged
+                } else {
+                    EntryStatus::Excluded
+                };
+                *slot = state_word(status, codes[*slot as usize]);
             }
         });
-        masks
+        words
     }
 
-    /// Each person's reason set, for any number of rules: rule after rule,
-    /// each person's set so far and the rule give his next.
+    /// Each person's word, for any number of rules: rule after rule, each
+    /// person's set so far and the rule give his next.
     fn reason_set_codes(
         &self,
         statuses: &mut ListStatuses,
@@ -594,6 +599,17 @@ impl Engine {
             if let Some(set) = sets.get_mut(person as usize) {
                 *set |= FLAGGED;
             }
+        }
+        for set in &mut sets {
+            let reasons = *set & !FLAGGED;
+            let status = if reasons == 0 {
+                EntryStatus::Eligible
+            } else if *set & FLAGGED != 0 {
+                EntryStatus::Flagged
+            } else {
+                EntryStatus::Excluded
+            };
+            *set = state_word(status, reasons);
         }
         sets
     }
