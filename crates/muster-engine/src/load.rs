@@ -21,7 +21,7 @@ use rusqlite::{Connection, OpenFlags, Row};
 
 use crate::engine::{Engine, Key, Progress};
 use crate::people::{
-    AssignmentRow, Cell, Day, EventRow, FnvMap, Interner, KeyColumn, OPEN, PeriodRow, Rows,
+    AssignmentRow, Cell, Day, EventRow, FastMap, Interner, KeyColumn, OPEN, PeriodRow, Rows,
     TextColumn, day_number,
 };
 use rayon::prelude::*;
@@ -623,8 +623,8 @@ struct PeopleChunk {
 /// The codes of a column's values, as read.
 #[derive(Default)]
 struct Dictionary {
-    texts: FnvMap<String, u32>,
-    days: FnvMap<Option<Day>, u32>,
+    texts: FastMap<String, u32>,
+    days: FastMap<Option<Day>, u32>,
 }
 
 impl Dictionary {
@@ -658,7 +658,7 @@ impl PeopleChunk {
                 columns: vec![Default::default(); crate::engine::KEY_COLUMNS],
             };
         };
-        let mut lookups: Vec<FnvMap<Cell, u32>> = merged
+        let mut lookups: Vec<FastMap<Cell, u32>> = merged
             .columns
             .iter()
             .map(|(cells, _)| {
@@ -705,8 +705,8 @@ fn read_people(
     };
     let mut dictionaries: Vec<Dictionary> =
         (0..crate::engine::KEY_COLUMNS).map(|_| Dictionary::default()).collect();
-    let mut branches: FnvMap<String, ()> = FnvMap::default();
-    let mut ends: FnvMap<(Day, u32), (Option<NaiveDate>, u32)> = FnvMap::default();
+    let mut branches: FastMap<String, ()> = FastMap::default();
+    let mut ends: FastMap<(Day, u32), (Option<NaiveDate>, u32)> = FastMap::default();
     let mut statement = connection.prepare(sql)?;
     let mut rows = statement.query(parameters)?;
     while let Some(row) = rows.next()? {
