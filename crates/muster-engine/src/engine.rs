@@ -389,36 +389,12 @@ impl Engine {
             .collect();
         dates.par_iter_mut().for_each(|column| column.build_buckets());
         let people = self.len() as u32;
-        let units = self.units.len();
-        let tags = self.tags.len();
         let sites = self.sites.len();
         let engine = &*self;
         let (((served, tagged), id_table), ((had, (admitted, exempted)), (deployed, abroad))) =
             rayon::join(
                 || {
-                    let mut served: Vec<Vec<(Day, u32)>> = vec![Vec::new(); units];
-                    let mut tagged: Vec<Vec<(Day, u32)>> = vec![Vec::new(); tags];
-                    // A person's units and tags are few: kept in small lists.
-                    let mut firsts: Vec<(u32, Day)> = Vec::new();
-                    let mut tag_firsts: Vec<(u32, Day)> = Vec::new();
-                    for person in 0..people {
-                        firsts.clear();
-                        tag_firsts.clear();
-                        for row in engine.assignments.of(person) {
-                            for &unit in engine.ancestors(row.unit) {
-                                keep_first_in(&mut firsts, unit, row.from);
-                            }
-                            for &tag in engine.tags_of(row.unit) {
-                                keep_first_in(&mut tag_firsts, tag, row.from);
-                            }
-                        }
-                        for &(unit, first) in &firsts {
-                            served[unit as usize].push((first, person));
-                        }
-                        for &(tag, first) in &tag_firsts {
-                            tagged[tag as usize].push((first, person));
-                        }
-                    }
+                    let (served, tagged) = engine.served_lists();
                     rayon::join(
                         || {
                             let served: Vec<MonotoneIndex> =
@@ -458,6 +434,59 @@ impl Engine {
         self.exempted = exempted;
         self.deployed = deployed;
         self.abroad = abroad;
+    }
+
+    /// For each unit, who served in it or below it and from which day; for
+    /// each tag, who served in a unit with it: blocks of people on both
+    /// cores, each person's units and tags kept in small lists, the blocks'
+    /// lists then joined in the order of people.
+    #[expect(clippy::type_complexity, reason = "two lists of pairs built in one pass")]
+    fn served_lists(&self) -> (Vec<Vec<(Day, u32)>>, Vec<Vec<(Day, u32)>>) {
+        const BLOCK: u32 = 1 << 17;
+        let people = self.len() as u32;
+        let (units, tags) = (self.units.len(), self.tags.len());
+        let blocks: Vec<(Vec<Vec<(Day, u32)>>, Vec<Vec<(Day, u32)>>)> = (0..people.div_ceil(BLOCK))
+            .into_par_iter()
+            .map(|block| {
+                let mut served: Vec<Vec<(Day, u32)>> = vec![Vec::new(); units];
+                let mut tagged: Vec<Vec<(Day, u32)>> = vec![Vec::new(); tags];
+                let mut firsts: Vec<(u32, Day)> = Vec::new();
+                let mut tag_firsts: Vec<(u32, Day)> = Vec::new();
+                for person in block * BLOCK..((block + 1) * BLOCK).min(people) {
+                    firsts.clear();
+                    tag_firsts.clear();
+                    for row in self.assignments.of(person) {
+                        for &unit in self.ancestors(row.unit) {
+                            keep_first_in(&mut firsts, unit, row.from);
+                        }
+                        for &tag in self.tags_of(row.unit) {
+                            keep_first_in(&mut tag_firsts, tag, row.from);
+                        }
+                    }
+                    for &(unit, first) in &firsts {
+                        served[unit as usize].push((first, person));
+                    }
+                    for &(tag, first) in &tag_firsts {
+                        tagged[tag as usize].push((first, person));
+                    }
+                }
+                (served, tagged)
+            })
+            .collect();
+        let mut served: Vec<Vec<(Day, u32)>> = vec![Vec::new(); units];
+        let mut tagged: Vec<Vec<(Day, u32)>> = vec![Vec::new(); tags];
+        for (block_served, block_tagged) in blocks {
+            for (all, part) in
+                served.iter_mut().zip(block_served).chain(tagged.iter_mut().zip(block_tagged))
+            {
+                if all.is_empty() {
+                    *all = part;
+                } else {
+                    all.extend(part);
+                }
+            }
+        }
+        (served, tagged)
     }
 
     #[expect(clippy::type_complexity, reason = "three indexes built in one pass")]
