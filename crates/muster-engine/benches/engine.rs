@@ -889,11 +889,16 @@ fn profile(engine: &mut Engine, what: &str, db: &Path) {
     let condition =
         std::env::var("MUSTER_BENCH_CONDITION").unwrap_or_else(|_| SELECTIVE.to_string());
     let plan = engine.compile(&muster_cel::parse(&condition).unwrap());
+    // `MUSTER_BENCH_DAY` (YYYY-MM-DD) replaces the selective day.
+    let on = std::env::var("MUSTER_BENCH_DAY")
+        .ok()
+        .and_then(|text| NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok())
+        .unwrap_or_else(|| day(2020, 9, 30));
     let started = Instant::now();
     for run in 0..runs {
         match (what, &mut live) {
             ("selective", _) => {
-                engine.select(&plan, &reference_book, day(2020, 9, 30));
+                engine.select(&plan, &reference_book, on);
             }
             ("broad", _) => {
                 engine.list_statuses(&standing_book, "overseas-posting", &members, day(2024, 6, 1));
