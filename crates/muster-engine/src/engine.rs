@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
-use muster_core::{EventKind, PersonFile, Records};
+use muster_core::{Deployed, EventKind, PersonFile, Records};
 use muster_orders::World;
 use rayon::prelude::*;
 use roaring::RoaringBitmap;
@@ -292,7 +292,7 @@ impl Engine {
 
     /// Packs a person's history rows, adding new ids to the dictionaries.
     pub(crate) fn pack_history(&mut self, file: &PersonFile) -> PackedHistory {
-        let assignments = file
+        let assignments: Vec<AssignmentRow> = file
             .assignments
             .iter()
             .map(|assignment| AssignmentRow {
@@ -301,15 +301,33 @@ impl Engine {
                 to: end_number(assignment.to),
             })
             .collect();
-        let periods = file
-            .deployment_periods(&self.world.tree)
-            .iter()
-            .map(|period| PeriodRow {
-                site: self.sites.intern(&period.deployment.site),
-                from: day_number(period.from),
-                to: end_number(period.to),
-            })
-            .collect();
+        // `PersonFile::deployment_periods`, over unit codes: a unit
+        // deployment reaches each assignment in the unit or below it.
+        let mut periods: Vec<(Day, &str, PeriodRow)> = Vec::new();
+        for deployment in &file.deployments {
+            let site = self.sites.intern(&deployment.site);
+            let (from, to) = (day_number(deployment.from), end_number(deployment.to));
+            match &deployment.deployed {
+                Deployed::Person(id) if *id == file.person.id => {
+                    periods.push((from, &deployment.site, PeriodRow { site, from, to }));
+                }
+                Deployed::Person(_) => {}
+                Deployed::Unit(unit) => {
+                    let unit = self.unit_code(unit);
+                    for row in &assignments {
+                        if !self.ancestors(row.unit).contains(&unit) {
+                            continue;
+                        }
+                        let (from, to) = (from.max(row.from), to.min(row.to));
+                        if from <= to {
+                            periods.push((from, &deployment.site, PeriodRow { site, from, to }));
+                        }
+                    }
+                }
+            }
+        }
+        periods.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        let periods = periods.into_iter().map(|(_, _, period)| period).collect();
         let events = file
             .events
             .iter()
