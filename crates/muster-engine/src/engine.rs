@@ -438,7 +438,8 @@ impl Engine {
                                     abroad.push((from, to, person));
                                 }
                             }
-                            let deployed = deployed.into_iter().map(IntervalIndex::new).collect();
+                            let deployed =
+                                deployed.into_par_iter().map(IntervalIndex::new).collect();
                             (deployed, IntervalIndex::new(abroad))
                         },
                     )
@@ -529,11 +530,11 @@ impl Engine {
                 exempted.entry(text).or_default().push((first, person));
             }
         }
-        let had = had.into_iter().map(MonotoneIndex::new).collect();
+        let had = had.into_par_iter().map(MonotoneIndex::new).collect();
         let admitted =
-            admitted.into_iter().map(|(text, rows)| (text, MonotoneIndex::new(rows))).collect();
+            admitted.into_par_iter().map(|(text, rows)| (text, MonotoneIndex::new(rows))).collect();
         let exempted =
-            exempted.into_iter().map(|(text, rows)| (text, MonotoneIndex::new(rows))).collect();
+            exempted.into_par_iter().map(|(text, rows)| (text, MonotoneIndex::new(rows))).collect();
         (had, (admitted, exempted))
     }
 
