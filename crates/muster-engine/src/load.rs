@@ -242,17 +242,13 @@ pub fn load_sqlite(path: &Path, progress: Progress<'_>) -> Result<Engine, LoadEr
     Ok(engine)
 }
 
-/// The service rows, by person, but those a later row replaces, as the
-/// store reads them.
+/// The service rows, by person.
 fn pack_service(
     engine: &Engine,
     parts: &[RawRows],
     unit_codes: &[Vec<u32>],
     count: u32,
 ) -> Rows<AssignmentRow> {
-    let mut replaced: Vec<i64> =
-        parts.iter().flat_map(|part| part.replaced.iter().copied()).collect();
-    replaced.sort_unstable();
     let ids = &engine.ids;
     let assignments: Vec<Vec<(u32, AssignmentRow)>> = parts
         .par_iter()
@@ -260,12 +256,7 @@ fn pack_service(
         .map(|(part, units)| {
             let mut resolver = Resolver::new();
             let mut rows = Vec::with_capacity(part.rows.len());
-            for (position, row) in part.rows.iter().enumerate() {
-                if !replaced.is_empty()
-                    && part.ids.get(position).is_some_and(|id| replaced.binary_search(id).is_ok())
-                {
-                    continue;
-                }
+            for row in &part.rows {
                 let Some(person) = resolver.find_row(ids, part, row) else {
                     continue;
                 };
@@ -466,13 +457,15 @@ struct RawRows {
     persons: String,
     texts: Interner,
     rows: Vec<RawRow>,
-    /// The ids of the rows, for service rows.
-    ids: Vec<i64>,
-    /// The ids of the rows these replace, for service rows.
-    replaced: Vec<i64>,
 }
 
 impl RawRows {
+    /// Room for the rows of rowids `low ..= high`.
+    fn with_capacity(low: i64, high: i64) -> RawRows {
+        let rows = usize::try_from(high - low + 1).unwrap_or(0).min(1 << 24);
+        RawRows { rows: Vec::with_capacity(rows), ..RawRows::default() }
+    }
+
     fn person(&self, row: &RawRow) -> &str {
         self.persons.get(row.person_start as usize..row.person_end as usize).unwrap_or("")
     }
@@ -540,38 +533,33 @@ fn end_of(row: &Row<'_>, index: usize) -> Result<Day, LoadError> {
 }
 
 fn read_service(connection: &Connection, low: i64, high: i64) -> Result<RawRows, LoadError> {
-    let mut raw = RawRows::default();
+    let mut raw = RawRows::with_capacity(low, high);
+    // Rows that a later row replaces are left out, as the store reads
+    // them (the replaced ids are found by their own index).
     let mut statement = connection.prepare(
-        "SELECT id, replaces, person, unit, from_day, to_day FROM service
-         WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
+        "SELECT person, unit, from_day, to_day FROM service
+         WHERE id BETWEEN ?1 AND ?2
+           AND id NOT IN (SELECT replaces FROM service WHERE replaces IS NOT NULL)
+         ORDER BY id",
     )?;
     let mut rows = statement.query([low, high])?;
     while let Some(row) = rows.next()? {
-        let id: i64 = row.get(0)?;
-        if let Some(replaces) = row.get::<_, Option<i64>>(1)? {
-            raw.replaced.push(replaces);
-        }
-        let (person_start, person_end) = raw.push_person(text(row, 2)?);
-        let unit = raw.texts.intern(text(row, 3)?);
+        let (person_start, person_end) = raw.push_person(text(row, 0)?);
+        let unit = raw.texts.intern(text(row, 1)?);
         raw.rows.push(RawRow {
             person_start,
             person_end,
             text: unit,
-            from: day_of(row, 4)?,
-            to: end_of(row, 5)?,
+            from: day_of(row, 2)?,
+            to: end_of(row, 3)?,
             ..RawRow::default()
         });
-        raw.ids.push(id);
-    }
-    if raw.replaced.is_empty() {
-        // No row of this part replaces another; rows of other parts may.
-        raw.ids.shrink_to_fit();
     }
     Ok(raw)
 }
 
 fn read_events(connection: &Connection, low: i64, high: i64) -> Result<RawRows, LoadError> {
-    let mut raw = RawRows::default();
+    let mut raw = RawRows::with_capacity(low, high);
     let mut statement = connection.prepare(
         "SELECT person, day, kind, ref, detail FROM events WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
     )?;
