@@ -55,6 +55,19 @@ impl Shape {
     }
 }
 
+/// Calls `each` with the members of a bitmap from `start` up to `end`
+/// (excluded), in order: the bitmap's iterator moved to the range, then
+/// walked container by container (`for_each`), faster than value by value.
+fn each_between(bitmap: &RoaringBitmap, start: u32, end: u32, each: impl FnMut(u32)) {
+    if end <= start || bitmap.is_empty() {
+        return;
+    }
+    let mut members = bitmap.iter();
+    members.advance_to(start);
+    members.advance_back_to(end - 1);
+    members.for_each(each);
+}
+
 /// The flag of an entry rides on the high bit of its set of reasons.
 const FLAGGED: u32 = 1 << 31;
 
@@ -512,32 +525,22 @@ impl Engine {
         flagged: &RoaringBitmap,
     ) -> Vec<u32> {
         const BLOCK: usize = 1 << 16;
-        let block_range = |block: usize, len: usize| {
-            let start = (block * BLOCK) as u32;
-            let mut range = RoaringBitmap::new();
-            range.insert_range(start..start + len as u32);
-            (start, range)
-        };
         let mut words = vec![0u32; self.len()];
         let met: Vec<Vec<u32>> = words
             .par_chunks_mut(BLOCK)
             .enumerate()
             .map(|(block, words)| {
-                let (start, range) = block_range(block, words.len());
+                let start = (block * BLOCK) as u32;
+                let end = start + words.len() as u32;
                 for (rule, people) in excluded_by.iter().enumerate() {
-                    if people.is_empty() {
-                        continue;
-                    }
-                    // `for_each` walks container by container, faster than
-                    // `next` value by value.
-                    (people & &range).iter().for_each(|person| {
+                    each_between(people, start, end, |person| {
                         words[(person - start) as usize] |= 1 << rule;
                     });
                 }
                 // The masks met in the block.
                 let mut seen = vec![0u64; (1usize << MASK_RULES) / 64];
                 let mut met = Vec::new();
-                (excluded & &range).iter().for_each(|person| {
+                each_between(excluded, start, end, |person| {
                     let mask = words[(person - start) as usize];
                     let (word, bit) = ((mask / 64) as usize, mask % 64);
                     if seen[word] & (1 << bit) == 0 {
@@ -557,13 +560,14 @@ impl Engine {
             codes[mask as usize] = statuses.intern(set);
         }
         words.par_chunks_mut(BLOCK).enumerate().for_each(|(block, words)| {
-            let (start, range) = block_range(block, words.len());
+            let start = (block * BLOCK) as u32;
+            let end = start + words.len() as u32;
             // Every excluded one first, then the flagged among them.
-            (excluded & &range).iter().for_each(|person| {
+            each_between(excluded, start, end, |person| {
                 let slot = &mut words[(person - start) as usize];
                 *slot = state_word(EntryStatus::Excluded, codes[*slot as usize]);
             });
-            (flagged & &range).iter().for_each(|person| {
+            each_between(flagged, start, end, |person| {
                 let slot = &mut words[(person - start) as usize];
                 *slot = state_word(EntryStatus::Flagged, *slot & REASONS);
             });
@@ -725,6 +729,38 @@ impl ListStatuses {
                 (position != u32::MAX).then_some(position as usize)
             }
             None => ((person as usize) < self.states.len()).then_some(person as usize),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn members_between_two_values_are_walked_in_order() {
+        // Sparse and dense containers, and ranges within, across and
+        // outside them.
+        let mut bitmap: RoaringBitmap = (0..300_000u32).filter(|value| value % 7 == 0).collect();
+        bitmap.insert_range(400_000..470_000);
+        bitmap.insert(1 << 20);
+        let ranges = [
+            (0, 1 << 16),
+            (1 << 16, 2 << 16),
+            (5 << 16, 6 << 16),
+            (6 << 16, 7 << 16),
+            (7 << 16, 17 << 16),
+            (12_345, 398_765),
+            (1 << 20, (1 << 20) + 1),
+            (2 << 20, 3 << 20),
+            (10, 10),
+        ];
+        for (start, end) in ranges {
+            let mut walked = Vec::new();
+            each_between(&bitmap, start, end, |value| walked.push(value));
+            let expected: Vec<u32> =
+                bitmap.iter().filter(|value| (start..end).contains(value)).collect();
+            assert_eq!(walked, expected, "{start}..{end}");
         }
     }
 }
