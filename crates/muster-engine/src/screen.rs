@@ -10,7 +10,7 @@ use muster_orders::{
     Effect, EntryChange, EntryStatus, IssuedOrder, OrderBook, Reason, Rule, Target,
 };
 use rayon::prelude::*;
-use roaring::RoaringBitmap;
+use roaring::{MultiOps, RoaringBitmap};
 
 use crate::chain::Discharges;
 use crate::engine::Engine;
@@ -436,15 +436,18 @@ impl Engine {
         }
         let discharges = OnceLock::new();
         let mut excluded_by = vec![RoaringBitmap::new(); rules.len()];
-        let mut excluded = RoaringBitmap::new();
         for (nominated_on, scope) in groups.values() {
             let screenings =
                 self.screen_with(book, kind, day, Some(*nominated_on), scope, &discharges);
             for (own, theirs) in excluded_by.iter_mut().zip(screenings.excluded_by) {
-                excluded |= &theirs;
-                *own |= theirs;
+                if own.is_empty() {
+                    *own = theirs;
+                } else {
+                    *own |= theirs;
+                }
             }
         }
+        let excluded: RoaringBitmap = excluded_by.iter().union();
         // Those excluded now who were eligible when nominated are flagged.
         let mut flagged = RoaringBitmap::new();
         for (nominated_on, scope) in &nominated {
