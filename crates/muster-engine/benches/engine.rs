@@ -537,9 +537,8 @@ fn main() {
     let (engine_one, _) =
         one_core.install(|| time(5, || engine.list_statuses(&standing_book, kind, &members, on)));
     let rules = statuses.rules.len();
-    let count = |status: EntryStatus| {
-        statuses.entries.iter().filter(|entry| entry.status == status).count()
-    };
+    let count =
+        |status: EntryStatus| statuses.entries().filter(|entry| entry.status == status).count();
     let (eligible, excluded, flagged) =
         (count(EntryStatus::Eligible), count(EntryStatus::Excluded), count(EntryStatus::Flagged));
     let broad_sql = SQL_BROAD.replace("{where}", "");
@@ -855,7 +854,9 @@ fn profile(engine: &mut Engine, what: &str, db: &Path) {
     });
     let files: Vec<PersonFile> = if what == "change" {
         let world = World::new(SqliteStore::open(db).unwrap().records().unwrap());
-        (0..1000)
+        // Each a different person, as in the table: his rows and index
+        // entries are not in the caches.
+        (0..runs as usize)
             .map(|index| {
                 let mut file = world.people[(index * 4_999) % world.people.len()].clone();
                 file.events.push(muster_core::Event {
@@ -888,11 +889,16 @@ fn profile(engine: &mut Engine, what: &str, db: &Path) {
     let condition =
         std::env::var("MUSTER_BENCH_CONDITION").unwrap_or_else(|_| SELECTIVE.to_string());
     let plan = engine.compile(&muster_cel::parse(&condition).unwrap());
+    // `MUSTER_BENCH_DAY` (YYYY-MM-DD) replaces the selective day.
+    let on = std::env::var("MUSTER_BENCH_DAY")
+        .ok()
+        .and_then(|text| NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok())
+        .unwrap_or_else(|| day(2020, 9, 30));
     let started = Instant::now();
     for run in 0..runs {
         match (what, &mut live) {
             ("selective", _) => {
-                engine.select(&plan, &reference_book, day(2020, 9, 30));
+                engine.select(&plan, &reference_book, on);
             }
             ("broad", _) => {
                 engine.list_statuses(&standing_book, "overseas-posting", &members, day(2024, 6, 1));

@@ -5,15 +5,15 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
-use muster_core::{EventKind, PersonFile, Records};
+use muster_core::{Deployed, EventKind, PersonFile, Records};
 use muster_orders::World;
 use rayon::prelude::*;
 use roaring::RoaringBitmap;
 
 use crate::index::{IntervalIndex, MonotoneIndex};
 use crate::people::{
-    AssignmentRow, Cell, Day, EventRow, Interner, KeyColumn, OPEN, PeriodRow, Rows, TextColumn,
-    day_number, end_number,
+    AssignmentRow, Cell, Day, EventRow, IdTable, Interner, KeyColumn, OPEN, PeriodRow, Rows,
+    TextColumn, day_number, end_number,
 };
 use crate::plan::Plan;
 
@@ -77,6 +77,8 @@ pub struct Engine {
     /// The records other than people: units, sites, the calendar.
     pub(crate) world: World,
     pub(crate) ids: TextColumn,
+    /// Each id's position.
+    id_table: IdTable,
     pub(crate) names: TextColumn,
     pub(crate) keys: Vec<KeyColumn>,
     pub(crate) units: Interner,
@@ -154,6 +156,7 @@ impl Engine {
         let mut engine = Engine {
             world,
             ids: TextColumn::default(),
+            id_table: IdTable::default(),
             names: TextColumn::default(),
             keys: vec![KeyColumn::default(); KEY_COLUMNS],
             units: Interner::default(),
@@ -233,6 +236,9 @@ impl Engine {
 
     /// A person's position, by id.
     pub fn position(&self, id: &str) -> Option<u32> {
+        if !self.id_table.is_empty() {
+            return self.id_table.find(&self.ids, id);
+        }
         let (mut low, mut high) = (0usize, self.len());
         while low < high {
             let middle = (low + high) / 2;
@@ -286,7 +292,7 @@ impl Engine {
 
     /// Packs a person's history rows, adding new ids to the dictionaries.
     pub(crate) fn pack_history(&mut self, file: &PersonFile) -> PackedHistory {
-        let assignments = file
+        let assignments: Vec<AssignmentRow> = file
             .assignments
             .iter()
             .map(|assignment| AssignmentRow {
@@ -295,15 +301,33 @@ impl Engine {
                 to: end_number(assignment.to),
             })
             .collect();
-        let periods = file
-            .deployment_periods(&self.world.tree)
-            .iter()
-            .map(|period| PeriodRow {
-                site: self.sites.intern(&period.deployment.site),
-                from: day_number(period.from),
-                to: end_number(period.to),
-            })
-            .collect();
+        // `PersonFile::deployment_periods`, over unit codes: a unit
+        // deployment reaches each assignment in the unit or below it.
+        let mut periods: Vec<(Day, &str, PeriodRow)> = Vec::new();
+        for deployment in &file.deployments {
+            let site = self.sites.intern(&deployment.site);
+            let (from, to) = (day_number(deployment.from), end_number(deployment.to));
+            match &deployment.deployed {
+                Deployed::Person(id) if *id == file.person.id => {
+                    periods.push((from, &deployment.site, PeriodRow { site, from, to }));
+                }
+                Deployed::Person(_) => {}
+                Deployed::Unit(unit) => {
+                    let unit = self.unit_code(unit);
+                    for row in &assignments {
+                        if !self.ancestors(row.unit).contains(&unit) {
+                            continue;
+                        }
+                        let (from, to) = (from.max(row.from), to.min(row.to));
+                        if from <= to {
+                            periods.push((from, &deployment.site, PeriodRow { site, from, to }));
+                        }
+                    }
+                }
+            }
+        }
+        periods.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        let periods = periods.into_iter().map(|(_, _, period)| period).collect();
         let events = file
             .events
             .iter()
@@ -372,71 +396,116 @@ impl Engine {
 
     /// Builds every index from the packed rows.
     pub(crate) fn build_indexes(&mut self) {
-        for key in [Key::Born, Key::Enlisted, Key::TermEnd] {
-            self.keys[key as usize].build_buckets();
-        }
+        let mut dates: Vec<&mut KeyColumn> = self
+            .keys
+            .iter_mut()
+            .enumerate()
+            .filter(|(key, _)| {
+                [Key::Born, Key::Enlisted, Key::TermEnd].iter().any(|own| *own as usize == *key)
+            })
+            .map(|(_, column)| column)
+            .collect();
+        dates.par_iter_mut().for_each(|column| column.build_buckets());
         let people = self.len() as u32;
-        let units = self.units.len();
-        let tags = self.tags.len();
         let sites = self.sites.len();
         let engine = &*self;
-        let ((served, tagged), ((had, (admitted, exempted)), (deployed, abroad))) = rayon::join(
-            || {
-                let mut served: Vec<Vec<(Day, u32)>> = vec![Vec::new(); units];
-                let mut tagged: Vec<Vec<(Day, u32)>> = vec![Vec::new(); tags];
-                let mut firsts: HashMap<u32, Day> = HashMap::new();
-                let mut tag_firsts: HashMap<u32, Day> = HashMap::new();
-                for person in 0..people {
-                    firsts.clear();
-                    tag_firsts.clear();
-                    for row in engine.assignments.of(person) {
-                        for &unit in engine.ancestors(row.unit) {
-                            keep_first(&mut firsts, unit, row.from);
-                        }
-                        for &tag in engine.tags_of(row.unit) {
-                            keep_first(&mut tag_firsts, tag, row.from);
-                        }
-                    }
-                    for (&unit, &first) in &firsts {
-                        served[unit as usize].push((first, person));
-                    }
-                    for (&tag, &first) in &tag_firsts {
-                        tagged[tag as usize].push((first, person));
-                    }
-                }
-                let served: Vec<MonotoneIndex> =
-                    served.into_par_iter().map(MonotoneIndex::new).collect();
-                let tagged: Vec<MonotoneIndex> =
-                    tagged.into_par_iter().map(MonotoneIndex::new).collect();
-                (served, tagged)
-            },
-            || {
-                rayon::join(
-                    || engine.event_indexes(people),
-                    || {
-                        let mut deployed: Vec<Vec<(Day, Day, u32)>> = vec![Vec::new(); sites];
-                        let mut abroad = Vec::new();
-                        for person in 0..people {
-                            for row in engine.periods.of(person) {
-                                deployed[row.site as usize].push((row.from, row.to, person));
+        let (((served, tagged), id_table), ((had, (admitted, exempted)), (deployed, abroad))) =
+            rayon::join(
+                || {
+                    let (served, tagged) = engine.served_lists();
+                    rayon::join(
+                        || {
+                            let served: Vec<MonotoneIndex> =
+                                served.into_par_iter().map(MonotoneIndex::new).collect();
+                            let tagged: Vec<MonotoneIndex> =
+                                tagged.into_par_iter().map(MonotoneIndex::new).collect();
+                            (served, tagged)
+                        },
+                        || IdTable::new(&engine.ids),
+                    )
+                },
+                || {
+                    rayon::join(
+                        || engine.event_indexes(people),
+                        || {
+                            let mut deployed: Vec<Vec<(Day, Day, u32)>> = vec![Vec::new(); sites];
+                            let mut abroad = Vec::new();
+                            for person in 0..people {
+                                for row in engine.periods.of(person) {
+                                    deployed[row.site as usize].push((row.from, row.to, person));
+                                }
+                                for (from, to) in abroad_periods(engine.events.of(person)) {
+                                    abroad.push((from, to, person));
+                                }
                             }
-                            for (from, to) in abroad_periods(engine.events.of(person)) {
-                                abroad.push((from, to, person));
-                            }
-                        }
-                        let deployed = deployed.into_iter().map(IntervalIndex::new).collect();
-                        (deployed, IntervalIndex::new(abroad))
-                    },
-                )
-            },
-        );
+                            let deployed =
+                                deployed.into_par_iter().map(IntervalIndex::new).collect();
+                            (deployed, IntervalIndex::new(abroad))
+                        },
+                    )
+                },
+            );
         self.served = served;
         self.tagged = tagged;
+        self.id_table = id_table;
         self.had = had;
         self.admitted = admitted;
         self.exempted = exempted;
         self.deployed = deployed;
         self.abroad = abroad;
+    }
+
+    /// For each unit, who served in it or below it and from which day; for
+    /// each tag, who served in a unit with it: blocks of people on both
+    /// cores, each person's units and tags kept in small lists, the blocks'
+    /// lists then joined in the order of people.
+    #[expect(clippy::type_complexity, reason = "two lists of pairs built in one pass")]
+    fn served_lists(&self) -> (Vec<Vec<(Day, u32)>>, Vec<Vec<(Day, u32)>>) {
+        const BLOCK: u32 = 1 << 17;
+        let people = self.len() as u32;
+        let (units, tags) = (self.units.len(), self.tags.len());
+        let blocks: Vec<(Vec<Vec<(Day, u32)>>, Vec<Vec<(Day, u32)>>)> = (0..people.div_ceil(BLOCK))
+            .into_par_iter()
+            .map(|block| {
+                let mut served: Vec<Vec<(Day, u32)>> = vec![Vec::new(); units];
+                let mut tagged: Vec<Vec<(Day, u32)>> = vec![Vec::new(); tags];
+                let mut firsts: Vec<(u32, Day)> = Vec::new();
+                let mut tag_firsts: Vec<(u32, Day)> = Vec::new();
+                for person in block * BLOCK..((block + 1) * BLOCK).min(people) {
+                    firsts.clear();
+                    tag_firsts.clear();
+                    for row in self.assignments.of(person) {
+                        for &unit in self.ancestors(row.unit) {
+                            keep_first_in(&mut firsts, unit, row.from);
+                        }
+                        for &tag in self.tags_of(row.unit) {
+                            keep_first_in(&mut tag_firsts, tag, row.from);
+                        }
+                    }
+                    for &(unit, first) in &firsts {
+                        served[unit as usize].push((first, person));
+                    }
+                    for &(tag, first) in &tag_firsts {
+                        tagged[tag as usize].push((first, person));
+                    }
+                }
+                (served, tagged)
+            })
+            .collect();
+        let mut served: Vec<Vec<(Day, u32)>> = vec![Vec::new(); units];
+        let mut tagged: Vec<Vec<(Day, u32)>> = vec![Vec::new(); tags];
+        for (block_served, block_tagged) in blocks {
+            for (all, part) in
+                served.iter_mut().zip(block_served).chain(tagged.iter_mut().zip(block_tagged))
+            {
+                if all.is_empty() {
+                    *all = part;
+                } else {
+                    all.extend(part);
+                }
+            }
+        }
+        (served, tagged)
     }
 
     #[expect(clippy::type_complexity, reason = "three indexes built in one pass")]
@@ -461,11 +530,11 @@ impl Engine {
                 exempted.entry(text).or_default().push((first, person));
             }
         }
-        let had = had.into_iter().map(MonotoneIndex::new).collect();
+        let had = had.into_par_iter().map(MonotoneIndex::new).collect();
         let admitted =
-            admitted.into_iter().map(|(text, rows)| (text, MonotoneIndex::new(rows))).collect();
+            admitted.into_par_iter().map(|(text, rows)| (text, MonotoneIndex::new(rows))).collect();
         let exempted =
-            exempted.into_iter().map(|(text, rows)| (text, MonotoneIndex::new(rows))).collect();
+            exempted.into_par_iter().map(|(text, rows)| (text, MonotoneIndex::new(rows))).collect();
         (had, (admitted, exempted))
     }
 
@@ -581,6 +650,7 @@ impl Engine {
             + self.deployed.iter().map(IntervalIndex::heap_bytes).sum::<usize>()
             + self.abroad.heap_bytes();
         self.ids.heap_bytes()
+            + self.id_table.heap_bytes()
             + self.names.heap_bytes()
             + keys
             + self.assignments.heap_bytes()
@@ -641,10 +711,6 @@ pub(crate) fn abroad_periods(events: &[EventRow]) -> Vec<(Day, Day)> {
         }
     }
     periods
-}
-
-fn keep_first(firsts: &mut HashMap<u32, Day>, key: u32, day: Day) {
-    firsts.entry(key).and_modify(|first| *first = (*first).min(day)).or_insert(day);
 }
 
 fn keep_first_in(firsts: &mut Vec<(u32, Day)>, key: u32, day: Day) {

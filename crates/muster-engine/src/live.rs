@@ -268,7 +268,9 @@ impl Engine {
             let Some(position) = list.statuses.position(person) else {
                 continue;
             };
-            let entry = list.statuses.entries[position];
+            let Some(entry) = list.statuses.entry_at(position) else {
+                continue;
+            };
             if entry.status == muster_orders::EntryStatus::Removed {
                 continue;
             }
@@ -279,8 +281,7 @@ impl Engine {
                 person,
                 entry.nominated_on,
             );
-            list.statuses.entries[position].status = status;
-            list.statuses.entries[position].reasons = reasons;
+            list.statuses.set_state(position, status, reasons);
         }
     }
 

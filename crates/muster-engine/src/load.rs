@@ -21,9 +21,10 @@ use rusqlite::{Connection, OpenFlags, Row};
 
 use crate::engine::{Engine, Key, Progress};
 use crate::people::{
-    AssignmentRow, Cell, Day, EventRow, Interner, KeyColumn, OPEN, PeriodRow, Rows, TextColumn,
-    day_number,
+    AssignmentRow, Cell, Day, EventRow, FastMap, Interner, KeyColumn, OPEN, PeriodRow, Rows,
+    TextColumn, day_number,
 };
+use rayon::prelude::*;
 
 /// Why the engine could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +52,11 @@ pub fn load(store: &dyn Store, progress: Progress<'_>) -> Result<Engine, LoadErr
     Ok(Engine::from_records(records, progress))
 }
 
+/// How many parts each table of people and their history is read in: the
+/// parts are read on both cores, each on its own connection, the next
+/// part by whichever core is free.
+const PARTS: i64 = 4;
+
 /// Loads the engine from the SQLite store at `path`, straight into the
 /// packed columns.
 pub fn load_sqlite(path: &Path, progress: Progress<'_>) -> Result<Engine, LoadError> {
@@ -64,75 +70,132 @@ pub fn load_sqlite(path: &Path, progress: Progress<'_>) -> Result<Engine, LoadEr
     progress("read units, sites and the calendar", 0, 1);
     let world = World::new(small_records(&connection)?);
     let mut engine = Engine::empty(world);
-    progress("read people, service and events", 0, 3);
     let calendar = engine.world.calendar;
-    let (people_and_events, service) = std::thread::scope(|scope| {
-        let service = scope.spawn(|| -> Result<RawRows, LoadError> { read_service(&open()?) });
-        let people_and_events = read_people(&connection, calendar)
-            .and_then(|people| Ok((people, read_events(&connection)?)));
-        let service = service.join().unwrap_or_else(|_| {
+
+    // The tables in parts of their rowids, largest first.
+    let mut parts: Vec<Part> = Vec::new();
+    for (table, make) in [
+        ("service", Part::Service as fn(i64, i64) -> Part),
+        ("events", Part::Events),
+        ("people", Part::People),
+    ] {
+        // Each bound on its own, for SQLite to find it without a scan.
+        let bound = |order: &str| -> Result<Option<i64>, LoadError> {
+            let sql = format!("SELECT rowid FROM {table} ORDER BY rowid {order} LIMIT 1");
+            let mut statement = connection.prepare(&sql)?;
+            let mut rows = statement.query([])?;
+            Ok(match rows.next()? {
+                Some(row) => Some(row.get(0)?),
+                None => None,
+            })
+        };
+        let (low, high) = (bound("ASC")?, bound("DESC")?);
+        let (Some(low), Some(high)) = (low, high) else {
+            parts.push(make(1, 0));
+            continue;
+        };
+        let size = (high - low) / PARTS + 1;
+        let mut from = low;
+        while from <= high {
+            parts.push(make(from, (from + size - 1).min(high)));
+            from += size;
+        }
+    }
+    let total = parts.len() as u64;
+    progress("read people, service and events", 0, total);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let read_parts = || -> Result<Vec<(usize, Read)>, LoadError> {
+        let connection = open()?;
+        // Pages mapped rather than copied into SQLite's cache.
+        connection.execute_batch("PRAGMA mmap_size = 17179869184")?;
+        let mut read = Vec::new();
+        loop {
+            let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(part) = parts.get(index) else {
+                return Ok(read);
+            };
+            read.push((index, part.read(&connection, calendar)?));
+            done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    };
+    let (mine, theirs) = std::thread::scope(|scope| {
+        let theirs = scope.spawn(read_parts);
+        let mine = read_parts();
+        let theirs = theirs.join().unwrap_or_else(|_| {
             Err(LoadError::Corrupt { what: "a reading thread failed".to_string() })
         });
-        (people_and_events, service)
+        (mine, theirs)
     });
-    let (people, events) = people_and_events?;
-    let service = service?;
-    progress("read people, service and events", 3, 3);
+    let mut read: Vec<(usize, Read)> = mine?;
+    read.extend(theirs?);
+    read.sort_by_key(|(index, _)| *index);
+    progress("read people, service and events", total, total);
+
+    let mut people_parts = Vec::new();
+    let mut service_parts = Vec::new();
+    let mut event_parts = Vec::new();
+    for (_, part) in read {
+        match part {
+            Read::People(people) => people_parts.push(people),
+            Read::Service(rows) => service_parts.push(rows),
+            Read::Events(rows) => event_parts.push(rows),
+        }
+    }
+    // People in the order of ids with one version of each (as after an
+    // import), else read again in the order of ids and versions.
+    let parts: Option<Vec<PeopleChunk>> = people_parts.into_iter().collect();
+    let parts: Option<Vec<PeopleChunk>> = parts.map(|parts| {
+        parts.into_iter().filter(|part| part.ids.len() > 0).collect::<Vec<PeopleChunk>>()
+    });
+    let people: Vec<PeopleChunk> = match parts {
+        Some(parts)
+            if parts.windows(2).all(|pair| match (pair[0].ids.last(), pair[1].ids.first()) {
+                (Some(last), Some(first)) => last < first,
+                _ => false,
+            }) =>
+        {
+            parts
+        }
+        _ => {
+            let sql = format!("{PEOPLE} ORDER BY id, act");
+            vec![
+                read_people(&connection, &sql, [], calendar, true)?.ok_or_else(|| {
+                    LoadError::Corrupt { what: "the order of people".to_string() }
+                })?,
+            ]
+        }
+    };
 
     progress("pack people", 0, 1);
-    let count = people.ids.len() as u32;
+    let people = PeopleChunk::merge(people);
     engine.ids = people.ids;
     engine.names = people.names;
-    engine.keys = people.keys;
+    let count = engine.ids.len() as u32;
 
-    // Service rows, by person.
-    let units: Vec<u32> = (0..service.texts.len() as u32)
-        .map(|code| engine.unit_code(service.texts.text(code)))
+    // The dictionaries first; then the key columns, the service rows and
+    // the event rows are packed side by side.
+    let unit_codes: Vec<Vec<u32>> = service_parts
+        .iter()
+        .map(|part| {
+            (0..part.texts.len() as u32)
+                .map(|code| engine.unit_code(part.texts.text(code)))
+                .collect()
+        })
         .collect();
-    let mut assignments: Vec<(u32, AssignmentRow)> = Vec::with_capacity(service.rows.len());
-    let mut resolver = Resolver::new();
-    for row in &service.rows {
-        let Some(person) = resolver.find(&engine.ids, service.person(row)) else {
-            continue;
-        };
-        assignments.push((
-            person,
-            AssignmentRow { unit: units[row.text as usize], from: row.from, to: row.to },
-        ));
-    }
-    let mut assignments = Rows::from_pairs(assignments, count);
-    assignments.sort_each_by_key(|row| row.from);
-
-    // Event rows, by person.
-    let texts: Vec<u32> = (0..events.texts.len() as u32)
-        .map(|code| engine.texts.intern(events.texts.text(code)))
+    let text_codes: Vec<Vec<u32>> = event_parts
+        .iter()
+        .map(|part| {
+            (0..part.texts.len() as u32)
+                .map(|code| engine.texts.intern(part.texts.text(code)))
+                .collect()
+        })
         .collect();
-    let mut event_rows: Vec<(u32, EventRow)> = Vec::with_capacity(events.rows.len());
-    let mut resolver = Resolver::new();
-    for row in &events.rows {
-        let Some(person) = resolver.find(&engine.ids, events.person(row)) else {
-            continue;
-        };
-        let kind = EventKind::ALL.get(row.kind as usize).copied().unwrap_or(EventKind::Injured);
-        event_rows.push((
-            person,
-            EventRow {
-                kind,
-                date: row.from,
-                reference: texts[row.text as usize],
-                detail: texts[row.detail as usize],
-                scope: texts[row.scope as usize],
-            },
-        ));
-    }
-    let mut events_by_person = Rows::from_pairs(event_rows, count);
-    events_by_person.sort_each_by_key(|row| row.date);
-
     // Deployment periods: those naming a person, and those of a unit for
     // each assignment within it.
     let deployments = read_deployments(&connection)?;
     let mut by_unit: HashMap<u32, Vec<(u32, Day, Day)>> = HashMap::new();
-    let mut periods: Vec<(u32, PeriodRow)> = Vec::new();
+    let mut named: Vec<(String, PeriodRow)> = Vec::new();
     for deployment in &deployments {
         let site = engine.sites.intern(&deployment.site);
         match &deployment.deployed {
@@ -141,33 +204,37 @@ pub fn load_sqlite(path: &Path, progress: Progress<'_>) -> Result<Engine, LoadEr
                 by_unit.entry(unit).or_default().push((site, deployment.from, deployment.to));
             }
             Deployed::Person(id) => {
-                if let Some(person) = search(&engine.ids, id) {
-                    periods.push((
-                        person,
-                        PeriodRow { site, from: deployment.from, to: deployment.to },
-                    ));
-                }
+                named.push((
+                    id.clone(),
+                    PeriodRow { site, from: deployment.from, to: deployment.to },
+                ));
             }
         }
     }
-    if !by_unit.is_empty() {
-        for person in 0..count {
-            for row in assignments.of(person) {
-                for unit in engine.ancestors(row.unit) {
-                    for &(site, from, to) in by_unit.get(unit).map_or(&[][..], Vec::as_slice) {
-                        let from = from.max(row.from);
-                        let to = to.min(row.to);
-                        if from <= to {
-                            periods.push((person, PeriodRow { site, from, to }));
-                        }
-                    }
-                }
-            }
-        }
-    }
+    let columns = people.columns;
+    let engine_ref = &engine;
+    let (keys, ((assignments, periods), events)) = rayon::join(
+        || {
+            columns
+                .into_par_iter()
+                .map(|(cells, codes)| KeyColumn::from_parts(cells, codes))
+                .collect::<Vec<KeyColumn>>()
+        },
+        || {
+            rayon::join(
+                || {
+                    let assignments = pack_service(engine_ref, &service_parts, &unit_codes, count);
+                    let periods = unit_periods(engine_ref, &assignments, &by_unit, named, count);
+                    (assignments, periods)
+                },
+                || pack_events(engine_ref, &event_parts, &text_codes, count),
+            )
+        },
+    );
+    engine.keys = keys;
     engine.assignments = assignments;
-    engine.events = events_by_person;
-    engine.periods = Rows::from_pairs(periods, count);
+    engine.events = events;
+    engine.periods = periods;
     progress("pack people", 1, 1);
     progress("build indexes", 0, 1);
     engine.build_indexes();
@@ -175,16 +242,172 @@ pub fn load_sqlite(path: &Path, progress: Progress<'_>) -> Result<Engine, LoadEr
     Ok(engine)
 }
 
+/// The service rows, by person.
+fn pack_service(
+    engine: &Engine,
+    parts: &[RawRows],
+    unit_codes: &[Vec<u32>],
+    count: u32,
+) -> Rows<AssignmentRow> {
+    let ids = &engine.ids;
+    let assignments: Vec<Vec<(u32, AssignmentRow)>> = parts
+        .par_iter()
+        .zip(unit_codes)
+        .map(|(part, units)| {
+            let mut resolver = Resolver::new();
+            let mut rows = Vec::with_capacity(part.rows.len());
+            for row in &part.rows {
+                let Some(person) = resolver.find_row(ids, part, row) else {
+                    continue;
+                };
+                rows.push((
+                    person,
+                    AssignmentRow { unit: units[row.text as usize], from: row.from, to: row.to },
+                ));
+            }
+            rows
+        })
+        .collect();
+    let mut assignments = Rows::from_pairs(assignments.concat(), count);
+    assignments.sort_each_by_key(|row| row.from);
+    assignments
+}
+
+/// The event rows, by person.
+fn pack_events(
+    engine: &Engine,
+    parts: &[RawRows],
+    text_codes: &[Vec<u32>],
+    count: u32,
+) -> Rows<EventRow> {
+    let ids = &engine.ids;
+    let event_rows: Vec<Vec<(u32, EventRow)>> = parts
+        .par_iter()
+        .zip(text_codes)
+        .map(|(part, texts)| {
+            let mut resolver = Resolver::new();
+            let mut rows = Vec::with_capacity(part.rows.len());
+            for row in &part.rows {
+                let Some(person) = resolver.find_row(ids, part, row) else {
+                    continue;
+                };
+                let kind =
+                    EventKind::ALL.get(row.kind as usize).copied().unwrap_or(EventKind::Injured);
+                rows.push((
+                    person,
+                    EventRow {
+                        kind,
+                        date: row.from,
+                        reference: texts[row.text as usize],
+                        detail: texts[row.detail as usize],
+                        scope: texts[row.scope as usize],
+                    },
+                ));
+            }
+            rows
+        })
+        .collect();
+    let mut events = Rows::from_pairs(event_rows.concat(), count);
+    events.sort_each_by_key(|row| row.date);
+    events
+}
+
+/// The deployment periods: those naming a person, and those of a unit for
+/// each assignment within it.
+fn unit_periods(
+    engine: &Engine,
+    assignments: &Rows<AssignmentRow>,
+    by_unit: &HashMap<u32, Vec<(u32, Day, Day)>>,
+    named: Vec<(String, PeriodRow)>,
+    count: u32,
+) -> Rows<PeriodRow> {
+    let mut periods: Vec<(u32, PeriodRow)> = named
+        .into_iter()
+        .filter_map(|(id, period)| Some((search(&engine.ids, &id)?, period)))
+        .collect();
+    if !by_unit.is_empty() {
+        // For each unit, the deployments of it and of the units above it.
+        let reaching: Vec<Vec<(u32, Day, Day)>> = (0..engine.units.len() as u32)
+            .map(|unit| {
+                engine
+                    .ancestors(unit)
+                    .iter()
+                    .filter_map(|ancestor| by_unit.get(ancestor))
+                    .flatten()
+                    .copied()
+                    .collect()
+            })
+            .collect();
+        for person in 0..count {
+            for row in assignments.of(person) {
+                let reach = reaching.get(row.unit as usize).map_or(&[][..], Vec::as_slice);
+                for &(site, from, to) in reach {
+                    let from = from.max(row.from);
+                    let to = to.min(row.to);
+                    if from <= to {
+                        periods.push((person, PeriodRow { site, from, to }));
+                    }
+                }
+            }
+        }
+    }
+    Rows::from_pairs(periods, count)
+}
+
+/// A part of a table to read: its first and last rowid.
+enum Part {
+    People(i64, i64),
+    Service(i64, i64),
+    Events(i64, i64),
+}
+
+/// A part as read.
+enum Read {
+    /// `None` when the people are not in the order of ids.
+    People(Option<PeopleChunk>),
+    Service(RawRows),
+    Events(RawRows),
+}
+
+impl Part {
+    fn read(&self, connection: &Connection, calendar: Calendar) -> Result<Read, LoadError> {
+        Ok(match *self {
+            Part::People(low, high) => {
+                let sql = format!("{PEOPLE} WHERE rowid BETWEEN ?1 AND ?2");
+                Read::People(read_people(connection, &sql, [low, high], calendar, false)?)
+            }
+            Part::Service(low, high) => Read::Service(read_service(connection, low, high)?),
+            Part::Events(low, high) => Read::Events(read_events(connection, low, high)?),
+        })
+    }
+}
+
 /// Finds people's positions by id: first among the next few after the
 /// last found (rows come grouped by person, in the order of ids), else by
 /// a binary search of the sorted ids.
 struct Resolver {
     last: u32,
+    /// Where the id of the last row found starts in its rows' buffer, and
+    /// his position, if found.
+    last_row: Option<(u32, Option<u32>)>,
 }
 
 impl Resolver {
     fn new() -> Resolver {
-        Resolver { last: 0 }
+        Resolver { last: 0, last_row: None }
+    }
+
+    /// The position of a row's person: the last row's when the row shares
+    /// its id.
+    fn find_row(&mut self, ids: &TextColumn, rows: &RawRows, row: &RawRow) -> Option<u32> {
+        if let Some((start, found)) = self.last_row
+            && start == row.person_start
+        {
+            return found;
+        }
+        let found = self.find(ids, rows.person(row));
+        self.last_row = Some((row.person_start, found));
+        found
     }
 
     fn find(&mut self, ids: &TextColumn, id: &str) -> Option<u32> {
@@ -237,11 +460,24 @@ struct RawRows {
 }
 
 impl RawRows {
+    /// Room for the rows of rowids `low ..= high`.
+    fn with_capacity(low: i64, high: i64) -> RawRows {
+        let rows = usize::try_from(high - low + 1).unwrap_or(0).min(1 << 24);
+        RawRows { rows: Vec::with_capacity(rows), ..RawRows::default() }
+    }
+
     fn person(&self, row: &RawRow) -> &str {
         self.persons.get(row.person_start as usize..row.person_end as usize).unwrap_or("")
     }
 
     fn push_person(&mut self, id: &str) -> (u32, u32) {
+        // Rows come grouped by person: the same id as the last row's is
+        // not kept twice.
+        if let Some(last) = self.rows.last()
+            && self.person(last) == id
+        {
+            return (last.person_start, last.person_end);
+        }
         let start = self.persons.len() as u32;
         self.persons.push_str(id);
         (start, self.persons.len() as u32)
@@ -253,7 +489,11 @@ fn text<'row>(row: &'row Row<'_>, index: usize) -> Result<&'row str, LoadError> 
 }
 
 fn parse_day(text: &str) -> Result<NaiveDate, LoadError> {
-    let bytes = text.as_bytes();
+    parse_day_bytes(text.as_bytes())
+}
+
+/// A day written `YYYY-MM-DD`, read from its bytes.
+fn parse_day_bytes(bytes: &[u8]) -> Result<NaiveDate, LoadError> {
     let number = |range: std::ops::Range<usize>| -> Option<u32> {
         let mut value = 0u32;
         for &byte in bytes.get(range)? {
@@ -267,76 +507,82 @@ fn parse_day(text: &str) -> Result<NaiveDate, LoadError> {
     let parsed = (bytes.len() == 10 && bytes[4] == b'-' && bytes[7] == b'-')
         .then(|| NaiveDate::from_ymd_opt(number(0..4)? as i32, number(5..7)?, number(8..10)?))
         .flatten();
-    parsed.ok_or_else(|| LoadError::Corrupt { what: format!("the day `{text}`") })
+    parsed.ok_or_else(|| LoadError::Corrupt {
+        what: format!("the day `{}`", String::from_utf8_lossy(bytes)),
+    })
 }
 
-fn day_of(row: &Row<'_>, index: usize) -> Result<Day, LoadError> {
-    Ok(day_number(parse_day(text(row, index)?)?))
-}
-
-fn end_of(row: &Row<'_>, index: usize) -> Result<Day, LoadError> {
-    match row.get_ref(index)?.as_str_or_null()? {
-        Some(text) => Ok(day_number(parse_day(text)?)),
-        None => Ok(OPEN),
+/// A day column, read from its bytes: a day is ASCII, no need to check
+/// the text first.
+fn day_bytes(row: &Row<'_>, index: usize) -> Result<Option<NaiveDate>, LoadError> {
+    match row.get_ref(index)? {
+        rusqlite::types::ValueRef::Null => Ok(None),
+        value => Ok(Some(parse_day_bytes(value.as_bytes()?)?)),
     }
 }
 
-fn read_service(connection: &Connection) -> Result<RawRows, LoadError> {
-    let mut raw = RawRows::default();
+fn day_of(row: &Row<'_>, index: usize) -> Result<Day, LoadError> {
+    match day_bytes(row, index)? {
+        Some(day) => Ok(day_number(day)),
+        None => Err(LoadError::Corrupt { what: "a missing day".to_string() }),
+    }
+}
+
+fn end_of(row: &Row<'_>, index: usize) -> Result<Day, LoadError> {
+    Ok(day_bytes(row, index)?.map_or(OPEN, day_number))
+}
+
+fn read_service(connection: &Connection, low: i64, high: i64) -> Result<RawRows, LoadError> {
+    let mut raw = RawRows::with_capacity(low, high);
     // Rows that a later row replaces are left out, as the store reads
-    // them; a replacing row always comes after the row it replaces.
-    let mut statement = connection
-        .prepare("SELECT id, replaces, person, unit, from_day, to_day FROM service ORDER BY id")?;
-    let mut rows = statement.query([])?;
-    let mut ids: Vec<i64> = Vec::new();
-    let mut replaced: Vec<i64> = Vec::new();
+    // them (the replaced ids are found by their own index).
+    let mut statement = connection.prepare(
+        "SELECT person, unit, from_day, to_day FROM service
+         WHERE id BETWEEN ?1 AND ?2
+           AND id NOT IN (SELECT replaces FROM service WHERE replaces IS NOT NULL)
+         ORDER BY id",
+    )?;
+    let mut rows = statement.query([low, high])?;
     while let Some(row) = rows.next()? {
-        let id: i64 = row.get(0)?;
-        if let Some(replaces) = row.get::<_, Option<i64>>(1)? {
-            replaced.push(replaces);
-        }
-        let (person_start, person_end) = raw.push_person(text(row, 2)?);
-        let unit = raw.texts.intern(text(row, 3)?);
+        let (person_start, person_end) = raw.push_person(text(row, 0)?);
+        let unit = raw.texts.intern(text(row, 1)?);
         raw.rows.push(RawRow {
             person_start,
             person_end,
             text: unit,
-            from: day_of(row, 4)?,
-            to: end_of(row, 5)?,
+            from: day_of(row, 2)?,
+            to: end_of(row, 3)?,
             ..RawRow::default()
         });
-        ids.push(id);
-    }
-    if !replaced.is_empty() {
-        replaced.sort_unstable();
-        let mut kept = Vec::with_capacity(raw.rows.len());
-        for (position, row) in raw.rows.iter().enumerate() {
-            let replaced_row =
-                ids.get(position).is_some_and(|id| replaced.binary_search(id).is_ok());
-            if !replaced_row {
-                kept.push(*row);
-            }
-        }
-        raw.rows = kept;
     }
     Ok(raw)
 }
 
-fn read_events(connection: &Connection) -> Result<RawRows, LoadError> {
-    let mut raw = RawRows::default();
-    let mut statement =
-        connection.prepare("SELECT person, day, kind, ref, detail FROM events ORDER BY id")?;
-    let mut rows = statement.query([])?;
+fn read_events(connection: &Connection, low: i64, high: i64) -> Result<RawRows, LoadError> {
+    let mut raw = RawRows::with_capacity(low, high);
+    let mut statement = connection.prepare(
+        "SELECT person, day, kind, ref, detail FROM events WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
+    )?;
+    let mut rows = statement.query([low, high])?;
+    let empty = raw.texts.intern("");
     while let Some(row) = rows.next()? {
         let (person_start, person_end) = raw.push_person(text(row, 0)?);
         let kind_text = text(row, 2)?;
         let kind: EventKind = kind_text
             .parse()
             .map_err(|_| LoadError::Corrupt { what: format!("the event kind `{kind_text}`") })?;
-        let reference = raw.texts.intern(text(row, 3)?);
+        let reference_text = text(row, 3)?;
+        let reference =
+            if reference_text.is_empty() { empty } else { raw.texts.intern(reference_text) };
         let detail_text = text(row, 4)?;
-        let detail = raw.texts.intern(detail_text);
-        let scope = raw.texts.intern(detail_text.split(':').next().unwrap_or_default().trim());
+        let (detail, scope) = if detail_text.is_empty() {
+            (empty, empty)
+        } else {
+            (
+                raw.texts.intern(detail_text),
+                raw.texts.intern(detail_text.split(':').next().unwrap_or_default().trim()),
+            )
+        };
         raw.rows.push(RawRow {
             person_start,
             person_end,
@@ -351,89 +597,173 @@ fn read_events(connection: &Connection) -> Result<RawRows, LoadError> {
     Ok(raw)
 }
 
-/// The people's own columns, as read.
-struct PeopleColumns {
+const PEOPLE: &str = "SELECT id, name, born, sex, home_province, home_county, branch, rank,
+                             specialty, enlisted, term_months FROM people";
+
+/// The people's own columns, as read from a part of the table: their
+/// values and each person's code, by column, in the order of `Key`.
+struct PeopleChunk {
     ids: TextColumn,
     names: TextColumn,
-    keys: Vec<KeyColumn>,
+    columns: Vec<(Vec<Cell>, Vec<u32>)>,
 }
 
-fn read_people(connection: &Connection, calendar: Calendar) -> Result<PeopleColumns, LoadError> {
-    // In the order stored, when that is the order of ids with one version
-    // of each (as after an import); else in the order of ids and versions.
-    let columns = read_people_in(connection, calendar, false)?;
-    match columns {
-        Some(columns) => Ok(columns),
-        None => read_people_in(connection, calendar, true)?
-            .ok_or_else(|| LoadError::Corrupt { what: "the order of people".to_string() }),
+/// The codes of a column's values, as read.
+#[derive(Default)]
+struct Dictionary {
+    texts: FastMap<String, u32>,
+    days: FastMap<Option<Day>, u32>,
+}
+
+impl Dictionary {
+    fn text(&mut self, cells: &mut Vec<Cell>, text: &str) -> u32 {
+        if let Some(&code) = self.texts.get(text) {
+            return code;
+        }
+        let code = cells.len() as u32;
+        cells.push(Cell::Text(text.to_string()));
+        self.texts.insert(text.to_string(), code);
+        code
+    }
+
+    fn day(&mut self, cells: &mut Vec<Cell>, day: Option<NaiveDate>) -> u32 {
+        *self.days.entry(day.map(day_number)).or_insert_with(|| {
+            cells.push(Cell::Date(day));
+            cells.len() as u32 - 1
+        })
     }
 }
 
-fn read_people_in(
-    connection: &Connection,
-    calendar: Calendar,
-    ordered: bool,
-) -> Result<Option<PeopleColumns>, LoadError> {
-    let mut columns = PeopleColumns {
-        ids: Default::default(),
-        names: Default::default(),
-        keys: vec![Default::default(); crate::engine::KEY_COLUMNS],
-    };
-    let mut cycles: HashMap<Option<NaiveDate>, String> = HashMap::new();
-    let sql = "SELECT id, name, born, sex, home_province, home_county, branch, rank, specialty,
-                      enlisted, term_months FROM people";
-    let mut statement = if ordered {
-        connection.prepare(&format!("{sql} ORDER BY id, act"))?
-    } else {
-        connection.prepare(sql)?
-    };
-    let mut rows = statement.query([])?;
-    while let Some(row) = rows.next()? {
-        let id = text(row, 0)?;
-        let people = columns.ids.len();
-        if !ordered && people > 0 && columns.ids.get(people as u32 - 1) >= id {
-            return Ok(None);
-        }
-        if people > 0 && columns.ids.get(people as u32 - 1) == id {
-            // A later version of the same person replaces the earlier.
-            columns.ids.pop();
-            columns.names.pop();
-            for key in &mut columns.keys {
-                key.pop();
+impl PeopleChunk {
+    /// The chunks one after another, their codes made those of one
+    /// dictionary per column.
+    fn merge(chunks: Vec<PeopleChunk>) -> PeopleChunk {
+        let mut chunks = chunks.into_iter();
+        let Some(mut merged) = chunks.next() else {
+            return PeopleChunk {
+                ids: TextColumn::default(),
+                names: TextColumn::default(),
+                columns: vec![Default::default(); crate::engine::KEY_COLUMNS],
+            };
+        };
+        let mut lookups: Vec<FastMap<Cell, u32>> = merged
+            .columns
+            .iter()
+            .map(|(cells, _)| {
+                cells.iter().enumerate().map(|(code, cell)| (cell.clone(), code as u32)).collect()
+            })
+            .collect();
+        for chunk in chunks {
+            merged.ids.append(&chunk.ids);
+            merged.names.append(&chunk.names);
+            for (((cells, codes), lookup), (their_cells, their_codes)) in
+                merged.columns.iter_mut().zip(&mut lookups).zip(chunk.columns)
+            {
+                let recode: Vec<u32> = their_cells
+                    .into_iter()
+                    .map(|cell| {
+                        *lookup.entry(cell.clone()).or_insert_with(|| {
+                            cells.push(cell);
+                            cells.len() as u32 - 1
+                        })
+                    })
+                    .collect();
+                codes.extend(their_codes.into_iter().map(|code| recode[code as usize]));
             }
         }
-        columns.ids.push(id);
-        columns.names.push(text(row, 1)?);
-        let born = parse_day(text(row, 2)?)?;
-        let sex = text(row, 3)?;
+        merged
+    }
+}
+
+/// Reads people with `sql`. When `ordered`, they come in the order of ids
+/// and versions, and a later version of a person replaces the earlier;
+/// else they must come in the order of ids with one version each, and
+/// `None` says they did not.
+fn read_people(
+    connection: &Connection,
+    sql: &str,
+    parameters: impl rusqlite::Params,
+    calendar: Calendar,
+    ordered: bool,
+) -> Result<Option<PeopleChunk>, LoadError> {
+    let mut chunk = PeopleChunk {
+        ids: TextColumn::default(),
+        names: TextColumn::default(),
+        columns: vec![Default::default(); crate::engine::KEY_COLUMNS],
+    };
+    let mut dictionaries: Vec<Dictionary> =
+        (0..crate::engine::KEY_COLUMNS).map(|_| Dictionary::default()).collect();
+    let mut branches: FastMap<String, ()> = FastMap::default();
+    let mut ends: FastMap<(Day, u32), (Option<NaiveDate>, u32)> = FastMap::default();
+    let mut statement = connection.prepare(sql)?;
+    let mut rows = statement.query(parameters)?;
+    while let Some(row) = rows.next()? {
+        let id = text(row, 0)?;
+        if let Some(last) = chunk.ids.last() {
+            if !ordered && last >= id {
+                return Ok(None);
+            }
+            if last == id {
+                // A later version of the same person replaces the earlier.
+                chunk.ids.pop();
+                chunk.names.pop();
+                for (_, codes) in &mut chunk.columns {
+                    codes.pop();
+                }
+            }
+        }
+        chunk.ids.push(id);
+        chunk.names.push(text(row, 1)?);
+        let born = day_bytes(row, 2)?
+            .ok_or_else(|| LoadError::Corrupt { what: "a missing day".to_string() })?;
         let branch = text(row, 6)?;
-        if !branch.is_empty() {
+        if !branch.is_empty() && !branches.contains_key(branch) {
             branch
                 .parse::<Branch>()
                 .map_err(|_| LoadError::Corrupt { what: format!("the branch `{branch}`") })?;
+            branches.insert(branch.to_string(), ());
         }
-        let enlisted = row.get_ref(9)?.as_str_or_null()?.map(parse_day).transpose()?;
+        let enlisted = day_bytes(row, 9)?;
         let months: Option<u32> = row.get(10)?;
-        let term_end =
-            enlisted.zip(months).and_then(|(day, months)| muster_core::term_end(day, months));
-        let cycle = cycles.entry(term_end).or_insert_with(|| {
-            term_end
-                .map(|term_end| calendar.cycle_on_or_after(term_end).to_string())
-                .unwrap_or_default()
-        });
-        let keys = &mut columns.keys;
-        keys[Key::Sex as usize].push_text(sex);
-        keys[Key::Branch as usize].push_text(branch);
-        keys[Key::HomeProvince as usize].push_text(text(row, 4)?);
-        keys[Key::HomeCounty as usize].push_text(text(row, 5)?);
-        keys[Key::Rank as usize].push_text(text(row, 7)?);
-        keys[Key::Specialty as usize].push_text(text(row, 8)?);
-        keys[Key::DischargeCycle as usize].push_text(cycle);
-        keys[Key::Born as usize].push(Cell::Date(Some(born)));
-        keys[Key::Enlisted as usize].push(Cell::Date(enlisted));
-        keys[Key::TermEnd as usize].push(Cell::Date(term_end));
+        let columns = &mut chunk.columns;
+        let (term_end, cycle) = match enlisted.zip(months) {
+            Some((day, months)) => {
+                let cycles = &mut columns[Key::DischargeCycle as usize].0;
+                let cycle_dictionary = &mut dictionaries[Key::DischargeCycle as usize];
+                *ends.entry((day_number(day), months)).or_insert_with(|| {
+                    let term_end = muster_core::term_end(day, months);
+                    let cycle = term_end
+                        .map(|term_end| calendar.cycle_on_or_after(term_end).to_string())
+                        .unwrap_or_default();
+                    (term_end, cycle_dictionary.text(cycles, &cycle))
+                })
+            }
+            None => {
+                let cycles = &mut columns[Key::DischargeCycle as usize].0;
+                (None, dictionaries[Key::DischargeCycle as usize].text(cycles, ""))
+            }
+        };
+        let texts = [
+            (Key::Sex, text(row, 3)?),
+            (Key::Branch, branch),
+            (Key::HomeProvince, text(row, 4)?),
+            (Key::HomeCounty, text(row, 5)?),
+            (Key::Rank, text(row, 7)?),
+            (Key::Specialty, text(row, 8)?),
+        ];
+        for (key, value) in texts {
+            let (cells, codes) = &mut columns[key as usize];
+            codes.push(dictionaries[key as usize].text(cells, value));
+        }
+        columns[Key::DischargeCycle as usize].1.push(cycle);
+        for (key, day) in
+            [(Key::Born, Some(born)), (Key::Enlisted, enlisted), (Key::TermEnd, term_end)]
+        {
+            let (cells, codes) = &mut columns[key as usize];
+            codes.push(dictionaries[key as usize].day(cells, day));
+        }
     }
-    Ok(Some(columns))
+    Ok(Some(chunk))
 }
 
 enum Deployed {

@@ -302,13 +302,21 @@ impl Node {
             Node::Table(table) => table.truth(scope, context),
             Node::Not(inner) => {
                 let inner = inner.truth(scope, context);
-                let holds = scope - &inner.holds - &inner.fails;
+                let mut holds = scope - &inner.holds;
+                if !inner.fails.is_empty() {
+                    holds -= &inner.fails;
+                }
                 Truth { holds, fails: inner.fails }
             }
             Node::And(left, right) => {
                 // Where the left does not hold, neither does the whole;
                 // elsewhere the right decides, or fails.
                 let left = left.truth(scope, context);
+                if left.fails.is_empty() {
+                    // The right is evaluated where the left holds: there,
+                    // the whole is the right.
+                    return right.truth(&left.holds, context);
+                }
                 let rest = &left.holds | &left.fails;
                 let right = right.truth(&rest, context);
                 let holds = &left.holds & &right.holds;
@@ -408,13 +416,14 @@ impl Table {
                     return whole(scope, when_true);
                 }
                 let holding = engine.method_set(method, argument, scope, context);
-                let others = scope - &holding;
                 let mut truth = Truth::default();
-                for (class, members) in [(when_true, holding), (when_false, others)] {
-                    match class {
-                        TRUE => truth.holds = members,
-                        FALSE => {}
-                        _ => truth.fails = members,
+                // Those for whom it does not hold, only when they count.
+                let others = (when_false != FALSE).then(|| scope - &holding);
+                for (class, members) in [(when_true, Some(holding)), (when_false, others)] {
+                    match (class, members) {
+                        (TRUE, Some(members)) => truth.holds = members,
+                        (FALSE, _) | (_, None) => {}
+                        (_, Some(members)) => truth.fails = members,
                     }
                 }
                 truth
@@ -520,21 +529,26 @@ fn select(engine: &Engine, column: &KeyColumn, classes: &[u8], scope: &RoaringBi
         let code = column.codes.get(person as usize).copied().unwrap_or(0);
         classes.get(code as usize).copied().unwrap_or(ERROR)
     };
-    if scope.len() * 16 < engine.len() as u64 {
+    // A tiny scope is read person by person.
+    if scope.len() < 4096 {
         return partition(engine, scope, class_of);
     }
     let mut counts = [0u64; 3];
     let mut codes: [Vec<usize>; 3] = [Vec::new(), Vec::new(), Vec::new()];
     for (code, &class) in classes.iter().enumerate() {
         let class = usize::from(class.min(ERROR));
-        counts[class] += column.members.get(code).map_or(0, RoaringBitmap::len);
+        counts[class] += u64::from(column.sizes.get(code).copied().unwrap_or(0));
         codes[class].push(code);
     }
     let majority = (0..3).max_by_key(|&class| counts[class]).unwrap_or(0);
     let minorities = [TRUE, ERROR].into_iter().filter(|&class| usize::from(class) != majority);
     let involved = minorities.clone().map(|class| codes[usize::from(class)].len()).sum::<usize>()
         + if majority == usize::from(FALSE) { 0 } else { codes[usize::from(FALSE)].len() };
-    if involved > 512 && column.buckets.is_none() {
+    // A small scope, against many values' bitmaps, is read person by
+    // person too; against a few values' bitmaps (such as `sex == "F"`),
+    // it is intersected with them.
+    let small = scope.len() * 16 < engine.len() as u64;
+    if (small && involved > 8) || (involved > 512 && column.buckets.is_none()) {
         return partition(engine, scope, class_of);
     }
     let union = |class: usize| -> RoaringBitmap {

@@ -10,12 +10,73 @@ use muster_orders::{
     Effect, EntryChange, EntryStatus, IssuedOrder, OrderBook, Reason, Rule, Target,
 };
 use rayon::prelude::*;
-use roaring::RoaringBitmap;
+use roaring::{MultiOps, RoaringBitmap};
 
 use crate::chain::Discharges;
 use crate::engine::Engine;
 use crate::plan::{CompiledBook, Context, Mode};
 use crate::subject::{PackedPerson, Source, TRUE};
+
+/// What the members of a list are like, found in one pass.
+struct Shape {
+    /// Entry `i` is person `i`'s, for everyone.
+    in_order: bool,
+    all_active: bool,
+    /// The day all were nominated on, if one.
+    one_day: Option<NaiveDate>,
+}
+
+impl Shape {
+    fn of(engine: &Engine, members: &[ListMember]) -> Shape {
+        let first = members.first().map(|member| member.nominated_on);
+        // Each block of members read on its own, on both cores.
+        let block = |(index, members): (usize, &[ListMember])| {
+            let offset = index * PARALLEL_ENTRIES;
+            let (mut in_order, mut all_active, mut one_day) = (true, true, true);
+            for (position, member) in members.iter().enumerate() {
+                in_order &= member.person as usize == offset + position;
+                all_active &= member.active;
+                one_day &= Some(member.nominated_on) == first;
+            }
+            (in_order, all_active, one_day)
+        };
+        let both =
+            |a: (bool, bool, bool), b: (bool, bool, bool)| (a.0 && b.0, a.1 && b.1, a.2 && b.2);
+        let (in_order, all_active, one_day) = members
+            .par_chunks(PARALLEL_ENTRIES)
+            .enumerate()
+            .map(block)
+            .reduce(|| (true, true, true), both);
+        Shape {
+            in_order: in_order && members.len() == engine.len(),
+            all_active,
+            one_day: first.filter(|_| one_day),
+        }
+    }
+}
+
+/// Calls `each` with the members of a bitmap from `start` up to `end`
+/// (excluded), in order: the bitmap's iterator moved to the range, then
+/// walked container by container (`for_each`), faster than value by value.
+fn each_between(bitmap: &RoaringBitmap, start: u32, end: u32, each: impl FnMut(u32)) {
+    if end <= start || bitmap.is_empty() {
+        return;
+    }
+    let mut members = bitmap.iter();
+    members.advance_to(start);
+    members.advance_back_to(end - 1);
+    members.for_each(each);
+}
+
+/// The flag of an entry rides on the high bit of its set of reasons.
+const FLAGGED: u32 = 1 << 31;
+
+/// The most rules whose reason sets are found by bit masks.
+const MASK_RULES: usize = 16;
+
+/// From this many entries, they are made on both cores, in blocks of a
+/// quarter of it.
+const PARALLEL_ENTRIES: usize = 1 << 16;
 
 /// A list rule in force on a day.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,21 +118,57 @@ pub struct ListMember {
     pub active: bool,
 }
 
-/// The statuses and reasons of every entry of a list on a day.
+/// The statuses and reasons of every entry of a list on a day, held by
+/// columns: one word per entry (its status and its set of reasons), its
+/// person and nomination day only when they are not the obvious ones.
 #[derive(Clone, Debug)]
 pub struct ListStatuses {
     pub kind: String,
     pub day: NaiveDate,
     /// The rules in force for the kind on the day.
     pub rules: Vec<ListRule>,
-    pub entries: Vec<EntryState>,
     /// Each set of excluding rules met, as positions in `rules`; the first
     /// is empty.
     pub reason_sets: Vec<Vec<usize>>,
     reason_index: HashMap<Vec<usize>, u32>,
+    /// Each entry's status (the top two bits) and reason set (the rest).
+    states: Vec<u32>,
+    /// Each entry's person; `None` when entry `i` is person `i`'s.
+    persons: Option<Vec<u32>>,
+    /// Each entry's nomination day, or one day for all.
+    nominated: Nominated,
     /// The position of each person's entry, by the person's position;
-    /// `u32::MAX` for one not on the list.
-    pub(crate) positions: Vec<u32>,
+    /// `u32::MAX` for one not on the list. `None` when entry `i` is person
+    /// `i`'s, for everyone.
+    positions: Option<Vec<u32>>,
+}
+
+#[derive(Clone, Debug)]
+enum Nominated {
+    All(NaiveDate),
+    Each(Vec<NaiveDate>),
+}
+
+/// The bits of an entry's word that hold its reason set.
+const REASONS: u32 = (1 << 30) - 1;
+
+fn state_word(status: EntryStatus, reasons: u32) -> u32 {
+    let status = match status {
+        EntryStatus::Eligible => 0,
+        EntryStatus::Excluded => 1,
+        EntryStatus::Flagged => 2,
+        EntryStatus::Removed => 3,
+    };
+    (status << 30) | (reasons & REASONS)
+}
+
+fn status_of(word: u32) -> EntryStatus {
+    match word >> 30 {
+        0 => EntryStatus::Eligible,
+        1 => EntryStatus::Excluded,
+        2 => EntryStatus::Flagged,
+        _ => EntryStatus::Removed,
+    }
 }
 
 /// One entry's status and the set of rules that exclude it.
@@ -280,18 +377,15 @@ impl Engine {
     }
 
     /// The active members by the day they were nominated.
-    fn nominated(&self, members: &[ListMember]) -> BTreeMap<NaiveDate, RoaringBitmap> {
+    fn nominated(
+        &self,
+        members: &[ListMember],
+        shape: &Shape,
+    ) -> BTreeMap<NaiveDate, RoaringBitmap> {
         let mut nominated: BTreeMap<NaiveDate, RoaringBitmap> = BTreeMap::new();
         // Everyone, in order, nominated on one day: the common case.
-        if let Some(first) = members.first()
-            && members.len() == self.len()
-            && members.iter().enumerate().all(|(position, member)| {
-                member.active
-                    && member.person == position as u32
-                    && member.nominated_on == first.nominated_on
-            })
-        {
-            nominated.insert(first.nominated_on, self.everyone());
+        if let (true, true, Some(day)) = (shape.in_order, shape.all_active, shape.one_day) {
+            nominated.insert(day, self.everyone());
             return nominated;
         }
         let mut by_day: Vec<(NaiveDate, Vec<u32>)> = Vec::new();
@@ -330,7 +424,8 @@ impl Engine {
             .collect();
         // The entries by the day they were nominated, then by the rules
         // that count for them.
-        let nominated = self.nominated(members);
+        let shape = Shape::of(self, members);
+        let nominated = self.nominated(members, &shape);
         let mut groups: BTreeMap<Vec<bool>, (NaiveDate, RoaringBitmap)> = BTreeMap::new();
         for (nominated_on, people) in &nominated {
             let counting: Vec<bool> =
@@ -341,15 +436,18 @@ impl Engine {
         }
         let discharges = OnceLock::new();
         let mut excluded_by = vec![RoaringBitmap::new(); rules.len()];
-        let mut excluded = RoaringBitmap::new();
         for (nominated_on, scope) in groups.values() {
             let screenings =
                 self.screen_with(book, kind, day, Some(*nominated_on), scope, &discharges);
             for (own, theirs) in excluded_by.iter_mut().zip(screenings.excluded_by) {
-                excluded |= &theirs;
-                *own |= theirs;
+                if own.is_empty() {
+                    *own = theirs;
+                } else {
+                    *own |= theirs;
+                }
             }
         }
+        let excluded: RoaringBitmap = excluded_by.iter().union();
         // Those excluded now who were eligible when nominated are flagged.
         let mut flagged = RoaringBitmap::new();
         for (nominated_on, scope) in &nominated {
@@ -361,15 +459,133 @@ impl Engine {
             flagged |= then.eligible;
         }
 
+        // Entry `i` is person `i`'s in the common case: no persons nor
+        // positions to keep.
+        let in_order = shape.in_order;
+        let nominated_on = match (shape.one_day, members.is_empty()) {
+            (_, true) => Nominated::All(day),
+            (Some(one), false) => Nominated::All(one),
+            (None, false) => {
+                Nominated::Each(members.iter().map(|member| member.nominated_on).collect())
+            }
+        };
         let mut statuses = ListStatuses {
             kind: kind.to_string(),
             day,
             rules,
-            entries: Vec::new(),
             reason_sets: vec![Vec::new()],
             reason_index: HashMap::from([(Vec::new(), 0)]),
-            positions: vec![u32::MAX; self.len()],
+            states: Vec::new(),
+            persons: None,
+            nominated: nominated_on,
+            positions: None,
         };
+        // Each person's word: eligible (zero) but for the excluded.
+        let words = if statuses.rules.len() <= MASK_RULES {
+            self.reason_masks(&mut statuses, &excluded_by, &excluded, &flagged)
+        } else {
+            self.reason_set_codes(&mut statuses, &excluded_by, &flagged)
+        };
+        statuses.states = if in_order && shape.all_active {
+            words
+        } else {
+            let entry = |member: &ListMember| {
+                if member.active {
+                    words.get(member.person as usize).copied().unwrap_or(0)
+                } else {
+                    state_word(EntryStatus::Removed, 0)
+                }
+            };
+            if members.len() >= PARALLEL_ENTRIES {
+                members.par_iter().with_min_len(PARALLEL_ENTRIES / 4).map(entry).collect()
+            } else {
+                members.iter().map(entry).collect()
+            }
+        };
+        if !in_order {
+            statuses.persons = Some(members.iter().map(|member| member.person).collect());
+            let mut positions = vec![u32::MAX; self.len()];
+            for (position, member) in members.iter().enumerate() {
+                if let Some(slot) = positions.get_mut(member.person as usize) {
+                    *slot = position as u32;
+                }
+            }
+            statuses.positions = Some(positions);
+        }
+        statuses
+    }
+
+    /// Each person's word (status and reason set), when the rules are few
+    /// enough for a bit mask: each block of people on its own, on both
+    /// cores, its rules' bits set person by person, then the masks met
+    /// replaced by their sets' positions; only the excluded are read and
+    /// written, the others stay eligible (zero).
+    fn reason_masks(
+        &self,
+        statuses: &mut ListStatuses,
+        excluded_by: &[RoaringBitmap],
+        excluded: &RoaringBitmap,
+        flagged: &RoaringBitmap,
+    ) -> Vec<u32> {
+        const BLOCK: usize = 1 << 16;
+        let mut words = vec![0u32; self.len()];
+        let met: Vec<Vec<u32>> = words
+            .par_chunks_mut(BLOCK)
+            .enumerate()
+            .map(|(block, words)| {
+                let start = (block * BLOCK) as u32;
+                let end = start + words.len() as u32;
+                for (rule, people) in excluded_by.iter().enumerate() {
+                    each_between(people, start, end, |person| {
+                        words[(person - start) as usize] |= 1 << rule;
+                    });
+                }
+                // The masks met in the block.
+                let mut seen = vec![0u64; (1usize << MASK_RULES) / 64];
+                let mut met = Vec::new();
+                each_between(excluded, start, end, |person| {
+                    let mask = words[(person - start) as usize];
+                    let (word, bit) = ((mask / 64) as usize, mask % 64);
+                    if seen[word] & (1 << bit) == 0 {
+                        seen[word] |= 1 << bit;
+                        met.push(mask);
+                    }
+                });
+                met
+            })
+            .collect();
+        let mut met: Vec<u32> = met.concat();
+        met.sort_unstable();
+        met.dedup();
+        let mut codes = vec![0u32; 1 << MASK_RULES];
+        for mask in met {
+            let set: Vec<usize> = (0..MASK_RULES).filter(|&rule| mask & (1 << rule) != 0).collect();
+            codes[mask as usize] = statuses.intern(set);
+        }
+        words.par_chunks_mut(BLOCK).enumerate().for_each(|(block, words)| {
+            let start = (block * BLOCK) as u32;
+            let end = start + words.len() as u32;
+            // Every excluded one first, then the flagged among them.
+            each_between(excluded, start, end, |person| {
+                let slot = &mut words[(person - start) as usize];
+                *slot = state_word(EntryStatus::Excluded, codes[*slot as usize]);
+            });
+            each_between(flagged, start, end, |person| {
+                let slot = &mut words[(person - start) as usize];
+                *slot = state_word(EntryStatus::Flagged, *slot & REASONS);
+            });
+        });
+        words
+    }
+
+    /// Each person's word, for any number of rules: rule after rule, each
+    /// person's set so far and the rule give his next.
+    fn reason_set_codes(
+        &self,
+        statuses: &mut ListStatuses,
+        excluded_by: &[RoaringBitmap],
+        flagged: &RoaringBitmap,
+    ) -> Vec<u32> {
         let mut sets = vec![0u32; self.len()];
         for (rule, people) in excluded_by.iter().enumerate() {
             let mut next: Vec<u32> = Vec::new();
@@ -387,37 +603,23 @@ impl Engine {
                 *slot = next[old];
             }
         }
-        // The flag rides on the high bit of each person's set of reasons.
-        const FLAGGED: u32 = 1 << 31;
-        for person in &flagged {
+        for person in flagged {
             if let Some(set) = sets.get_mut(person as usize) {
                 *set |= FLAGGED;
             }
         }
-        let entry = |member: &ListMember| {
-            let (status, reasons) = if !member.active {
-                (EntryStatus::Removed, 0)
+        for set in &mut sets {
+            let reasons = *set & !FLAGGED;
+            let status = if reasons == 0 {
+                EntryStatus::Eligible
+            } else if *set & FLAGGED != 0 {
+                EntryStatus::Flagged
             } else {
-                let set = sets[member.person as usize];
-                let reasons = set & !FLAGGED;
-                let status = if reasons == 0 {
-                    EntryStatus::Eligible
-                } else if set & FLAGGED != 0 {
-                    EntryStatus::Flagged
-                } else {
-                    EntryStatus::Excluded
-                };
-                (status, reasons)
+                EntryStatus::Excluded
             };
-            EntryState { person: member.person, nominated_on: member.nominated_on, status, reasons }
-        };
-        statuses.entries = members.iter().map(entry).collect();
-        for (position, member) in members.iter().enumerate() {
-            if let Some(slot) = statuses.positions.get_mut(member.person as usize) {
-                *slot = position as u32;
-            }
+            *set = state_word(status, reasons);
         }
-        statuses
+        sets
     }
 
     /// One entry's status and reasons, computed for him alone.
@@ -465,6 +667,41 @@ impl ListStatuses {
         position
     }
 
+    /// The number of entries.
+    pub fn len(&self) -> usize {
+        self.states.len()
+    }
+
+    /// Whether the list has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.states.is_empty()
+    }
+
+    /// The entry at a position, in the order of the members given.
+    pub fn entry_at(&self, position: usize) -> Option<EntryState> {
+        let word = *self.states.get(position)?;
+        let person = match &self.persons {
+            Some(persons) => *persons.get(position)?,
+            None => position as u32,
+        };
+        let nominated_on = match &self.nominated {
+            Nominated::All(day) => *day,
+            Nominated::Each(days) => *days.get(position)?,
+        };
+        Some(EntryState { person, nominated_on, status: status_of(word), reasons: word & REASONS })
+    }
+
+    /// Every entry, in the order of the members given.
+    pub fn entries(&self) -> impl Iterator<Item = EntryState> + '_ {
+        (0..self.len()).filter_map(|position| self.entry_at(position))
+    }
+
+    /// The number of entries with a status, without making them.
+    pub fn count(&self, status: EntryStatus) -> usize {
+        let word = state_word(status, 0) >> 30;
+        self.states.iter().filter(|&&state| state >> 30 == word).count()
+    }
+
     /// The reasons of an entry, as the reference gives them.
     pub fn reasons(&self, entry: &EntryState) -> Vec<Reason> {
         self.reason_sets
@@ -476,13 +713,57 @@ impl ListStatuses {
     }
 
     /// A person's entry, if he is on the list.
-    pub fn entry(&self, person: u32) -> Option<&EntryState> {
-        self.position(person).and_then(|position| self.entries.get(position))
+    pub fn entry(&self, person: u32) -> Option<EntryState> {
+        self.position(person).and_then(|position| self.entry_at(position))
+    }
+
+    /// Gives the entry at a position another status and reason set.
+    pub(crate) fn set_state(&mut self, position: usize, status: EntryStatus, reasons: u32) {
+        if let Some(state) = self.states.get_mut(position) {
+            *state = state_word(status, reasons);
+        }
     }
 
     /// The position of a person's entry, if he is on the list.
     pub(crate) fn position(&self, person: u32) -> Option<usize> {
-        let position = *self.positions.get(person as usize)?;
-        (position != u32::MAX).then_some(position as usize)
+        match &self.positions {
+            Some(positions) => {
+                let position = *positions.get(person as usize)?;
+                (position != u32::MAX).then_some(position as usize)
+            }
+            None => ((person as usize) < self.states.len()).then_some(person as usize),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn members_between_two_values_are_walked_in_order() {
+        // Sparse and dense containers, and ranges within, across and
+        // outside them.
+        let mut bitmap: RoaringBitmap = (0..300_000u32).filter(|value| value % 7 == 0).collect();
+        bitmap.insert_range(400_000..470_000);
+        bitmap.insert(1 << 20);
+        let ranges = [
+            (0, 1 << 16),
+            (1 << 16, 2 << 16),
+            (5 << 16, 6 << 16),
+            (6 << 16, 7 << 16),
+            (7 << 16, 17 << 16),
+            (12_345, 398_765),
+            (1 << 20, (1 << 20) + 1),
+            (2 << 20, 3 << 20),
+            (10, 10),
+        ];
+        for (start, end) in ranges {
+            let mut walked = Vec::new();
+            each_between(&bitmap, start, end, |value| walked.push(value));
+            let expected: Vec<u32> =
+                bitmap.iter().filter(|value| (start..end).contains(value)).collect();
+            assert_eq!(walked, expected, "{start}..{end}");
+        }
     }
 }

@@ -128,11 +128,11 @@ fn check_lists(world: &World, engine: &Engine, book: &OrderBook, at: NaiveDate) 
         let reference = entries(world, book, &list, &changes, at);
         let members = engine.list_members(&changes, at);
         let statuses = engine.list_statuses(book, kind, &members, at);
-        assert_eq!(statuses.entries.len(), reference.len());
-        for (entry, expected) in statuses.entries.iter().zip(&reference) {
+        assert_eq!(statuses.len(), reference.len());
+        for (entry, expected) in statuses.entries().zip(&reference) {
             assert_eq!(engine.person_id(entry.person), expected.person);
             assert_eq!(entry.status, expected.status, "{} on {kind} list", expected.person);
-            assert_eq!(statuses.reasons(entry), expected.reasons, "{} reasons", expected.person);
+            assert_eq!(statuses.reasons(&entry), expected.reasons, "{} reasons", expected.person);
         }
     }
 }

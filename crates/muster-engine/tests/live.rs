@@ -175,10 +175,10 @@ fn check(records: &Records, live: &Live, at: NaiveDate) {
     let fresh_live = self::live(&fresh, &world, at);
     let book = book();
     for (kept, rebuilt) in live.lists.iter().zip(&fresh_live.lists) {
-        assert_eq!(kept.statuses.entries.len(), rebuilt.statuses.entries.len());
-        for (entry, expected) in kept.statuses.entries.iter().zip(&rebuilt.statuses.entries) {
+        assert_eq!(kept.statuses.len(), rebuilt.statuses.len());
+        for (entry, expected) in kept.statuses.entries().zip(rebuilt.statuses.entries()) {
             assert_eq!(entry.status, expected.status, "{} on {}", entry.person, kept.id);
-            assert_eq!(kept.statuses.reasons(entry), rebuilt.statuses.reasons(expected));
+            assert_eq!(kept.statuses.reasons(&entry), rebuilt.statuses.reasons(&expected));
         }
     }
     let changes = changes(&world);
@@ -190,9 +190,9 @@ fn check(records: &Records, live: &Live, at: NaiveDate) {
             &changes,
             at,
         );
-        for (entry, expected) in list.statuses.entries.iter().zip(&reference) {
+        for (entry, expected) in list.statuses.entries().zip(&reference) {
             assert_eq!(entry.status, expected.status, "{} on {kind}", expected.person);
-            assert_eq!(list.statuses.reasons(entry), expected.reasons);
+            assert_eq!(list.statuses.reasons(&entry), expected.reasons);
         }
     }
     for (position, file) in world.people.iter().enumerate() {
