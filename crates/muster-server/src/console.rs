@@ -246,14 +246,8 @@ fn readable_lists(
                     let members = engine.list_members(&list.changes, day);
                     let statuses =
                         engine.list_statuses(snapshot.book(), &list.list.kind, &members, day);
-                    let active =
-                        statuses.entries.iter().filter(|e| e.status != EntryStatus::Removed);
-                    let flagged = statuses
-                        .entries
-                        .iter()
-                        .filter(|entry| entry.status == EntryStatus::Flagged)
-                        .count();
-                    (active.count(), flagged)
+                    let active = statuses.len() - statuses.count(EntryStatus::Removed);
+                    (active, statuses.count(EntryStatus::Flagged))
                 }
                 None => {
                     let entries = muster_orders::entries(

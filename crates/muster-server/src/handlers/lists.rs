@@ -145,7 +145,7 @@ pub async fn list(
                     let statuses =
                         engine.list_statuses(&loaded.book, &list.list.kind, &members, day);
                     let matching: Vec<_> =
-                        statuses.entries.iter().filter(|entry| entry.status == status).collect();
+                        statuses.entries().filter(|entry| entry.status == status).collect();
                     let page: Vec<Entry> = matching
                         .iter()
                         .skip(offset)
