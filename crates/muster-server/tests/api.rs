@@ -305,7 +305,8 @@ async fn bad_requests_get_a_4xx_that_says_what_is_wrong() {
         ("/api/v1/people/p004?as_of=2024-13-01", Some("minister"), StatusCode::BAD_REQUEST),
         ("/api/v1/lists/haebit-2023?status=maybe", Some("minister"), StatusCode::BAD_REQUEST),
         ("/api/v1/discharge/rosters/2020-summer", Some("minister"), StatusCode::BAD_REQUEST),
-        ("/api/v1/audit", Some("minister"), StatusCode::OK),
+        ("/api/v1/audit", Some("auditor"), StatusCode::OK),
+        ("/api/v1/audit", Some("minister"), StatusCode::FORBIDDEN),
         ("/api/v1/audit", Some("placer"), StatusCode::FORBIDDEN),
         ("/api/v1/nothing", Some("minister"), StatusCode::NOT_FOUND),
     ];

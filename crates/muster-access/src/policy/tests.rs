@@ -78,7 +78,7 @@ fn the_default_policies_role_by_role() {
         read-strength        yes/yes     yes/yes       no/no       no/no     yes/yes     yes/yes
         read-stats           yes/yes       no/no       no/no       no/no     yes/yes     yes/yes
         read-notices         yes/yes      yes/no      yes/no      yes/no      yes/no     yes/yes
-        read-audit           yes/yes       no/no       no/no       no/no       no/no     yes/yes
+        read-audit             no/no       no/no       no/no       no/no       no/no     yes/yes
     "#]]
     .assert_eq(&table);
 }
