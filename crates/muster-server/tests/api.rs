@@ -1096,6 +1096,26 @@ async fn the_console_drafts_previews_and_issues_an_order() {
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body.matches("<svg").count(), 2, "{body}");
+
+    // A delay over a protection: the conflict is shown and nothing is
+    // issued; with "override" ticked, it is issued.
+    for (file, day) in [("errd-2020-044", "2020-12-01"), ("errd-2021-007", "2021-01-15")] {
+        let text = std::fs::read_to_string(reference.join(format!("{file}.toml"))).unwrap();
+        let form = format!("action=issue&as_of={day}&csrf={csrf}&document={}", encoded(&text));
+        let (status, _, body) =
+            page(&fixture, "POST", "/orders/draft", Some(&officer), Some(&form)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        if file == "errd-2021-007" {
+            assert!(body.contains("Conflicts") && body.contains("was not issued"), "{body}");
+            let form = format!(
+                "action=issue&as_of={day}&override=true&csrf={csrf}&document={}",
+                encoded(&text)
+            );
+            let (_, _, body) =
+                page(&fixture, "POST", "/orders/draft", Some(&officer), Some(&form)).await;
+            assert!(body.contains("order errd-2021-007 issued on 2021-01-15"), "{body}");
+        }
+    }
 }
 
 #[tokio::test]
