@@ -143,6 +143,19 @@ struct ProblemPage {
     message: String,
 }
 
+/// Does a page's work on a blocking thread: its page, or the page of the
+/// error that stopped it.
+async fn respond<T: IntoResponse + Send + 'static>(
+    viewer: Viewer,
+    work: impl FnOnce(Viewer) -> Result<T, ApiError> + Send + 'static,
+) -> Response {
+    let shown = viewer.clone();
+    match blocking(move || work(viewer)).await {
+        Ok(page) => page.into_response(),
+        Err(error) => problem(Some(shown), error),
+    }
+}
+
 /// An API error shown as a page.
 fn problem(viewer: Option<Viewer>, error: ApiError) -> Response {
     let heading = match error.status {
@@ -314,8 +327,7 @@ async fn dashboard(
     viewer: Viewer,
     Query(query): Query<PageQuery>,
 ) -> Response {
-    let shown = viewer.clone();
-    let page = blocking(move || {
+    respond(viewer, move |viewer| {
         let day = day_or_today(query.as_of.as_deref(), "as_of")?;
         let store = state.store()?;
         let snapshot = state.snapshot(&store)?;
@@ -368,8 +380,7 @@ async fn dashboard(
             notices,
         })
     })
-    .await;
-    page.map_or_else(|error| problem(Some(shown), error), IntoResponse::into_response)
+    .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -385,16 +396,14 @@ async fn lists(
     viewer: Viewer,
     Query(query): Query<PageQuery>,
 ) -> Response {
-    let shown = viewer.clone();
-    let page = blocking(move || {
+    respond(viewer, move |viewer| {
         let day = day_or_today(query.as_of.as_deref(), "as_of")?;
         let store = state.store()?;
         let snapshot = state.snapshot(&store)?;
         let lists = readable_lists(&state, &viewer.caller, &snapshot, day);
         Ok(ListsPage { viewer: Some(viewer), day, lists })
     })
-    .await;
-    page.map_or_else(|error| problem(Some(shown), error), IntoResponse::into_response)
+    .await
 }
 
 struct EntryRow {
@@ -430,9 +439,8 @@ async fn list(
     Path(id): Path<String>,
     Query(query): Query<PageQuery>,
 ) -> Response {
-    let shown = viewer.clone();
     let csv = id.strip_suffix(".csv").map(str::to_string);
-    let page = blocking(move || {
+    respond(viewer, move |viewer| {
         let day = day_or_today(query.as_of.as_deref(), "as_of")?;
         let wanted = match query.status.as_deref().filter(|word| !word.is_empty()) {
             Some(word) => Some(muster_service::lists::entry_status(word)?),
@@ -511,8 +519,7 @@ async fn list(
         }
         .into_response())
     })
-    .await;
-    page.unwrap_or_else(|error| problem(Some(shown), error))
+    .await
 }
 
 struct WhyLine {
@@ -586,8 +593,7 @@ async fn person(
     Path(id): Path<String>,
     Query(query): Query<PageQuery>,
 ) -> Response {
-    let shown = viewer.clone();
-    let page = blocking(move || {
+    respond(viewer, move |viewer| {
         let day = day_or_today(query.as_of.as_deref(), "as_of")?;
         let mut store = state.store()?;
         let snapshot = state.snapshot(&store)?;
@@ -667,8 +673,7 @@ async fn person(
             whys,
         })
     })
-    .await;
-    page.map_or_else(|error| problem(Some(shown), error), IntoResponse::into_response)
+    .await
 }
 
 struct OrderListRow {
@@ -703,8 +708,7 @@ async fn orders(
     viewer: Viewer,
     Query(query): Query<PageQuery>,
 ) -> Response {
-    let shown = viewer.clone();
-    let page = blocking(move || {
+    respond(viewer, move |viewer| {
         let day = day_or_today(query.as_of.as_deref(), "as_of")?;
         let mut store = state.store()?;
         viewer.caller.require(&state, &mut store, Action::ReadOrders, &Resource::Store)?;
@@ -727,8 +731,7 @@ async fn orders(
             orders,
         })
     })
-    .await;
-    page.map_or_else(|error| problem(Some(shown), error), IntoResponse::into_response)
+    .await
 }
 
 struct RuleRow {
@@ -765,8 +768,7 @@ async fn order(
     Path(id): Path<String>,
     Query(query): Query<PageQuery>,
 ) -> Response {
-    let shown = viewer.clone();
-    let page = blocking(move || {
+    respond(viewer, move |viewer| {
         let day = day_or_today(query.as_of.as_deref(), "as_of")?;
         let mut store = state.store()?;
         viewer.caller.require(&state, &mut store, Action::ReadOrders, &Resource::Store)?;
@@ -811,8 +813,7 @@ async fn order(
             document: order.source.clone(),
         })
     })
-    .await;
-    page.map_or_else(|error| problem(Some(shown), error), IntoResponse::into_response)
+    .await
 }
 
 /// What the draft editor was asked to do.
@@ -886,8 +887,7 @@ fn draft_page(viewer: Viewer, snapshot: &Snapshot, form: &DraftForm, result: Str
 }
 
 async fn draft_editor(State(state): State<AppState>, viewer: Viewer) -> Response {
-    let shown = viewer.clone();
-    let page = blocking(move || {
+    respond(viewer, move |viewer| {
         let store = state.store()?;
         let snapshot = state.snapshot(&store)?;
         if !may_draft(&state, &viewer.caller) {
@@ -899,8 +899,7 @@ async fn draft_editor(State(state): State<AppState>, viewer: Viewer) -> Response
         };
         Ok(draft_page(viewer, &snapshot, &form, String::new()))
     })
-    .await;
-    page.map_or_else(|error| problem(Some(shown), error), IntoResponse::into_response)
+    .await
 }
 
 /// Checks, previews or issues a draft. An htmx request gets the result
@@ -912,8 +911,7 @@ async fn draft_action(
     Form(form): Form<DraftForm>,
 ) -> Response {
     let partial = headers.contains_key("hx-request");
-    let shown = viewer.clone();
-    let page = blocking(move || {
+    respond(viewer, move |viewer| {
         let mut store = state.store()?;
         let snapshot = state.snapshot(&store)?;
         let result = draft_result(&state, &viewer, &mut store, &snapshot, &form)?;
@@ -925,8 +923,7 @@ async fn draft_action(
         }
         Ok(draft_page(viewer, &snapshot, &form, text).into_response())
     })
-    .await;
-    page.unwrap_or_else(|error| problem(Some(shown), error))
+    .await
 }
 
 fn draft_result(
@@ -1078,8 +1075,7 @@ async fn discharge(
     viewer: Viewer,
     Query(query): Query<RosterQuery>,
 ) -> Response {
-    let shown = viewer.clone();
-    let page = blocking(move || {
+    respond(viewer, move |viewer| {
         let day = day_or_today(query.as_of.as_deref(), "as_of")?;
         let mut store = state.store()?;
         let caller = &viewer.caller;
@@ -1137,8 +1133,7 @@ async fn discharge(
             entries: rows,
         })
     })
-    .await;
-    page.map_or_else(|error| problem(Some(shown), error), IntoResponse::into_response)
+    .await
 }
 
 #[derive(Deserialize)]
@@ -1167,8 +1162,7 @@ async fn strength(
     viewer: Viewer,
     Query(query): Query<StrengthQueryForm>,
 ) -> Response {
-    let shown = viewer.clone();
-    let page = blocking(move || {
+    respond(viewer, move |viewer| {
         let day = day_or_today(query.as_of.as_deref(), "as_of")?;
         let mut store = state.store()?;
         viewer.caller.require(&state, &mut store, Action::ReadStrength, &Resource::Store)?;
@@ -1231,8 +1225,7 @@ async fn strength(
             charts,
         })
     })
-    .await;
-    page.map_or_else(|error| problem(Some(shown), error), IntoResponse::into_response)
+    .await
 }
 
 #[derive(Deserialize)]
@@ -1270,8 +1263,7 @@ async fn evidence(
     viewer: Viewer,
     Query(query): Query<EvidenceQuery>,
 ) -> Response {
-    let shown = viewer.clone();
-    let page = blocking(move || {
+    respond(viewer, move |viewer| {
         let day = day_or_today(query.as_of.as_deref(), "as_of")?;
         let mut store = state.store()?;
         let caller = &viewer.caller;
@@ -1326,8 +1318,7 @@ async fn evidence(
             groups,
         })
     })
-    .await;
-    page.map_or_else(|error| problem(Some(shown), error), IntoResponse::into_response)
+    .await
 }
 
 #[derive(Deserialize)]
@@ -1352,8 +1343,7 @@ async fn audit(
     viewer: Viewer,
     Query(query): Query<AuditQuery>,
 ) -> Response {
-    let shown = viewer.clone();
-    let page = blocking(move || {
+    respond(viewer, move |viewer| {
         let mut store = state.store()?;
         viewer.caller.require(&state, &mut store, Action::ReadAudit, &Resource::Store)?;
         let since = match query.since.as_deref().filter(|text| !text.is_empty()) {
@@ -1387,8 +1377,7 @@ async fn audit(
             entries,
         })
     })
-    .await;
-    page.map_or_else(|error| problem(Some(shown), error), IntoResponse::into_response)
+    .await
 }
 
 /// A change to a list, from the list page's forms.
@@ -1425,8 +1414,7 @@ async fn change_list(
     form: ListChange,
     change: Change,
 ) -> Response {
-    let shown = viewer.clone();
-    let result = blocking(move || {
+    respond(viewer, move |viewer| {
         if form.csrf != viewer.csrf {
             return Err(ApiError::forbidden("the form does not carry this session's token"));
         }
@@ -1442,8 +1430,7 @@ async fn change_list(
         let query = serde_urlencoded_pairs(&query);
         Ok(Redirect::to(&format!("/lists/{id}?{query}")).into_response())
     })
-    .await;
-    result.unwrap_or_else(|error| problem(Some(shown), error))
+    .await
 }
 
 /// `key=value&...`, percent-encoded.
