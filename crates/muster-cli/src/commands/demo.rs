@@ -259,6 +259,7 @@ pub fn demo(db: Option<&str>, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         )?;
     }
     writeln!(out)?;
+    writeln!(out, "the console: http://{}/ (log in with a name and password above)", args.addr)?;
     writeln!(
         out,
         "try: curl -H 'Authorization: Bearer {}' http://{}/api/v1/lists/haebit-2023",

@@ -54,7 +54,7 @@ pub fn serve(db: &str, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         let address = listener.local_addr()?;
         writeln!(
             std::io::stdout(),
-            "muster serves http://{address}/api/v1 (the routes: /api/v1/openapi.json)"
+            "muster serves the console at http://{address}/ and the API at http://{address}/api/v1 (the routes: /api/v1/openapi.json)"
         )?;
         std::io::stdout().flush()?;
         tracing::info!(%address, "serving");
