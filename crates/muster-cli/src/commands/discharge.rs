@@ -24,9 +24,22 @@ pub fn roster(
     let cycle: Cycle = cycle
         .parse()
         .map_err(|error| anyhow::anyhow!("{error} (such as `2020-autumn` or `2021-spring`)"))?;
+    // The roster is a question over everyone: the engine answers it,
+    // loaded straight from the store (the reference would first build
+    // every person's file).
     let store = open(db)?;
-    let loaded = muster_service::load(&store)?;
-    let roster = muster_orders::roster(&loaded.world, &loaded.book, cycle, day);
+    let book = muster_store::load::book(&store)?;
+    let bar = crate::progress::bar("records", false);
+    let engine = muster_engine::load_sqlite(store.path(), &mut |step, done, total| {
+        if bar.message() != step {
+            bar.set_message(step.to_string());
+            bar.set_position(0);
+        }
+        bar.set_length(total);
+        bar.set_position(done);
+    })?;
+    bar.finish_and_clear();
+    let roster = engine.roster(&book, cycle, day);
     print_roster(&roster, day, format)?;
     Ok(ExitCode::SUCCESS)
 }
