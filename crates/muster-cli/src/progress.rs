@@ -23,3 +23,16 @@ pub fn bar(what: &str, bytes: bool) -> ProgressBar {
     bar.set_message(what.to_string());
     bar
 }
+
+/// Reports a work of several steps on one bar: each step named on it, with
+/// its own length.
+pub fn steps(bar: &ProgressBar) -> impl FnMut(&str, u64, u64) + '_ {
+    move |step, done, total| {
+        if bar.message() != step {
+            bar.set_message(step.to_string());
+            bar.set_position(0);
+        }
+        bar.set_length(total);
+        bar.set_position(done);
+    }
+}

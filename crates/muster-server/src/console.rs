@@ -9,7 +9,7 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Form, FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use chrono::{Datelike, NaiveDate};
@@ -22,9 +22,9 @@ use crate::auth::{Caller, SESSION_COOKIE, caller_of, cookie};
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
 use crate::handlers::records::person_resource;
-use crate::handlers::session::{Login, log_in, session_cookie};
+use crate::handlers::session::{Login, log_in, log_out, session_started};
 use crate::handlers::{blocking, day_or_today};
-use crate::state::{AppState, IDLE_TIMEOUT, Snapshot, SnapshotList};
+use crate::state::{AppState, Snapshot};
 
 /// htmx, vendored: nothing is loaded from elsewhere.
 const HTMX: &str = include_str!("../static/htmx-2.0.11.min.js");
@@ -180,15 +180,7 @@ async fn login_page() -> LoginPage {
 
 async fn login(State(state): State<AppState>, Form(login): Form<Login>) -> Response {
     match blocking(move || log_in(&state, &login)).await {
-        Ok((_, cookie, _)) => {
-            let mut headers = HeaderMap::new();
-            if let Ok(value) =
-                HeaderValue::from_str(&session_cookie(&cookie, IDLE_TIMEOUT.as_secs()))
-            {
-                headers.insert(header::SET_COOKIE, value);
-            }
-            (headers, Redirect::to("/")).into_response()
-        }
+        Ok((_, cookie, _)) => (session_started(&cookie), Redirect::to("/")).into_response(),
         Err(error) => {
             (StatusCode::UNAUTHORIZED, LoginPage { viewer: None, problem: Some(error.message) })
                 .into_response()
@@ -214,14 +206,7 @@ async fn logout(
             ApiError::forbidden("the form does not carry this session's token"),
         );
     }
-    if let Some(cookie) = cookie(&headers, SESSION_COOKIE) {
-        state.end_session(&cookie);
-    }
-    let mut out = HeaderMap::new();
-    if let Ok(value) = HeaderValue::from_str(&session_cookie("", 0)) {
-        out.insert(header::SET_COOKIE, value);
-    }
-    (out, Redirect::to("/login")).into_response()
+    (log_out(&state, &headers), Redirect::to("/login")).into_response()
 }
 
 /// The day a page is shown as of.
@@ -252,7 +237,7 @@ fn readable_lists(
         .lists
         .iter()
         .filter(|list| list.list.created_on <= day)
-        .filter(|list| caller.may(state, Action::ReadList, &list_resource(list)))
+        .filter(|list| caller.may(state, Action::ReadList, &list.resource()))
         .map(|list| {
             let (entries, flagged) = match snapshot.engine() {
                 Some(engine) => {
@@ -286,14 +271,6 @@ fn readable_lists(
             }
         })
         .collect()
-}
-
-fn list_resource(list: &SnapshotList) -> Resource {
-    Resource::List {
-        id: list.list.id.clone(),
-        owner: list.list.owner.clone(),
-        kind: list.list.kind.clone(),
-    }
 }
 
 struct OrderRow {
@@ -347,10 +324,7 @@ async fn dashboard(
             && caller.principal.role != muster_core::Role::UnitAdmin)
             .then(|| {
                 let cycle = snapshot.world().calendar.cycle_on_or_after(day);
-                let roster = match snapshot.engine() {
-                    Some(engine) => engine.roster(book, cycle, day),
-                    None => muster_orders::roster(snapshot.world(), book, cycle, day),
-                };
+                let roster = snapshot.roster(cycle, day);
                 let count = |status: RosterStatus| {
                     roster.entries.iter().filter(|entry| entry.status == status).count()
                 };
@@ -452,7 +426,7 @@ async fn list(
         let Some(list) = snapshot.list(&id) else {
             return Err(ApiError::not_found(format!("no list `{id}`")));
         };
-        viewer.caller.require(&state, &mut store, Action::ReadList, &list_resource(list))?;
+        viewer.caller.require(&state, &mut store, Action::ReadList, &list.resource())?;
         let world = snapshot.world();
         let mut entries =
             muster_orders::entries(world, snapshot.book(), &list.list, &list.changes, day);
@@ -463,22 +437,10 @@ async fn list(
             world.person(person).map(|file| file.person.name.clone()).unwrap_or_default()
         };
         if csv.is_some() {
-            let mut text = String::from("person,name,status,nominated_on,reasons\n");
-            for entry in &entries {
-                let fields = [
-                    entry.person.clone(),
-                    name(&entry.person),
-                    entry.status.as_str().to_string(),
-                    entry.nominated_on.to_string(),
-                    muster_service::lists::reasons_text(entry),
-                ];
-                let quoted: Vec<String> = fields
-                    .iter()
-                    .map(|field| format!("\"{}\"", field.replace('"', "\"\"")))
-                    .collect();
-                text.push_str(&quoted.join(","));
-                text.push('\n');
-            }
+            let mut text = Vec::new();
+            muster_service::lists::write_csv(&mut text, world, &entries).map_err(|error| {
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, error.to_string())
+            })?;
             let disposition = format!("attachment; filename=\"{id}-{day}.csv\"");
             return Ok((
                 [
@@ -489,7 +451,7 @@ async fn list(
             )
                 .into_response());
         }
-        let may_change = viewer.caller.may(&state, Action::ChangeList, &list_resource(list));
+        let may_change = viewer.caller.may(&state, Action::ChangeList, &list.resource());
         let total = entries.len();
         let rows = entries
             .iter()
@@ -695,12 +657,7 @@ struct OrdersPage {
 
 /// Whether a caller may check drafts of his own organisation.
 fn may_draft(state: &AppState, caller: &Caller) -> bool {
-    let draft = Resource::Order {
-        id: String::new(),
-        issued_by: caller.principal.organisation.clone(),
-        targets: Vec::new(),
-    };
-    caller.may(state, Action::CheckOrder, &draft)
+    caller.may(state, Action::CheckOrder, &crate::handlers::orders::own_draft(caller))
 }
 
 async fn orders(
@@ -941,14 +898,7 @@ fn draft_result(
     } else {
         Some(crate::handlers::parse_day(&form.as_of, "as_of")?)
     };
-    let resource = match muster_orders::parse_order(&form.document) {
-        Ok(order) => crate::handlers::orders::order_resource(&order),
-        Err(_) => Resource::Order {
-            id: String::new(),
-            issued_by: caller.principal.organisation.clone(),
-            targets: Vec::new(),
-        },
-    };
+    let resource = crate::handlers::orders::draft_resource(caller, &form.document);
     let action = if issuing { Action::IssueOrder } else { Action::CheckOrder };
     caller.require(state, store, action, &resource)?;
     if issuing && form.csrf != viewer.csrf {
@@ -1088,22 +1038,9 @@ async fn discharge(
             }
             None => snapshot.world().calendar.cycle_on_or_after(day),
         };
-        let book = snapshot.book();
-        let roster = match snapshot.engine() {
-            Some(engine) => engine.roster(book, cycle, day),
-            None => muster_orders::roster(snapshot.world(), book, cycle, day),
-        };
-        // A unit administration sees its own people only, as in the API.
-        let entries: Vec<_> = roster
-            .entries
-            .into_iter()
-            .filter(|entry| {
-                snapshot.world().person(&entry.person).is_some_and(|file| {
-                    let resource = person_resource(&snapshot, file, day);
-                    caller.may(&state, Action::ReadPerson, &resource)
-                })
-            })
-            .collect();
+        let roster =
+            crate::handlers::reports::visible_roster(&state, caller, &snapshot, cycle, day);
+        let entries = roster.entries;
         let statuses = [
             RosterStatus::Scheduled,
             RosterStatus::Delayed,
@@ -1424,7 +1361,7 @@ async fn change_list(
         let Some(list) = snapshot.list(&id) else {
             return Err(ApiError::not_found(format!("no list `{id}`")));
         };
-        viewer.caller.require(&state, &mut store, Action::ChangeList, &list_resource(list))?;
+        viewer.caller.require(&state, &mut store, Action::ChangeList, &list.resource())?;
         let note = change(&state, &viewer, &mut store, &snapshot, &id, &form, day)?;
         let query = [("as_of", day.to_string()), ("note", note)];
         let query = serde_urlencoded_pairs(&query);

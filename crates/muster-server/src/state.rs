@@ -23,6 +23,17 @@ pub struct SnapshotList {
     pub changes: Vec<EntryChange>,
 }
 
+impl SnapshotList {
+    /// The list as the policies see it.
+    pub fn resource(&self) -> muster_access::Resource {
+        muster_access::Resource::List {
+            id: self.list.id.clone(),
+            owner: self.list.owner.clone(),
+            kind: self.list.kind.clone(),
+        }
+    }
+}
+
 /// The records, orders and lists as of the last act, shared by requests.
 pub struct Snapshot {
     /// The records (with the engine built from them), the orders.
@@ -98,6 +109,15 @@ impl Snapshot {
 
     pub fn world(&self) -> &World {
         &self.loaded.world
+    }
+
+    /// The discharge roster of a cycle as of a day: asked of the engine
+    /// when there is one, else of the reference.
+    pub fn roster(&self, cycle: muster_core::Cycle, day: NaiveDate) -> muster_orders::Roster {
+        match self.engine() {
+            Some(engine) => engine.roster(self.book(), cycle, day),
+            None => muster_orders::roster(self.world(), self.book(), cycle, day),
+        }
     }
 
     /// The engine built from the records.

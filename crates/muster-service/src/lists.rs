@@ -276,6 +276,29 @@ pub fn reasons_text(entry: &Entry) -> String {
         .join("; ")
 }
 
+/// Writes entries as CSV: person, name, status, nomination day, reasons.
+pub fn write_csv(
+    out: impl std::io::Write,
+    world: &muster_orders::World,
+    entries: &[Entry],
+) -> Result<(), csv::Error> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(["person", "name", "status", "nominated_on", "reasons"])?;
+    for entry in entries {
+        let name =
+            world.person(&entry.person).map(|file| file.person.name.as_str()).unwrap_or_default();
+        writer.write_record([
+            entry.person.as_str(),
+            name,
+            entry.status.as_str(),
+            &entry.nominated_on.to_string(),
+            &reasons_text(entry),
+        ])?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
 /// An entry status from its word.
 pub fn entry_status(word: &str) -> Result<EntryStatus, ServiceError> {
     match word {

@@ -30,14 +30,7 @@ pub fn roster(
     let store = open(db)?;
     let book = muster_store::load::book(&store)?;
     let bar = crate::progress::bar("records", false);
-    let engine = muster_engine::load_sqlite(store.path(), &mut |step, done, total| {
-        if bar.message() != step {
-            bar.set_message(step.to_string());
-            bar.set_position(0);
-        }
-        bar.set_length(total);
-        bar.set_position(done);
-    })?;
+    let engine = muster_engine::load_sqlite(store.path(), &mut crate::progress::steps(&bar))?;
     bar.finish_and_clear();
     let roster = engine.roster(&book, cycle, day);
     print_roster(&roster, day, format)?;

@@ -181,24 +181,7 @@ fn print_entries(
             });
             writeln!(stdout, "{}", serde_json::to_string_pretty(&value)?)?;
         }
-        ListFormat::Csv => {
-            let mut writer = csv::Writer::from_writer(stdout);
-            writer.write_record(["person", "name", "status", "nominated_on", "reasons"])?;
-            for entry in entries {
-                let name = world
-                    .person(&entry.person)
-                    .map(|file| file.person.name.as_str())
-                    .unwrap_or_default();
-                writer.write_record([
-                    entry.person.as_str(),
-                    name,
-                    entry.status.as_str(),
-                    &entry.nominated_on.to_string(),
-                    &reasons_text(entry),
-                ])?;
-            }
-            writer.flush()?;
-        }
+        ListFormat::Csv => muster_service::lists::write_csv(stdout, world, entries)?,
         ListFormat::Table => {
             let quota =
                 list.stored.quota.map(|quota| format!(", quota {quota}")).unwrap_or_default();

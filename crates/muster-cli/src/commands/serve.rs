@@ -35,14 +35,7 @@ pub fn serve(db: &str, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let bar = crate::progress::bar("records", false);
     state
-        .warm(&mut |step, done, total| {
-            if bar.message() != step {
-                bar.set_message(step.to_string());
-                bar.set_position(0);
-            }
-            bar.set_length(total);
-            bar.set_position(done);
-        })
+        .warm(&mut crate::progress::steps(&bar))
         .map_err(|error| anyhow::anyhow!("cannot read the store: {}", error.message))?;
     bar.finish_and_clear();
     tracing::info!(seconds = started.elapsed().as_secs_f64(), "records read, engine built");

@@ -15,15 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{AsOf, blocking, day_or_today};
 use crate::auth::{Caller, Credentials};
 use crate::error::{ApiError, ErrorBody};
-use crate::state::{AppState, SnapshotList};
-
-fn list_resource(list: &SnapshotList) -> Resource {
-    Resource::List {
-        id: list.list.id.clone(),
-        owner: list.list.owner.clone(),
-        kind: list.list.kind.clone(),
-    }
-}
+use crate::state::AppState;
 
 fn entry_json(entry: &Entry) -> Value {
     json!({"person": entry.person, "status": entry.status, "reasons": entry.reasons})
@@ -51,7 +43,7 @@ pub async fn lists(
             .lists
             .iter()
             .filter(|list| list.list.created_on <= day)
-            .filter(|list| caller.may(&state, Action::ReadList, &list_resource(list)))
+            .filter(|list| caller.may(&state, Action::ReadList, &list.resource()))
             .map(|list| {
                 let active = muster_orders::members(&list.changes, day)
                     .into_iter()
@@ -128,7 +120,7 @@ pub async fn list(
             return Err(ApiError::not_found(format!("no list `{id}`")));
         };
         let list = &snapshot.lists[position];
-        caller.require(&state, &mut store, Action::ReadList, &list_resource(list))?;
+        caller.require(&state, &mut store, Action::ReadList, &list.resource())?;
         if list.list.created_on > day {
             return Err(ApiError::not_found(format!(
                 "list `{id}` was created on {}, after {day}",
@@ -287,7 +279,7 @@ fn changed_list(
     let Some(list) = snapshot.list(id) else {
         return Err(ApiError::not_found(format!("no list `{id}`")));
     };
-    caller.require(state, store, Action::ChangeList, &list_resource(list))?;
+    caller.require(state, store, Action::ChangeList, &list.resource())?;
     Ok(snapshot)
 }
 

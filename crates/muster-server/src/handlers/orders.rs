@@ -151,14 +151,19 @@ const MAX_DOCUMENT: usize = 256 * 1024;
 /// The resource a draft is authorized as: the order it parses to, or, if
 /// it does not parse, a draft of the caller's organisation governing
 /// nothing yet (whose errors he may see if he may check his own drafts).
-fn draft_resource(caller: &Caller, document: &str) -> Resource {
+pub fn draft_resource(caller: &Caller, document: &str) -> Resource {
     match muster_orders::parse_order(document) {
         Ok(order) => order_resource(&order),
-        Err(_) => Resource::Order {
-            id: String::new(),
-            issued_by: caller.principal.organisation.clone(),
-            targets: Vec::new(),
-        },
+        Err(_) => own_draft(caller),
+    }
+}
+
+/// A draft of the caller's organisation that governs nothing yet.
+pub fn own_draft(caller: &Caller) -> Resource {
+    Resource::Order {
+        id: String::new(),
+        issued_by: caller.principal.organisation.clone(),
+        targets: Vec::new(),
     }
 }
 

@@ -17,9 +17,9 @@ use utoipa::IntoParams;
 
 use super::records::person_resource;
 use super::{AsOf, blocking, day_or_today, parse_day, parse_month};
-use crate::auth::Credentials;
+use crate::auth::{Caller, Credentials};
 use crate::error::{ApiError, ErrorBody};
-use crate::state::AppState;
+use crate::state::{AppState, Snapshot};
 
 /// The discharge roster of a cycle (the shape of `muster discharge roster
 /// --format json`); a unit administration sees only its own people.
@@ -46,23 +46,30 @@ pub async fn roster(
         let caller = credentials.resolve(&state, &store)?;
         caller.require(&state, &mut store, Action::ReadRoster, &Resource::Store)?;
         let snapshot = state.snapshot(&store)?;
-        let roster = match snapshot.engine() {
-            Some(engine) => engine.roster(snapshot.book(), cycle, day),
-            None => muster_orders::roster(snapshot.world(), snapshot.book(), cycle, day),
-        };
-        let mut entries = Vec::new();
-        for entry in roster.entries {
-            let Some(file) = snapshot.world().person(&entry.person) else { continue };
-            let resource = person_resource(&snapshot, file, day);
-            if caller.may(&state, Action::ReadPerson, &resource) {
-                entries.push(entry);
-            }
-        }
-        Ok(Json(
-            json!({"cycle": roster.cycle, "date": roster.date, "as_of": day, "entries": entries}),
-        ))
+        let roster = visible_roster(&state, &caller, &snapshot, cycle, day);
+        Ok(Json(json!({
+            "cycle": roster.cycle, "date": roster.date, "as_of": day, "entries": roster.entries,
+        })))
     })
     .await
+}
+
+/// The roster of a cycle cut to the people the caller may read: a unit
+/// administration sees its own people only.
+pub fn visible_roster(
+    state: &AppState,
+    caller: &Caller,
+    snapshot: &Snapshot,
+    cycle: Cycle,
+    day: chrono::NaiveDate,
+) -> muster_orders::Roster {
+    let mut roster = snapshot.roster(cycle, day);
+    roster.entries.retain(|entry| {
+        snapshot.world().person(&entry.person).is_some_and(|file| {
+            caller.may(state, Action::ReadPerson, &person_resource(snapshot, file, day))
+        })
+    });
+    roster
 }
 
 /// The months and orders of a strength.

@@ -3,7 +3,7 @@
 use crate::extract::Json as JsonBody;
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use muster_store::Store;
 use serde::Deserialize;
@@ -22,9 +22,31 @@ pub struct Login {
     pub password: String,
 }
 
-/// The cookie that holds a session.
-pub fn session_cookie(value: &str, max_age: u64) -> String {
-    format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}")
+/// The header that sets the session cookie (an empty value and no age
+/// clear it). A session's value is a token of hex digits, always a valid
+/// header.
+fn session_cookie(value: &str, max_age: u64) -> HeaderMap {
+    let cookie =
+        format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}");
+    let mut headers = HeaderMap::new();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        headers.insert(header::SET_COOKIE, value);
+    }
+    headers
+}
+
+/// The header that hands a new session's cookie to the browser.
+pub fn session_started(cookie: &str) -> HeaderMap {
+    session_cookie(cookie, IDLE_TIMEOUT.as_secs())
+}
+
+/// Ends the session of the cookie a request sent, if any: the header that
+/// clears the cookie.
+pub fn log_out(state: &AppState, request: &HeaderMap) -> HeaderMap {
+    if let Some(cookie) = crate::auth::cookie(request, SESSION_COOKIE) {
+        state.end_session(&cookie);
+    }
+    session_cookie("", 0)
 }
 
 /// Checks a user's password and starts a session: the session cookie, and
@@ -74,10 +96,7 @@ pub async fn create(
     JsonBody(login): JsonBody<Login>,
 ) -> Result<Response, ApiError> {
     let (caller, cookie, csrf) = blocking(move || log_in(&state, &login)).await?;
-    let mut headers = HeaderMap::new();
-    let value = HeaderValue::from_str(&session_cookie(&cookie, IDLE_TIMEOUT.as_secs()))
-        .map_err(|error| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()))?;
-    headers.insert(header::SET_COOKIE, value);
+    let headers = session_started(&cookie);
     let principal = &caller.principal;
     let body = json!({
         "user": principal.name,
@@ -116,12 +135,5 @@ pub async fn show(
     responses((status = 200, description = "Logged out"))
 )]
 pub async fn delete(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(cookie) = crate::auth::cookie(&headers, SESSION_COOKIE) {
-        state.end_session(&cookie);
-    }
-    let mut out = HeaderMap::new();
-    if let Ok(value) = HeaderValue::from_str(&session_cookie("", 0)) {
-        out.insert(header::SET_COOKIE, value);
-    }
-    (out, Json(json!({"logged_out": true}))).into_response()
+    (log_out(&state, &headers), Json(json!({"logged_out": true}))).into_response()
 }
