@@ -6,7 +6,7 @@ pub mod policy;
 pub mod secret;
 
 pub use policy::{
-    Action, DEFAULT_POLICIES, Policies, PolicyError, Principal, Resource, SCHEMA, minimise_person,
+    Action, DEFAULT_POLICIES, Policies, PolicyError, Principal, Resource, SCHEMA, condition_reads,
     person_fields,
 };
 pub use secret::{

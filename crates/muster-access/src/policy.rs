@@ -243,11 +243,17 @@ pub fn person_fields(role: Role) -> Option<&'static [&'static str]> {
     }
 }
 
-/// Cuts a person's JSON object to the fields the role may see.
-pub fn minimise_person(role: Role, person: &mut serde_json::Value) {
-    if let (Some(fields), Some(object)) = (person_fields(role), person.as_object_mut()) {
-        object.retain(|key, _| fields.contains(&key.as_str()));
+/// The fields of `person` a condition written by a caller of the role may
+/// read (`list add --where`, `stats --where`), and its methods, when it may
+/// not read them all: what the role may see of a person, and no history.
+pub fn condition_reads(role: Role) -> Option<(Vec<&'static str>, Vec<&'static str>)> {
+    let fields = person_fields(role)?;
+    let mut readable: Vec<&'static str> = fields.to_vec();
+    // His age follows from his birth day, which the role sees.
+    if fields.contains(&"born") {
+        readable.push("age");
     }
+    Some((readable, Vec::new()))
 }
 
 #[cfg(test)]

@@ -104,6 +104,52 @@ pub struct CheckOptions {
     /// Fields of `person` that may not be read, each with the message given
     /// when it is.
     pub forbidden_fields: Vec<(String, String)>,
+    /// The fields and methods of `person` the caller may read.
+    pub readable: Readable,
+}
+
+/// The fields and methods of `person` that an expression may read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Readable {
+    /// Every field and method of the schema.
+    #[default]
+    Everything,
+    /// Only these fields and methods, by name.
+    Only { fields: std::collections::BTreeSet<String>, methods: std::collections::BTreeSet<String> },
+}
+
+impl Readable {
+    /// Every field and method, the default.
+    pub fn everything() -> Readable {
+        Readable::Everything
+    }
+
+    /// Only the fields and methods named.
+    pub fn only<F: Into<String>, M: Into<String>>(
+        fields: impl IntoIterator<Item = F>,
+        methods: impl IntoIterator<Item = M>,
+    ) -> Readable {
+        Readable::Only {
+            fields: fields.into_iter().map(Into::into).collect(),
+            methods: methods.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    /// Whether the field may be read.
+    pub fn field(&self, name: &str) -> bool {
+        match self {
+            Readable::Everything => true,
+            Readable::Only { fields, .. } => fields.contains(name),
+        }
+    }
+
+    /// Whether the method may be called.
+    pub fn method(&self, name: &str) -> bool {
+        match self {
+            Readable::Everything => true,
+            Readable::Only { methods, .. } => methods.contains(name),
+        }
+    }
 }
 
 /// The event kinds that `person.had` takes.
@@ -257,6 +303,7 @@ impl CheckOptions {
                  being decided"
                     .to_owned(),
             )],
+            ..CheckOptions::default()
         }
     }
 }

@@ -12,14 +12,15 @@ mod stats;
 mod users;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use muster_dataset::{ImportError, Mode};
-use muster_store::{NewAct, SqliteStore, Store, StoreError};
+use muster_service::Army;
+use muster_store::{NewAct, Store, StoreError};
 
 use crate::cli::{Cli, Command, DischargeCommand, GenerateArgs, ImportArgs, PersonCommand};
 use crate::progress;
@@ -69,10 +70,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Init => init(&cli.db),
         Command::Import(args) => import(&cli.db, args),
         Command::Generate(args) => generate(args),
-        Command::Person(PersonCommand::Show(args)) => {
-            let store = open(&cli.db)?;
-            person::show(&store, &args)
-        }
+        Command::Person(PersonCommand::Show(args)) => person::show(&cli.db, &args),
         Command::Order(command) => orders::run(&cli.db, command),
         Command::List(command) => lists::run(&cli.db, command),
         Command::Explain(args) => explain::explain(&cli.db, &args),
@@ -89,33 +87,41 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// A progress bar of `length` steps, drawn only on a terminal.
-pub fn progress_bar(what: &str, length: u64) -> indicatif::ProgressBar {
-    let bar = progress::bar(what, false);
-    bar.set_length(length);
-    bar
-}
-
 /// Today, by the local clock.
 pub fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
-fn store_path(db: &str) -> anyhow::Result<PathBuf> {
-    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
-        bail!("PostgreSQL stores are not supported yet: give the path of a SQLite file");
-    }
-    Ok(PathBuf::from(db))
+/// Opens the store at `db`: a SQLite file's path, or a database's URL.
+pub fn open(db: &str) -> anyhow::Result<Box<dyn Store>> {
+    Ok(muster_store::open(db)?)
 }
 
-pub fn open(db: &str) -> anyhow::Result<SqliteStore> {
-    Ok(SqliteStore::open(&store_path(db)?)?)
+/// The army of a store: the engine loaded from its rows (with a progress
+/// bar on a terminal), its orders and its lists.
+pub fn army(store: &dyn Store) -> anyhow::Result<Army> {
+    let bar = progress::bar("records", false);
+    let army = Army::load(store, &mut progress::steps(&bar));
+    bar.finish_and_clear();
+    Ok(army?)
+}
+
+/// The rules of a store: the records other than people, and every order.
+pub fn rules(store: &dyn Store) -> anyhow::Result<muster_service::Rules> {
+    Ok(muster_service::Rules::load(store)?)
+}
+
+/// Prints a view as indented JSON.
+pub fn print_json(view: &impl serde::Serialize) -> anyhow::Result<()> {
+    let mut text = serde_json::to_string_pretty(view)?;
+    text.push('\n');
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(())
 }
 
 fn init(db: &str) -> anyhow::Result<ExitCode> {
-    let path = store_path(db)?;
-    SqliteStore::create(&path)?;
-    writeln!(std::io::stdout(), "created an empty store at {}", path.display())?;
+    let location = muster_store::create(db)?;
+    writeln!(std::io::stdout(), "created an empty store at {location}")?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod date;
 pub mod model;
 pub mod person;
+pub mod scan;
 pub mod units;
 
 pub use act::{Act, ActId, Version, in_effect};

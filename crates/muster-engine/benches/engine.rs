@@ -371,7 +371,8 @@ fn main() {
     let before = resident();
     let mut last_step = String::new();
     let started = Instant::now();
-    let mut engine = muster_engine::load_sqlite(&db, &mut |step, done, total| {
+    let scan = muster_store::SqliteScan::new(&db).unwrap();
+    let mut engine = muster_engine::load(&scan, &mut |step, done, total| {
         if step != last_step {
             eprintln!("  {step} ({:.2} s)", started.elapsed().as_secs_f64());
             last_step = step.to_string();

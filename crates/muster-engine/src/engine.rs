@@ -234,6 +234,11 @@ impl Engine {
         self.ids.get(person)
     }
 
+    /// A person's name.
+    pub fn person_name(&self, person: u32) -> &str {
+        self.names.get(person)
+    }
+
     /// A person's position, by id.
     pub fn position(&self, id: &str) -> Option<u32> {
         if !self.id_table.is_empty() {

@@ -24,9 +24,10 @@
 //! - `reports.rs`: the discharge roster and an order's impact.
 //! - `live.rs`: list statuses and discharge dates kept up to date as acts
 //!   change people.
-//! - `load.rs`: the engine loaded from a store.
+//! - `load.rs`: the engine loaded from the rows a store streams.
 //!
-//! Nothing here does IO but `load.rs`, which reads the store it is given.
+//! Nothing here does IO: `load.rs` reads the rows a store streams to it
+//! (`muster_core::scan::RecordScan`), and knows no SQL.
 
 mod chain;
 mod engine;
@@ -42,6 +43,7 @@ mod subject;
 pub use chain::{ConflictSet, Discharges, PersonDischarge};
 pub use engine::{Engine, Progress};
 pub use live::{Live, LiveList, UpdateError};
-pub use load::{LoadError, load, load_sqlite};
+pub use load::{LoadError, load};
 pub use plan::Plan;
+pub use reports::{Cohort, CohortQuestion};
 pub use screen::{EntryState, ListMember, ListRule, ListStatuses, PersonScreening, Screenings};

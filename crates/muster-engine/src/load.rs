@@ -1,122 +1,76 @@
 //! The engine loaded from a store, with progress.
 //!
-//! From any store, `load` reads every record and builds the engine from
-//! them. From a SQLite store, `load_sqlite` reads the tables straight into
-//! the packed columns, on both cores (people on one connection, service
-//! and events on another), without making a record per row: the same
-//! engine, in a fraction of the time and memory. This is the one place of
-//! the crate that knows SQL.
+//! The store streams its rows through [`RecordScan`]: the small records
+//! first, then each table of people and their history in parts, read on
+//! both cores (two threads take the next part as they finish), straight
+//! into the packed columns without making a record per row. The engine
+//! knows no SQL: how the rows are read is the store's.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::NaiveDate;
-use muster_core::{
-    Branch, Calendar, Campaign, EventKind, MonthDay, Organisation, OrganisationKind, Records, Site,
-    Unit,
-};
+use muster_core::scan::{PersonRow, RecordScan, ScanError, Table};
+use muster_core::{Branch, Calendar, EventKind};
 use muster_orders::World;
-use muster_store::{Store, StoreError};
-use rusqlite::{Connection, OpenFlags, Row};
+use rayon::prelude::*;
 
 use crate::engine::{Engine, Key, Progress};
 use crate::people::{
     AssignmentRow, Cell, Day, EventRow, FastMap, Interner, KeyColumn, OPEN, PeriodRow, Rows,
     TextColumn, day_number,
 };
-use rayon::prelude::*;
 
 /// Why the engine could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("could not read the store: {0}")]
-    Store(#[from] StoreError),
-    #[error("could not read the store: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    #[error("{0}")]
+    Scan(#[from] ScanError),
     #[error("the store holds a value it cannot read: {what}")]
     Corrupt { what: String },
 }
 
-impl From<rusqlite::types::FromSqlError> for LoadError {
-    fn from(error: rusqlite::types::FromSqlError) -> LoadError {
-        LoadError::Corrupt { what: error.to_string() }
-    }
+/// A part of a table to read.
+#[derive(Clone, Copy)]
+struct Part {
+    table: Table,
+    index: usize,
 }
 
-/// Loads every record of a store and builds the engine; `progress` hears
-/// each step with the work done so far and in all.
-pub fn load(store: &dyn Store, progress: Progress<'_>) -> Result<Engine, LoadError> {
-    progress("read the store", 0, 1);
-    let records = store.records()?;
-    progress("read the store", 1, 1);
-    Ok(Engine::from_records(records, progress))
+/// A part as read.
+enum Read {
+    /// `None` when the people are not in the order of ids.
+    People(Option<PeopleChunk>),
+    Service(RawRows),
+    Events(RawRows),
 }
 
-/// How many parts each table of people and their history is read in: the
-/// parts are read on both cores, each on its own connection, the next
-/// part by whichever core is free.
-const PARTS: i64 = 4;
-
-/// Loads the engine from the SQLite store at `path`, straight into the
-/// packed columns.
-pub fn load_sqlite(path: &Path, progress: Progress<'_>) -> Result<Engine, LoadError> {
-    let open = || {
-        Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-    };
-    let connection = open()?;
+/// Loads the engine from the rows a store streams; `progress` hears each
+/// step with the work done so far and in all.
+pub fn load(scan: &dyn RecordScan, progress: Progress<'_>) -> Result<Engine, LoadError> {
     progress("read units, sites and the calendar", 0, 1);
-    let world = World::new(small_records(&connection)?);
+    let world = World::new(scan.small_records()?);
     let mut engine = Engine::empty(world);
     let calendar = engine.world.calendar;
 
-    // The tables in parts of their rowids, largest first.
+    // The tables in parts, largest first.
     let mut parts: Vec<Part> = Vec::new();
-    for (table, make) in [
-        ("service", Part::Service as fn(i64, i64) -> Part),
-        ("events", Part::Events),
-        ("people", Part::People),
-    ] {
-        // Each bound on its own, for SQLite to find it without a scan.
-        let bound = |order: &str| -> Result<Option<i64>, LoadError> {
-            let sql = format!("SELECT rowid FROM {table} ORDER BY rowid {order} LIMIT 1");
-            let mut statement = connection.prepare(&sql)?;
-            let mut rows = statement.query([])?;
-            Ok(match rows.next()? {
-                Some(row) => Some(row.get(0)?),
-                None => None,
-            })
-        };
-        let (low, high) = (bound("ASC")?, bound("DESC")?);
-        let (Some(low), Some(high)) = (low, high) else {
-            parts.push(make(1, 0));
-            continue;
-        };
-        let size = (high - low) / PARTS + 1;
-        let mut from = low;
-        while from <= high {
-            parts.push(make(from, (from + size - 1).min(high)));
-            from += size;
+    for table in [Table::Service, Table::Events, Table::People] {
+        for index in 0..scan.parts(table)? {
+            parts.push(Part { table, index });
         }
     }
     let total = parts.len() as u64;
     progress("read people, service and events", 0, total);
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let done = std::sync::atomic::AtomicUsize::new(0);
+    let next = AtomicUsize::new(0);
     let read_parts = || -> Result<Vec<(usize, Read)>, LoadError> {
-        let connection = open()?;
-        // Pages mapped rather than copied into SQLite's cache.
-        connection.execute_batch("PRAGMA mmap_size = 17179869184")?;
         let mut read = Vec::new();
         loop {
-            let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(part) = parts.get(index) else {
+            let position = next.fetch_add(1, Ordering::Relaxed);
+            let Some(part) = parts.get(position) else {
                 return Ok(read);
             };
-            read.push((index, part.read(&connection, calendar)?));
-            done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            read.push((position, read_part(scan, *part, calendar)?));
         }
     };
     let (mine, theirs) = std::thread::scope(|scope| {
@@ -129,7 +83,7 @@ pub fn load_sqlite(path: &Path, progress: Progress<'_>) -> Result<Engine, LoadEr
     });
     let mut read: Vec<(usize, Read)> = mine?;
     read.extend(theirs?);
-    read.sort_by_key(|(index, _)| *index);
+    read.sort_by_key(|(position, _)| *position);
     progress("read people, service and events", total, total);
 
     let mut people_parts = Vec::new();
@@ -158,10 +112,11 @@ pub fn load_sqlite(path: &Path, progress: Progress<'_>) -> Result<Engine, LoadEr
             parts
         }
         _ => {
-            let sql = format!("{PEOPLE} ORDER BY id, act");
+            let mut reader = PeopleReader::new(calendar, true);
+            scan.people_in_order(&mut |row| reader.push(row))?;
             vec![
-                read_people(&connection, &sql, [], calendar, true)?.ok_or_else(|| {
-                    LoadError::Corrupt { what: "the order of people".to_string() }
+                reader.finish()?.ok_or_else(|| LoadError::Corrupt {
+                    what: "the order of people".to_string(),
                 })?,
             ]
         }
@@ -193,24 +148,21 @@ pub fn load_sqlite(path: &Path, progress: Progress<'_>) -> Result<Engine, LoadEr
         .collect();
     // Deployment periods: those naming a person, and those of a unit for
     // each assignment within it.
-    let deployments = read_deployments(&connection)?;
     let mut by_unit: HashMap<u32, Vec<(u32, Day, Day)>> = HashMap::new();
     let mut named: Vec<(String, PeriodRow)> = Vec::new();
-    for deployment in &deployments {
-        let site = engine.sites.intern(&deployment.site);
-        match &deployment.deployed {
-            Deployed::Unit(unit) => {
+    scan.deployments(&mut |row| {
+        let site = engine.sites.intern(row.site);
+        let from = day_number(row.from);
+        let to = row.to.map_or(OPEN, day_number);
+        match (row.unit, row.person) {
+            (Some(unit), _) => {
                 let unit = engine.unit_code(unit);
-                by_unit.entry(unit).or_default().push((site, deployment.from, deployment.to));
+                by_unit.entry(unit).or_default().push((site, from, to));
             }
-            Deployed::Person(id) => {
-                named.push((
-                    id.clone(),
-                    PeriodRow { site, from: deployment.from, to: deployment.to },
-                ));
-            }
+            (None, Some(person)) => named.push((person.to_string(), PeriodRow { site, from, to })),
+            (None, None) => {}
         }
-    }
+    })?;
     let columns = people.columns;
     let engine_ref = &engine;
     let (keys, ((assignments, periods), events)) = rayon::join(
@@ -240,6 +192,61 @@ pub fn load_sqlite(path: &Path, progress: Progress<'_>) -> Result<Engine, LoadEr
     engine.build_indexes();
     progress("build indexes", 1, 1);
     Ok(engine)
+}
+
+/// Reads one part of a table.
+fn read_part(scan: &dyn RecordScan, part: Part, calendar: Calendar) -> Result<Read, LoadError> {
+    Ok(match part.table {
+        Table::People => {
+            let mut reader = PeopleReader::new(calendar, false);
+            scan.people(part.index, &mut |row| reader.push(row))?;
+            Read::People(reader.finish()?)
+        }
+        Table::Service => {
+            let mut raw = RawRows::default();
+            scan.service(part.index, &mut |row| {
+                let (person_start, person_end) = raw.push_person(row.person);
+                let unit = raw.texts.intern(row.unit);
+                raw.rows.push(RawRow {
+                    person_start,
+                    person_end,
+                    text: unit,
+                    from: day_number(row.from),
+                    to: row.to.map_or(OPEN, day_number),
+                    ..RawRow::default()
+                });
+            })?;
+            Read::Service(raw)
+        }
+        Table::Events => {
+            let mut raw = RawRows::default();
+            let empty = raw.texts.intern("");
+            scan.events(part.index, &mut |row| {
+                let (person_start, person_end) = raw.push_person(row.person);
+                let reference =
+                    if row.reference.is_empty() { empty } else { raw.texts.intern(row.reference) };
+                let (detail, scope) = if row.detail.is_empty() {
+                    (empty, empty)
+                } else {
+                    (
+                        raw.texts.intern(row.detail),
+                        raw.texts.intern(row.detail.split(':').next().unwrap_or_default().trim()),
+                    )
+                };
+                raw.rows.push(RawRow {
+                    person_start,
+                    person_end,
+                    text: reference,
+                    detail,
+                    scope,
+                    kind: EventKind::ALL.iter().position(|own| *own == row.kind).unwrap_or(0) as u8,
+                    from: day_number(row.date),
+                    to: OPEN,
+                });
+            })?;
+            Read::Events(raw)
+        }
+    })
 }
 
 /// The service rows, by person.
@@ -354,34 +361,6 @@ fn unit_periods(
     Rows::from_pairs(periods, count)
 }
 
-/// A part of a table to read: its first and last rowid.
-enum Part {
-    People(i64, i64),
-    Service(i64, i64),
-    Events(i64, i64),
-}
-
-/// A part as read.
-enum Read {
-    /// `None` when the people are not in the order of ids.
-    People(Option<PeopleChunk>),
-    Service(RawRows),
-    Events(RawRows),
-}
-
-impl Part {
-    fn read(&self, connection: &Connection, calendar: Calendar) -> Result<Read, LoadError> {
-        Ok(match *self {
-            Part::People(low, high) => {
-                let sql = format!("{PEOPLE} WHERE rowid BETWEEN ?1 AND ?2");
-                Read::People(read_people(connection, &sql, [low, high], calendar, false)?)
-            }
-            Part::Service(low, high) => Read::Service(read_service(connection, low, high)?),
-            Part::Events(low, high) => Read::Events(read_events(connection, low, high)?),
-        })
-    }
-}
-
 /// Finds people's positions by id: first among the next few after the
 /// last found (rows come grouped by person, in the order of ids), else by
 /// a binary search of the sorted ids.
@@ -460,12 +439,6 @@ struct RawRows {
 }
 
 impl RawRows {
-    /// Room for the rows of rowids `low ..= high`.
-    fn with_capacity(low: i64, high: i64) -> RawRows {
-        let rows = usize::try_from(high - low + 1).unwrap_or(0).min(1 << 24);
-        RawRows { rows: Vec::with_capacity(rows), ..RawRows::default() }
-    }
-
     fn person(&self, row: &RawRow) -> &str {
         self.persons.get(row.person_start as usize..row.person_end as usize).unwrap_or("")
     }
@@ -483,122 +456,6 @@ impl RawRows {
         (start, self.persons.len() as u32)
     }
 }
-
-fn text<'row>(row: &'row Row<'_>, index: usize) -> Result<&'row str, LoadError> {
-    Ok(row.get_ref(index)?.as_str_or_null()?.unwrap_or(""))
-}
-
-fn parse_day(text: &str) -> Result<NaiveDate, LoadError> {
-    parse_day_bytes(text.as_bytes())
-}
-
-/// A day written `YYYY-MM-DD`, read from its bytes.
-fn parse_day_bytes(bytes: &[u8]) -> Result<NaiveDate, LoadError> {
-    let number = |range: std::ops::Range<usize>| -> Option<u32> {
-        let mut value = 0u32;
-        for &byte in bytes.get(range)? {
-            if !byte.is_ascii_digit() {
-                return None;
-            }
-            value = value * 10 + u32::from(byte - b'0');
-        }
-        Some(value)
-    };
-    let parsed = (bytes.len() == 10 && bytes[4] == b'-' && bytes[7] == b'-')
-        .then(|| NaiveDate::from_ymd_opt(number(0..4)? as i32, number(5..7)?, number(8..10)?))
-        .flatten();
-    parsed.ok_or_else(|| LoadError::Corrupt {
-        what: format!("the day `{}`", String::from_utf8_lossy(bytes)),
-    })
-}
-
-/// A day column, read from its bytes: a day is ASCII, no need to check
-/// the text first.
-fn day_bytes(row: &Row<'_>, index: usize) -> Result<Option<NaiveDate>, LoadError> {
-    match row.get_ref(index)? {
-        rusqlite::types::ValueRef::Null => Ok(None),
-        value => Ok(Some(parse_day_bytes(value.as_bytes()?)?)),
-    }
-}
-
-fn day_of(row: &Row<'_>, index: usize) -> Result<Day, LoadError> {
-    match day_bytes(row, index)? {
-        Some(day) => Ok(day_number(day)),
-        None => Err(LoadError::Corrupt { what: "a missing day".to_string() }),
-    }
-}
-
-fn end_of(row: &Row<'_>, index: usize) -> Result<Day, LoadError> {
-    Ok(day_bytes(row, index)?.map_or(OPEN, day_number))
-}
-
-fn read_service(connection: &Connection, low: i64, high: i64) -> Result<RawRows, LoadError> {
-    let mut raw = RawRows::with_capacity(low, high);
-    // Rows that a later row replaces are left out, as the store reads
-    // them (the replaced ids are found by their own index).
-    let mut statement = connection.prepare(
-        "SELECT person, unit, from_day, to_day FROM service
-         WHERE id BETWEEN ?1 AND ?2
-           AND id NOT IN (SELECT replaces FROM service WHERE replaces IS NOT NULL)
-         ORDER BY id",
-    )?;
-    let mut rows = statement.query([low, high])?;
-    while let Some(row) = rows.next()? {
-        let (person_start, person_end) = raw.push_person(text(row, 0)?);
-        let unit = raw.texts.intern(text(row, 1)?);
-        raw.rows.push(RawRow {
-            person_start,
-            person_end,
-            text: unit,
-            from: day_of(row, 2)?,
-            to: end_of(row, 3)?,
-            ..RawRow::default()
-        });
-    }
-    Ok(raw)
-}
-
-fn read_events(connection: &Connection, low: i64, high: i64) -> Result<RawRows, LoadError> {
-    let mut raw = RawRows::with_capacity(low, high);
-    let mut statement = connection.prepare(
-        "SELECT person, day, kind, ref, detail FROM events WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
-    )?;
-    let mut rows = statement.query([low, high])?;
-    let empty = raw.texts.intern("");
-    while let Some(row) = rows.next()? {
-        let (person_start, person_end) = raw.push_person(text(row, 0)?);
-        let kind_text = text(row, 2)?;
-        let kind: EventKind = kind_text
-            .parse()
-            .map_err(|_| LoadError::Corrupt { what: format!("the event kind `{kind_text}`") })?;
-        let reference_text = text(row, 3)?;
-        let reference =
-            if reference_text.is_empty() { empty } else { raw.texts.intern(reference_text) };
-        let detail_text = text(row, 4)?;
-        let (detail, scope) = if detail_text.is_empty() {
-            (empty, empty)
-        } else {
-            (
-                raw.texts.intern(detail_text),
-                raw.texts.intern(detail_text.split(':').next().unwrap_or_default().trim()),
-            )
-        };
-        raw.rows.push(RawRow {
-            person_start,
-            person_end,
-            text: reference,
-            detail,
-            scope,
-            kind: EventKind::ALL.iter().position(|own| *own == kind).unwrap_or(0) as u8,
-            from: day_of(row, 1)?,
-            to: OPEN,
-        });
-    }
-    Ok(raw)
-}
-
-const PEOPLE: &str = "SELECT id, name, born, sex, home_province, home_county, branch, rank,
-                             specialty, enlisted, term_months FROM people";
 
 /// The people's own columns, as read from a part of the table: their
 /// values and each person's code, by column, in the order of `Key`.
@@ -675,35 +532,57 @@ impl PeopleChunk {
     }
 }
 
-/// Reads people with `sql`. When `ordered`, they come in the order of ids
-/// and versions, and a later version of a person replaces the earlier;
-/// else they must come in the order of ids with one version each, and
-/// `None` says they did not.
-fn read_people(
-    connection: &Connection,
-    sql: &str,
-    parameters: impl rusqlite::Params,
+/// Reads person rows into a chunk of columns. When `ordered`, they come in
+/// the order of ids and versions, and a later version of a person replaces
+/// the earlier; else they must come in the order of ids with one version
+/// each, and the chunk is `None` when they did not.
+struct PeopleReader {
+    chunk: PeopleChunk,
+    dictionaries: Vec<Dictionary>,
+    branches: FastMap<String, ()>,
+    ends: FastMap<(Day, u32), (Option<NaiveDate>, u32)>,
     calendar: Calendar,
     ordered: bool,
-) -> Result<Option<PeopleChunk>, LoadError> {
-    let mut chunk = PeopleChunk {
-        ids: TextColumn::default(),
-        names: TextColumn::default(),
-        columns: vec![Default::default(); crate::engine::KEY_COLUMNS],
-    };
-    let mut dictionaries: Vec<Dictionary> =
-        (0..crate::engine::KEY_COLUMNS).map(|_| Dictionary::default()).collect();
-    let mut branches: FastMap<String, ()> = FastMap::default();
-    let mut ends: FastMap<(Day, u32), (Option<NaiveDate>, u32)> = FastMap::default();
-    let mut statement = connection.prepare(sql)?;
-    let mut rows = statement.query(parameters)?;
-    while let Some(row) = rows.next()? {
-        let id = text(row, 0)?;
+    out_of_order: bool,
+    error: Option<LoadError>,
+}
+
+impl PeopleReader {
+    fn new(calendar: Calendar, ordered: bool) -> PeopleReader {
+        PeopleReader {
+            chunk: PeopleChunk {
+                ids: TextColumn::default(),
+                names: TextColumn::default(),
+                columns: vec![Default::default(); crate::engine::KEY_COLUMNS],
+            },
+            dictionaries: (0..crate::engine::KEY_COLUMNS).map(|_| Dictionary::default()).collect(),
+            branches: FastMap::default(),
+            ends: FastMap::default(),
+            calendar,
+            ordered,
+            out_of_order: false,
+            error: None,
+        }
+    }
+
+    fn finish(self) -> Result<Option<PeopleChunk>, LoadError> {
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        Ok((!self.out_of_order).then_some(self.chunk))
+    }
+
+    fn push(&mut self, row: PersonRow<'_>) {
+        if self.out_of_order || self.error.is_some() {
+            return;
+        }
+        let chunk = &mut self.chunk;
         if let Some(last) = chunk.ids.last() {
-            if !ordered && last >= id {
-                return Ok(None);
+            if !self.ordered && last >= row.id {
+                self.out_of_order = true;
+                return;
             }
-            if last == id {
+            if last == row.id {
                 // A later version of the same person replaces the earlier.
                 chunk.ids.pop();
                 chunk.names.pop();
@@ -712,25 +591,24 @@ fn read_people(
                 }
             }
         }
-        chunk.ids.push(id);
-        chunk.names.push(text(row, 1)?);
-        let born = day_bytes(row, 2)?
-            .ok_or_else(|| LoadError::Corrupt { what: "a missing day".to_string() })?;
-        let branch = text(row, 6)?;
-        if !branch.is_empty() && !branches.contains_key(branch) {
-            branch
-                .parse::<Branch>()
-                .map_err(|_| LoadError::Corrupt { what: format!("the branch `{branch}`") })?;
-            branches.insert(branch.to_string(), ());
+        if !row.branch.is_empty() && !self.branches.contains_key(row.branch) {
+            if row.branch.parse::<Branch>().is_err() {
+                self.error =
+                    Some(LoadError::Corrupt { what: format!("the branch `{}`", row.branch) });
+                return;
+            }
+            self.branches.insert(row.branch.to_string(), ());
         }
-        let enlisted = day_bytes(row, 9)?;
-        let months: Option<u32> = row.get(10)?;
+        chunk.ids.push(row.id);
+        chunk.names.push(row.name);
         let columns = &mut chunk.columns;
-        let (term_end, cycle) = match enlisted.zip(months) {
+        let dictionaries = &mut self.dictionaries;
+        let calendar = self.calendar;
+        let (term_end, cycle) = match row.enlisted.zip(row.term_months) {
             Some((day, months)) => {
                 let cycles = &mut columns[Key::DischargeCycle as usize].0;
                 let cycle_dictionary = &mut dictionaries[Key::DischargeCycle as usize];
-                *ends.entry((day_number(day), months)).or_insert_with(|| {
+                *self.ends.entry((day_number(day), months)).or_insert_with(|| {
                     let term_end = muster_core::term_end(day, months);
                     let cycle = term_end
                         .map(|term_end| calendar.cycle_on_or_after(term_end).to_string())
@@ -744,12 +622,12 @@ fn read_people(
             }
         };
         let texts = [
-            (Key::Sex, text(row, 3)?),
-            (Key::Branch, branch),
-            (Key::HomeProvince, text(row, 4)?),
-            (Key::HomeCounty, text(row, 5)?),
-            (Key::Rank, text(row, 7)?),
-            (Key::Specialty, text(row, 8)?),
+            (Key::Sex, row.sex),
+            (Key::Branch, row.branch),
+            (Key::HomeProvince, row.home_province),
+            (Key::HomeCounty, row.home_county),
+            (Key::Rank, row.rank),
+            (Key::Specialty, row.specialty),
         ];
         for (key, value) in texts {
             let (cells, codes) = &mut columns[key as usize];
@@ -757,144 +635,10 @@ fn read_people(
         }
         columns[Key::DischargeCycle as usize].1.push(cycle);
         for (key, day) in
-            [(Key::Born, Some(born)), (Key::Enlisted, enlisted), (Key::TermEnd, term_end)]
+            [(Key::Born, Some(row.born)), (Key::Enlisted, row.enlisted), (Key::TermEnd, term_end)]
         {
             let (cells, codes) = &mut columns[key as usize];
             codes.push(dictionaries[key as usize].day(cells, day));
         }
     }
-    Ok(Some(chunk))
-}
-
-enum Deployed {
-    Unit(String),
-    Person(String),
-}
-
-struct RawDeployment {
-    deployed: Deployed,
-    site: String,
-    from: Day,
-    to: Day,
-}
-
-fn read_deployments(connection: &Connection) -> Result<Vec<RawDeployment>, LoadError> {
-    let mut statement = connection.prepare(
-        "SELECT unit, person, site, from_day, to_day FROM deployments d
-         WHERE NOT EXISTS (SELECT 1 FROM deployments r WHERE r.replaces = d.id) ORDER BY id",
-    )?;
-    let mut rows = statement.query([])?;
-    let mut deployments = Vec::new();
-    while let Some(row) = rows.next()? {
-        let unit: Option<String> = row.get(0)?;
-        let person: Option<String> = row.get(1)?;
-        let deployed = match (unit, person) {
-            (Some(unit), _) => Deployed::Unit(unit),
-            (None, Some(person)) => Deployed::Person(person),
-            (None, None) => continue,
-        };
-        deployments.push(RawDeployment {
-            deployed,
-            site: row.get(2)?,
-            from: day_of(row, 3)?,
-            to: end_of(row, 4)?,
-        });
-    }
-    Ok(deployments)
-}
-
-/// The records other than people and their history: the calendar,
-/// organisations, units, sites and campaigns, each in its latest version.
-fn small_records(connection: &Connection) -> Result<Records, LoadError> {
-    fn latest<T>(
-        connection: &Connection,
-        sql: &str,
-        read: impl Fn(&Row<'_>) -> Result<T, LoadError>,
-    ) -> Result<Vec<T>, LoadError> {
-        let mut statement = connection.prepare(sql)?;
-        let mut rows = statement.query([])?;
-        let mut records: Vec<(String, T)> = Vec::new();
-        while let Some(row) = rows.next()? {
-            let id: String = row.get(0)?;
-            let record = read(row)?;
-            match records.last_mut() {
-                Some((last, slot)) if *last == id => *slot = record,
-                _ => records.push((id, record)),
-            }
-        }
-        Ok(records.into_iter().map(|(_, record)| record).collect())
-    }
-    let corrupt = |what: String| LoadError::Corrupt { what };
-    let calendar: Option<(String, String)> = {
-        let mut statement =
-            connection.prepare("SELECT spring, autumn FROM calendars ORDER BY act DESC LIMIT 1")?;
-        let mut rows = statement.query([])?;
-        match rows.next()? {
-            Some(row) => Some((row.get(0)?, row.get(1)?)),
-            None => None,
-        }
-    };
-    let calendar = match calendar {
-        Some((spring, autumn)) => {
-            let spring: MonthDay = spring.parse().map_err(|_| corrupt(format!("`{spring}`")))?;
-            let autumn: MonthDay = autumn.parse().map_err(|_| corrupt(format!("`{autumn}`")))?;
-            Some(Calendar::new(spring, autumn).map_err(|error| corrupt(error.to_string()))?)
-        }
-        None => None,
-    };
-    let organisations = latest(
-        connection,
-        "SELECT id, name, kind, parent FROM organisations ORDER BY id, act",
-        |row| {
-            let kind: String = row.get(2)?;
-            Ok(Organisation {
-                id: row.get(0)?,
-                name: row.get(1)?,
-                kind: kind
-                    .parse::<OrganisationKind>()
-                    .map_err(|error| corrupt(error.to_string()))?,
-                parent: row.get(3)?,
-            })
-        },
-    )?;
-    let units = latest(
-        connection,
-        "SELECT id, name, parent, branch, tags, administration FROM units ORDER BY id, act",
-        |row| {
-            let branch: String = row.get(3)?;
-            let tags: String = row.get(4)?;
-            Ok(Unit {
-                id: row.get(0)?,
-                name: row.get(1)?,
-                parent: row.get(2)?,
-                branch: branch.parse::<Branch>().map_err(|error| corrupt(error.to_string()))?,
-                tags: tags.split(';').filter(|tag| !tag.is_empty()).map(str::to_string).collect(),
-                administration: row.get(5)?,
-            })
-        },
-    )?;
-    let sites =
-        latest(connection, "SELECT id, name, province, kind FROM sites ORDER BY id, act", |row| {
-            Ok(Site {
-                id: row.get(0)?,
-                name: row.get(1)?,
-                province: row.get(2)?,
-                kind: row.get(3)?,
-            })
-        })?;
-    let campaigns = latest(
-        connection,
-        "SELECT id, site, from_day, to_day, required, required_technicians FROM campaigns ORDER BY id, act",
-        |row| {
-            Ok(Campaign {
-                id: row.get(0)?,
-                site: row.get(1)?,
-                from: parse_day(text(row, 2)?)?,
-                to: parse_day(text(row, 3)?)?,
-                required: row.get(4)?,
-                required_technicians: row.get(5)?,
-            })
-        },
-    )?;
-    Ok(Records { calendar, organisations, units, sites, campaigns, ..Records::default() })
 }

@@ -118,6 +118,21 @@ impl Engine {
             Context { engine: self, day, mode: Mode::List { book, discharges: &discharges } };
         plan.truth(&self.everyone(), &context).holds
     }
+
+    /// The people a condition holds for on `day`, and those for whom it
+    /// fails to evaluate (neither true nor false).
+    pub fn select_with_failures(
+        &self,
+        plan: &Plan,
+        book: &OrderBook,
+        day: NaiveDate,
+    ) -> (RoaringBitmap, RoaringBitmap) {
+        let discharges = OnceLock::new();
+        let context =
+            Context { engine: self, day, mode: Mode::List { book, discharges: &discharges } };
+        let truth = plan.truth(&self.everyone(), &context);
+        (truth.holds, truth.fails)
+    }
 }
 
 impl Plan {

@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use muster_core::{Cycle, EventKind};
+use muster_core::{Cycle, EventKind, Status};
 use muster_orders::{
     Conflict, DischargeChange, Impact, ListImpact, ListWithEntries, OrderBook, Roster, RosterEntry,
-    RosterStatus,
+    RosterStatus, Strength,
 };
 use roaring::RoaringBitmap;
 
@@ -187,5 +187,175 @@ impl Engine {
                 .collect();
         }
         impact
+    }
+}
+
+impl Engine {
+    /// The strength of `site` on each of `days`, each person's discharge
+    /// computed from the orders known on `as_of`, as `muster_orders::strength`
+    /// gives it: on each day, the people deployed there (the site's period
+    /// index) whose status that day is `serving`.
+    pub fn strength(
+        &self,
+        book: &OrderBook,
+        site: &str,
+        days: &[NaiveDate],
+        as_of: NaiveDate,
+    ) -> Vec<Strength> {
+        let mut counts: Vec<Strength> = days
+            .iter()
+            .map(|&day| {
+                let (required, required_technicians) = self
+                    .world
+                    .campaigns
+                    .iter()
+                    .filter(|campaign| {
+                        campaign.site == site && campaign.from <= day && day <= campaign.to
+                    })
+                    .fold((0, 0), |(people, technicians), campaign| {
+                        (
+                            people + campaign.required,
+                            technicians + campaign.required_technicians.unwrap_or(0),
+                        )
+                    });
+                Strength { day, headcount: 0, technicians: 0, required, required_technicians }
+            })
+            .collect();
+        let Some(index) = self.sites.code(site).and_then(|code| self.deployed.get(code as usize))
+        else {
+            return counts;
+        };
+        let discharges = self.discharges(book, as_of);
+        let technician = Cell::Text("technician".to_string());
+        for count in &mut counts {
+            let day = day_number(count.day);
+            for person in &index.on(day) {
+                let events = self.events.of(person).iter().map(|event| (event.kind, event.date));
+                let enlisted = self.date(Key::Enlisted, person).map(day_number);
+                let date = discharges.date(self, person);
+                if muster_core::status_of(events, enlisted, date, day) != Status::Serving {
+                    continue;
+                }
+                count.headcount += 1;
+                if *self.cell(Key::Specialty, person) == technician {
+                    count.technicians += 1;
+                }
+            }
+        }
+        counts
+    }
+
+    /// The organisations administering the units a person was assigned to
+    /// by `day`, or units above them, in the order of their ids.
+    pub fn administrations(&self, person: u32, day: NaiveDate) -> Vec<String> {
+        let day = day_number(day);
+        let mut organisations = std::collections::BTreeSet::new();
+        for assignment in self.assignments.of(person).iter().filter(|row| row.from <= day) {
+            for &unit in self.ancestors(assignment.unit) {
+                let id = self.units.text(unit);
+                if let Some(administration) =
+                    self.world.units.get(id).and_then(|unit| unit.administration.as_ref())
+                {
+                    organisations.insert(administration.clone());
+                }
+            }
+        }
+        organisations.into_iter().collect()
+    }
+}
+
+/// One cohort of a stats question: how many people, and how many of them
+/// had the event.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Cohort {
+    pub population: u64,
+    pub with_event: u64,
+}
+
+/// What outcome rates are asked for: the string field of `person` that
+/// makes the cohorts, the event kind counted and the days it counts, and
+/// the day the cohorts are taken on.
+#[derive(Clone, Copy, Debug)]
+pub struct CohortQuestion<'a> {
+    pub by: &'a str,
+    pub kind: EventKind,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub day: NaiveDate,
+}
+
+impl Engine {
+    /// Outcome rates by cohort: the people of `population` grouped by the
+    /// string field `by` of `person` on `day` (with the orders known that
+    /// day for `status`), and in each group those with an event of `kind`
+    /// dated within `from ..= to`. Groups with no one are left out.
+    pub fn stats(
+        &self,
+        book: &OrderBook,
+        population: &RoaringBitmap,
+        question: &CohortQuestion<'_>,
+    ) -> BTreeMap<String, Cohort> {
+        let CohortQuestion { by, kind, from, to, day } = *question;
+        let (from, to) = (day_number(from), day_number(to));
+        let with_event: RoaringBitmap = population
+            .iter()
+            .filter(|&person| {
+                self.events
+                    .of(person)
+                    .iter()
+                    .any(|event| event.kind == kind && from <= event.date && event.date <= to)
+            })
+            .collect();
+        let mut groups: BTreeMap<String, Cohort> = BTreeMap::new();
+        let mut count = |group: String, members: &RoaringBitmap| {
+            let population = members.len();
+            if population == 0 {
+                return;
+            }
+            let cohort = groups.entry(group).or_default();
+            cohort.population += population;
+            cohort.with_event += members.intersection_len(&with_event);
+        };
+        match by {
+            "status" => {
+                let discharges = self.discharges(book, day);
+                for (status, members) in crate::plan::STATUSES.iter().zip(discharges.statuses(self))
+                {
+                    count(status.as_str().to_string(), &(members & population));
+                }
+            }
+            "id" | "name" => {
+                for person in population {
+                    let text =
+                        if by == "id" { self.ids.get(person) } else { self.names.get(person) };
+                    let one: RoaringBitmap = std::iter::once(person).collect();
+                    count(text.to_string(), &one);
+                }
+            }
+            field => {
+                let Some(column) = Key::of_field(field).and_then(Key::column) else {
+                    return groups;
+                };
+                let column = &self.keys[column];
+                for (cell, members) in column.cells.iter().zip(&column.members) {
+                    let group = match cell {
+                        Cell::Text(text) => text.clone(),
+                        _ => String::new(),
+                    };
+                    count(group, &(members & population));
+                }
+            }
+        }
+        groups
+    }
+}
+
+impl Engine {
+    /// How many people are deployed at a site on a day.
+    pub fn deployed_count(&self, site: &str, day: NaiveDate) -> u64 {
+        self.sites
+            .code(site)
+            .and_then(|code| self.deployed.get(code as usize))
+            .map_or(0, |index| index.on(day_number(day)).len())
     }
 }

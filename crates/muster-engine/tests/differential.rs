@@ -2,8 +2,9 @@
 //! army, with the reference orders and randomly generated ones, for every
 //! person, on several days: the same screenings with the same excluding
 //! rules, the same discharge dates, delays, protections, exemptions and
-//! conflicts, the same list statuses, rosters and order impact; and a
-//! random condition selects exactly the people it holds for.
+//! conflicts, the same list statuses, rosters, strengths, outcome rates
+//! and order impact; and a random condition selects exactly the people it
+//! holds for and fails for exactly those it fails for.
 //!
 //! `MUSTER_DIFFERENTIAL_PEOPLE` and `MUSTER_DIFFERENTIAL_CASES` make the
 //! army and the number of cases larger (defaults 500 and 24).
@@ -12,12 +13,14 @@
 
 mod common;
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
-use muster_core::Cycle;
-use muster_engine::Engine;
+use muster_core::{Cycle, EventKind};
+use muster_engine::{Cohort, CohortQuestion, Engine};
 use muster_orders::{
     Effect, EntryChange, List, ListWithEntries, OrderBook, PersonView, StepResult, World,
-    discharge, entries, impact, roster, screen,
+    discharge, entries, impact, roster, screen, strength,
 };
 use proptest::prelude::*;
 
@@ -152,18 +155,84 @@ fn check_select(world: &World, engine: &Engine, book: &OrderBook, text: &str, at
     let expr = muster_cel::parse(text).expect("the condition parses");
     let plan = engine.compile(&expr);
     let selected = engine.select(&plan, book, at);
+    let (holds_set, fails_set) = engine.select_with_failures(&plan, book, at);
+    assert_eq!(holds_set, selected);
     for (position, file) in world.people.iter().enumerate() {
         let view = PersonView::new(world, book, file, at);
         let environment = muster_cel::Environment { today: Some(at), person: Some(&view) };
         let mut reads = muster_cel::Reads::new();
-        let holds = muster_cel::evaluate(&expr, &environment, &mut reads)
-            == Ok(muster_cel::Value::Bool(true));
+        let result = muster_cel::evaluate(&expr, &environment, &mut reads);
+        let holds = result == Ok(muster_cel::Value::Bool(true));
+        let fails = !matches!(result, Ok(muster_cel::Value::Bool(_)));
         assert_eq!(
             selected.contains(position as u32),
             holds,
             "{} on {at}: `{text}`",
             file.person.id
         );
+        assert_eq!(fails_set.contains(position as u32), fails, "{} fails `{text}`", file.person.id);
+    }
+}
+
+/// The strength of every site, month by month, agrees; returns the
+/// headcounts summed, to show that the question was not empty.
+fn check_strength(world: &World, engine: &Engine, book: &OrderBook, as_of: NaiveDate) -> u32 {
+    let months: Vec<NaiveDate> =
+        (0..30).map(|month| day(2018, 1, 1) + chrono::Months::new(month * 3)).collect();
+    let mut headcount = 0;
+    for site in &world.sites {
+        let expected = strength(world, book, &site.id, &months, as_of);
+        let actual = engine.strength(book, &site.id, &months, as_of);
+        assert_eq!(actual, expected, "strength of {} as of {as_of}", site.id);
+        headcount += actual.iter().map(|month| month.headcount).sum::<u32>();
+    }
+    assert_eq!(engine.strength(book, "no-such-site", &months, as_of).len(), months.len());
+    headcount
+}
+
+/// Outcome rates by cohort agree with counting person by person, and the
+/// organisations administering each person are those of his file.
+fn check_stats(world: &World, engine: &Engine, book: &OrderBook, at: NaiveDate) {
+    let population: roaring::RoaringBitmap =
+        (0..engine.len() as u32).filter(|person| person % 2 == 0).collect();
+    for by in ["home_province", "status", "specialty", "discharge_cycle", "branch"] {
+        for kind in [EventKind::Awol, EventKind::Injured, EventKind::Posted] {
+            let (from, to) = (day(2015, 1, 1), at);
+            let question = CohortQuestion { by, kind, from, to, day: at };
+            let actual = engine.stats(book, &population, &question);
+            let mut expected: BTreeMap<String, Cohort> = BTreeMap::new();
+            for person in &population {
+                let file = &world.people[person as usize];
+                let view = PersonView::new(world, book, file, at);
+                let group = match muster_cel::Subject::field(&view, by) {
+                    Some(muster_cel::Value::String(text)) => text,
+                    _ => String::new(),
+                };
+                let cohort = expected.entry(group).or_default();
+                cohort.population += 1;
+                if file
+                    .events_by(at)
+                    .any(|event| event.kind == kind && from <= event.date && event.date <= to)
+                {
+                    cohort.with_event += 1;
+                }
+            }
+            assert_eq!(actual, expected, "{kind:?} by {by} on {at}");
+        }
+    }
+    for (position, file) in world.people.iter().enumerate().step_by(7) {
+        let mut expected = std::collections::BTreeSet::new();
+        for assignment in file.assignments.iter().filter(|assignment| assignment.from <= at) {
+            for unit in world.tree.ancestors_or_self(&assignment.unit) {
+                if let Some(administration) =
+                    world.units.get(unit).and_then(|unit| unit.administration.clone())
+                {
+                    expected.insert(administration);
+                }
+            }
+        }
+        let expected: Vec<String> = expected.into_iter().collect();
+        assert_eq!(engine.administrations(position as u32, at), expected, "{}", file.person.id);
     }
 }
 
@@ -203,6 +272,8 @@ fn the_reference_orders_are_decided_alike() {
     }
     check_rosters(world, engine, &book, day(2024, 1, 10));
     check_impact(world, engine, &book);
+    assert!(check_strength(world, engine, &book, day(2024, 1, 10)) > 0);
+    check_stats(world, engine, &book, day(2024, 1, 10));
     // The orders bite on this army: some are excluded, some delayed.
     let everyone = engine.everyone();
     let screened = engine.screen_all(&book, "overseas-posting", day(2024, 1, 10), None, &everyone);
@@ -226,6 +297,7 @@ fn the_reference_orders_are_decided_alike() {
     assert!((0..engine.len() as u32).any(|person| !discharges.delayed_by(person).is_empty()));
     check_discharges(world, engine, &book, day(2024, 1, 10));
     check_rosters(world, engine, &book, day(2024, 1, 10));
+    check_strength(world, engine, &book, day(2020, 6, 1));
 }
 
 proptest! {
@@ -252,6 +324,8 @@ proptest! {
         check_lists(world, engine, &book, at);
         check_rosters(world, engine, &book, at);
         check_impact(world, engine, &book);
+        check_strength(world, engine, &book, at);
+        check_stats(world, engine, &book, at);
         let _: &[Draft] = &drafts;
     }
 }

@@ -1,7 +1,7 @@
-//! Loading a SQLite store straight into the columns gives the same engine
+//! Loading the engine from the rows a store streams gives the same engine
 //! as building it from the store's records.
 
-use muster_engine::{Engine, load, load_sqlite};
+use muster_engine::{Engine, load};
 use muster_store::{SqliteStore, Store};
 
 #[test]
@@ -20,14 +20,14 @@ fn the_direct_load_holds_what_the_records_hold() {
     };
     store.import(dataset, muster_dataset::Mode::New, act, &mut |_, _| {}).unwrap();
     let mut steps = Vec::new();
-    let direct = load_sqlite(&path, &mut |step, _, _| steps.push(step.to_string())).unwrap();
+    let scan = store.scan().unwrap();
+    let direct = load(scan.as_ref(), &mut |step, _, _| steps.push(step.to_string())).unwrap();
     assert!(steps.iter().any(|step| step == "build indexes"));
-    let from_records: Engine = load(&store, &mut |_, _, _| {}).unwrap();
+    let from_records = Engine::from_records(store.records().unwrap(), &mut |_, _, _| {});
     assert_eq!(direct.len(), 600);
     assert_eq!(direct.len(), from_records.len());
     for person in 0..direct.len() as u32 {
         assert_eq!(direct.describe_person(person), from_records.describe_person(person));
     }
     assert_eq!(direct.everyone(), from_records.everyone());
-    let _ = store.records().unwrap();
 }

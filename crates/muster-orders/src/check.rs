@@ -58,6 +58,21 @@ pub fn check_expression(
     muster_cel::check_condition(expr, &schema, &known, &CheckOptions::default())
 }
 
+/// A condition written by a caller (`list add --where`, `stats --where`),
+/// checked as [`check_expression`] does, reading only what the caller may
+/// see of a person.
+pub fn check_expression_readable(
+    world: &World,
+    book: &OrderBook,
+    expr: &muster_cel::Expr,
+    readable: &muster_cel::check::Readable,
+) -> Result<(), Vec<muster_cel::Diagnostic>> {
+    let known = Known { world, book, order: "" };
+    let schema = muster_cel::person_schema();
+    let options = CheckOptions { readable: readable.clone(), ..CheckOptions::default() };
+    muster_cel::check_condition(expr, &schema, &known, &options)
+}
+
 /// Checks an order against the records and the book as known on the day
 /// it would be issued; every error found, placed in the document.
 pub fn check_order(world: &World, book: &OrderBook, order: &Order) -> Vec<OrderDiagnostic> {
@@ -107,6 +122,7 @@ pub fn check_order(world: &World, book: &OrderBook, order: &Order) -> Vec<OrderD
                     "a discharge rule may not read `person.status`: it depends on the discharge being decided"
                         .to_string(),
                 )],
+                ..CheckOptions::default()
             },
             Target::List(_) => CheckOptions::default(),
         };

@@ -13,10 +13,18 @@ pub mod document;
 pub mod impact;
 pub mod lists;
 pub mod roster;
+pub mod schema {
+    //! The person schema of conditions.
+
+    /// The schema conditions are checked against.
+    pub fn person_schema() -> muster_cel::Schema {
+        muster_cel::person_schema()
+    }
+}
 pub mod world;
 
 pub use book::{IssuedOrder, OrderBook, Revocation};
-pub use check::{check_expression, check_order};
+pub use check::{check_expression, check_expression_readable, check_order};
 pub use decide::{
     Discharge, PersonView, RuleCheck, Screening, Step, StepResult, discharge, screen,
 };

@@ -5,15 +5,15 @@
 //! change also the session's CSRF token in the `X-CSRF-Token` header.
 
 use axum::extract::FromRequestParts;
-use axum::http::Method;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use muster_access::{Action, Principal, Resource};
 use muster_core::Role;
-use muster_store::{SqliteStore, Store, StoredUser};
+use muster_store::{Store, StoredUser};
 use serde_json::json;
 
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::state::{AppState, IDLE_TIMEOUT};
 
 /// The name of the session cookie.
 pub const SESSION_COOKIE: &str = "muster_session";
@@ -87,19 +87,19 @@ impl FromRequestParts<AppState> for Credentials {
 impl Credentials {
     /// The caller these credentials name, if he may still act. A token seen
     /// since the last act is not looked up again: any act (disabling a
-    /// user among them) makes a new snapshot, which forgets it.
-    pub fn resolve(&self, state: &AppState, store: &SqliteStore) -> Result<Caller, ApiError> {
+    /// user among them) forgets it.
+    pub fn resolve(&self, state: &AppState, store: &dyn Store) -> Result<Caller, ApiError> {
         match self {
             Credentials::Token(hash) => {
-                let snapshot = state.snapshot(store)?;
-                if let Some(caller) = snapshot.caller(hash) {
+                let last_act = store.last_act()?;
+                if let Some(caller) = state.caller(last_act, hash) {
                     return Ok(caller);
                 }
                 let Some(owner) = store.token(hash)? else {
                     return Err(ApiError::unauthorized("the token is not known"));
                 };
                 let caller = caller_of(user_named(store, &owner.user)?)?;
-                snapshot.remember_caller(hash, &caller);
+                state.remember_caller(last_act, hash, &caller);
                 Ok(caller)
             }
             Credentials::Session(user) => caller_of(user_named(store, user)?),
@@ -108,7 +108,7 @@ impl Credentials {
 }
 
 /// The user of a name, if he may still act.
-fn user_named(store: &SqliteStore, name: &str) -> Result<StoredUser, ApiError> {
+fn user_named(store: &dyn Store, name: &str) -> Result<StoredUser, ApiError> {
     let user = store
         .users()?
         .into_iter()
@@ -139,7 +139,7 @@ impl Caller {
     pub fn require(
         &self,
         state: &AppState,
-        store: &mut SqliteStore,
+        store: &mut dyn Store,
         action: Action,
         resource: &Resource,
     ) -> Result<(), ApiError> {
@@ -170,4 +170,72 @@ impl Caller {
     pub fn actor(&self) -> String {
         format!("user:{}", self.principal.name)
     }
+}
+
+/// A user's name and password.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct Login {
+    pub name: String,
+    pub password: String,
+}
+
+/// The header that sets the session cookie (an empty value and no age
+/// clear it). A session's value is a token of hex digits, always a valid
+/// header.
+fn session_cookie(value: &str, max_age: u64) -> HeaderMap {
+    let cookie =
+        format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}");
+    let mut headers = HeaderMap::new();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        headers.insert(header::SET_COOKIE, value);
+    }
+    headers
+}
+
+/// The header that hands a new session's cookie to the browser.
+pub fn session_started(cookie: &str) -> HeaderMap {
+    session_cookie(cookie, IDLE_TIMEOUT.as_secs())
+}
+
+/// Ends the session of the cookie a request sent, if any: the header that
+/// clears the cookie.
+pub fn log_out(state: &AppState, request: &HeaderMap) -> HeaderMap {
+    if let Some(cookie) = crate::auth::cookie(request, SESSION_COOKIE) {
+        state.end_session(&cookie);
+    }
+    session_cookie("", 0)
+}
+
+/// Checks a user's password and starts a session: the session cookie, and
+/// the CSRF token every change must send back. Logins and failed logins are
+/// on the audit log.
+pub fn log_in(state: &AppState, login: &Login) -> Result<(Caller, String, String), ApiError> {
+    let mut store = state.store()?;
+    let user = store.users()?.into_iter().find(|user| user.name == login.name);
+    let verified = match &user {
+        Some(user) if !user.disabled => {
+            muster_access::verify_password(&login.password, &user.password_hash).unwrap_or(false)
+        }
+        _ => false,
+    };
+    let summary = |outcome: &str| format!("{} {outcome}", login.name);
+    let Some(user) = user.filter(|_| verified) else {
+        store.record_event(
+            &format!("user:{}", login.name),
+            "login-failed",
+            &summary("failed to log in"),
+            &json!({"user": login.name}).to_string(),
+        )?;
+        return Err(ApiError::unauthorized(
+            "the name or the password is wrong, or the user is disabled",
+        ));
+    };
+    store.record_event(
+        &format!("user:{}", user.name),
+        "login",
+        &summary("logged in"),
+        &json!({"user": user.name}).to_string(),
+    )?;
+    let (cookie, csrf) = state.start_session(&user.name);
+    Ok((caller_of(user)?, cookie, csrf))
 }

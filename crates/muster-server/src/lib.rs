@@ -6,11 +6,15 @@
 //! role and organisation go to the policies (`muster_access::Policies`),
 //! which decide; a refusal is a 403 and an entry on the audit log. A person
 //! is cut to the fields the caller's role may see in one place
-//! (`muster_access::minimise_person`). Every error has one shape:
+//! (`muster_service::views::Person::minimise`, with the fields of
+//! `muster_access::person_fields`). Every error has one shape:
 //! `{"error": {"status": 404, "message": "..."}}`.
 //!
-//! - `state.rs`: the store, the policies, and a snapshot of the records and
-//!   orders, reloaded when an act has been recorded since.
+//! - `state.rs`: the store's connections, the policies, the sessions, and
+//!   the army (the engine, orders and lists), refreshed when an act has
+//!   been recorded since.
+//! - `context.rs`: one request's store, caller and army, and its policy
+//!   checks.
 //! - `auth.rs`: the caller, from his token; authorization.
 //! - `error.rs`: the error shape.
 //! - `routes.rs`: the route table, the OpenAPI document, the application.
@@ -21,10 +25,12 @@
 
 mod auth;
 mod console;
+mod context;
 mod error;
 mod extract;
 mod handlers;
 mod metrics;
+mod params;
 mod routes;
 mod state;
 

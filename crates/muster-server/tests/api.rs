@@ -173,7 +173,7 @@ fn fixture() -> Fixture {
     drop(store);
     let template = dir.path().join("template.db");
     std::fs::copy(&db, &template).unwrap();
-    let state = AppState::new(&db, Policies::default_policies().unwrap());
+    let state = AppState::new(db.to_str().unwrap(), Policies::default_policies().unwrap());
     Fixture { _dir: dir, db: template, state, tokens }
 }
 
@@ -224,7 +224,7 @@ impl Fixture {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("muster.db");
         std::fs::copy(&self.db, &db).unwrap();
-        (dir, AppState::new(&db, Policies::default_policies().unwrap()))
+        (dir, AppState::new(db.to_str().unwrap(), Policies::default_policies().unwrap()))
     }
 }
 

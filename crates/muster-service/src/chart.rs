@@ -1,10 +1,9 @@
 //! The strength chart: an SVG line chart of headcount and technicians
 //! against what the site's campaigns require, with the shortfall marked.
 
-use muster_orders::Strength;
 use plotters::prelude::*;
 
-use crate::strength::month_text;
+use crate::views::StrengthMonth as Strength;
 
 /// The names of the series, as the legend shows them.
 pub const SERIES: [&str; 6] = [
@@ -48,6 +47,9 @@ fn draw(
         })
         .max()
         .unwrap_or(0);
+    // Whole people on the axis: as many labels as there are whole numbers
+    // up to the top (at most 10), so that none is shown twice.
+    let labels = (top as usize + 1).clamp(2, 11);
     let top = f64::from(top.max(1)) * 1.15;
     let last = counts.len().saturating_sub(1) as f64;
     let mut chart = ChartBuilder::on(&root)
@@ -64,9 +66,12 @@ fn draw(
             if (x - index).abs() > 0.01 || index < 0.0 {
                 return String::new();
             }
-            counts.get(index as usize).map(|count| month_text(count.day)).unwrap_or_default()
+            counts.get(index as usize).map(|count| count.month.to_string()).unwrap_or_default()
         })
-        .y_label_formatter(&|y| format!("{y:.0}"))
+        .y_labels(labels)
+        .y_label_formatter(&|y| {
+            if (y - y.round()).abs() > 0.01 { String::new() } else { format!("{y:.0}") }
+        })
         .x_desc("month (counted on its first day)")
         .y_desc("people")
         .light_line_style(WHITE.mix(0.0))

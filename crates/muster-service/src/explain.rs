@@ -4,10 +4,11 @@
 use chrono::NaiveDate;
 use muster_cel::Value;
 use muster_orders::{StepResult, discharge, screen};
-use muster_store::SqliteStore;
+use muster_store::Store;
 use serde_json::{Map, json};
 
-use crate::{Loaded, ServiceError, load_list};
+use crate::views::{ExplainedFact, ExplainedRule, Explanation};
+use crate::{Rules, ServiceError};
 
 /// What an explanation is about.
 pub enum Subject<'a> {
@@ -20,45 +21,34 @@ pub enum Subject<'a> {
 }
 
 /// One rule in an explanation, or a line of context (with no order).
-pub struct Line {
-    pub order: String,
-    pub rule: usize,
-    pub effect: &'static str,
-    pub when: Result<bool, String>,
-    pub unless: Option<Result<bool, String>>,
-    pub decisive: bool,
-    pub reads: Vec<(String, Value)>,
+struct Line {
+    order: String,
+    rule: usize,
+    effect: &'static str,
+    when: Result<bool, String>,
+    unless: Option<Result<bool, String>>,
+    decisive: bool,
+    reads: Vec<(String, Value)>,
     /// What the rule did, in words.
-    pub note: String,
+    note: String,
 }
 
-/// The explanation of a person's outcome for a subject.
-pub struct Explanation {
-    pub person: String,
-    pub name: String,
-    /// The list kind, or `discharge`.
-    pub subject: String,
-    pub day: NaiveDate,
-    /// `eligible` or `excluded`, or the discharge date.
-    pub decision: String,
-    pub lines: Vec<Line>,
-}
-
-/// Explains a person's outcome for a subject as of `day`.
+/// Explains a person's outcome for a subject as of `day`, from his own
+/// records.
 pub fn explain(
-    store: &SqliteStore,
-    loaded: &Loaded,
+    store: &dyn Store,
+    rules: &Rules,
     person: &str,
     subject: Subject<'_>,
     day: NaiveDate,
 ) -> Result<Explanation, ServiceError> {
-    let book = loaded.book.known_on(day);
-    let Some(file) = loaded.world.person(person) else {
-        return Err(ServiceError::NotFound(format!("no person `{person}` in the store")));
-    };
+    let book = rules.book.known_on(day);
+    let world = &rules.world;
+    let file = rules.person(store, person, day)?.file;
+    let file = &file;
     let (subject, decision, lines) = match subject {
         Subject::Discharge => {
-            let result = discharge(&loaded.world, &book, file, day);
+            let result = discharge(world, &book, file, day);
             let decisive_step = if result.recorded.is_some() {
                 None
             } else {
@@ -110,37 +100,45 @@ pub fn explain(
             }
             ("discharge".to_string(), decision, lines)
         }
-        Subject::Kind(kind) => screening(loaded, &book, file, kind.to_string(), day, None),
+        Subject::Kind(kind) => screening(rules, &book, file, kind.to_string(), day, None),
         Subject::List(list) => {
-            let list = load_list(store, list, day)?;
-            let nominated = muster_orders::members(&list.changes, day)
+            let Some(stored) = store.list(list)? else {
+                return Err(ServiceError::NotFound(format!("no list `{list}`")));
+            };
+            if stored.act.valid_on > day {
+                return Err(ServiceError::NotFound(format!(
+                    "list `{list}` was created on {}, after {day}",
+                    stored.act.valid_on
+                )));
+            }
+            let own: Vec<muster_store::StoredEntry> = store
+                .person_entries(person)?
+                .into_iter()
+                .filter(|(on, _)| *on == stored.id)
+                .map(|(_, entry)| entry)
+                .collect();
+            let changes = crate::load::changes_of(own);
+            let nominated = muster_orders::members(&changes, day)
                 .into_iter()
                 .find(|(member, _, active)| member == person && *active)
                 .map(|(_, nominated_on, _)| nominated_on);
-            screening(loaded, &book, file, list.list.kind, day, nominated)
+            screening(rules, &book, file, stored.kind, day, nominated)
         }
     };
-    Ok(Explanation {
-        person: person.to_string(),
-        name: file.person.name.clone(),
-        subject,
-        day,
-        decision,
-        lines,
-    })
+    Ok(explanation(person, &file.person.name, subject, day, decision, lines))
 }
 
 /// The lines of a screening for a list kind: the subject, the decision,
 /// and one line per rule.
 fn screening(
-    loaded: &Loaded,
+    rules: &Rules,
     book: &muster_orders::OrderBook,
     file: &muster_core::PersonFile,
     kind: String,
     day: NaiveDate,
     nominated_on: Option<NaiveDate>,
 ) -> (String, String, Vec<Line>) {
-    let screening = screen(&loaded.world, book, file, &kind, day, nominated_on);
+    let screening = screen(&rules.world, book, file, &kind, day, nominated_on);
     let lines = screening
         .checks
         .iter()
@@ -192,44 +190,67 @@ fn step_note(result: &StepResult, on: NaiveDate) -> String {
     }
 }
 
-impl Explanation {
-    /// The explanation in the JSON shape of `muster explain --format json`.
-    pub fn to_json(&self) -> serde_json::Value {
-        let rules: Vec<_> = self
-            .lines
-            .iter()
-            .filter(|line| !line.order.is_empty())
-            .map(|line| {
-                let mut reads = Map::new();
-                for (text, value) in &line.reads {
-                    reads.insert(text.clone(), value_json(value));
-                }
-                let mut rule = json!({
-                    "order": line.order,
-                    "rule": line.rule,
-                    "effect": line.effect,
-                    "when": line.when.clone().unwrap_or(false),
-                    "unless": line.unless.clone().map(|unless| unless.unwrap_or(false)).unwrap_or(false),
-                    "decisive": line.decisive,
-                    "reads": reads,
-                });
-                let errors: Vec<&String> = std::iter::once(&line.when)
-                    .chain(line.unless.as_ref())
-                    .filter_map(|outcome| outcome.as_ref().err())
-                    .collect();
-                if let (Some(error), Some(object)) = (errors.first(), rule.as_object_mut()) {
-                    object.insert("error".to_string(), json!(error));
-                }
-                rule
-            })
-            .collect();
-        json!({
-            "person": self.person,
-            "subject": self.subject,
-            "as_of": self.day,
-            "decision": self.decision,
-            "rules": rules,
-        })
+/// The explanation, typed: the rules, and the lines of context.
+fn explanation(
+    person: &str,
+    name: &str,
+    subject: String,
+    day: NaiveDate,
+    decision: String,
+    lines: Vec<Line>,
+) -> Explanation {
+    let mut rules = Vec::new();
+    let mut facts = Vec::new();
+    for line in lines {
+        if line.order.is_empty() {
+            facts.push(ExplainedFact {
+                after_rules: !rules.is_empty(),
+                decisive: line.decisive,
+                note: line.note,
+            });
+            continue;
+        }
+        let mut reads = Map::new();
+        for (text, value) in &line.reads {
+            reads.insert(text.clone(), value_json(value));
+        }
+        let error = std::iter::once(&line.when)
+            .chain(line.unless.as_ref())
+            .find_map(|outcome| outcome.as_ref().err().cloned());
+        rules.push(ExplainedRule {
+            order: line.order,
+            rule: line.rule,
+            effect: line.effect.to_string(),
+            when: line.when.clone().unwrap_or(false),
+            unless: line.unless.clone().map(|unless| unless.unwrap_or(false)).unwrap_or(false),
+            decisive: line.decisive,
+            reads,
+            error,
+            note: line.note,
+            when_text: outcome_text(&line.when),
+            unless_text: line.unless.as_ref().map(outcome_text),
+            read_lines: line
+                .reads
+                .iter()
+                .map(|(read, value)| format!("{read} = {value}"))
+                .collect(),
+        });
+    }
+    Explanation {
+        person: person.to_string(),
+        name: name.to_string(),
+        subject,
+        as_of: day,
+        decision,
+        rules,
+        facts,
+    }
+}
+
+fn outcome_text(outcome: &Result<bool, String>) -> String {
+    match outcome {
+        Ok(value) => value.to_string(),
+        Err(error) => format!("error ({error})"),
     }
 }
 

@@ -3,26 +3,32 @@
 //! present what they return: a check, an issue or a list change means the
 //! same wherever it is asked for.
 //!
-//! Each function takes the store and what it needs loaded from it
-//! ([`Loaded`]), decides with the pure core (`muster-orders`), and, for an
-//! act, writes the act and its consequences in one transaction of the
-//! store. Errors are [`ServiceError`]s: what was not found, what is not
+//! Each function takes the store (any [`Store`]) and what it needs loaded
+//! from it: the [`Rules`] for a question about one person, decided by the
+//! reference interpreter (`muster-orders`) over his own records; the
+//! [`Army`] for a question over many, asked of the engine. It answers with
+//! a typed view (`views`), and, for an act, writes the act and its
+//! consequences in one transaction of the store. Errors are [`ServiceError`]s: what was not found, what is not
 //! valid (with the diagnostics of a text), a conflict, or the store's own.
 
 pub mod chart;
 pub mod explain;
 pub mod lists;
+mod load;
+pub mod model;
 pub mod orders;
+pub mod people;
+pub mod records;
 pub mod render;
-pub mod stats;
-pub mod strength;
+pub mod reports;
+pub mod views;
 
-use std::sync::Arc;
+pub use model::{Army, Custody, ListRecord, Rules};
+pub use muster_cel::check::Readable;
+pub use muster_orders::EntryStatus;
 
-use chrono::NaiveDate;
-use muster_engine::Engine;
-use muster_orders::{EntryChange, List, OrderBook, OrderDiagnostic, World};
-use muster_store::{SqliteStore, Store, StoreError, StoredList};
+use muster_orders::OrderDiagnostic;
+use muster_store::{Store, StoreError};
 use serde_json::{Value, json};
 
 /// Why a question or an act could not be answered or done.
@@ -99,52 +105,6 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, before[start..].chars().count() + 1)
 }
 
-/// The records and the order book, loaded from the store, and the fast
-/// engine when the caller keeps one.
-pub struct Loaded {
-    pub world: Arc<World>,
-    pub book: OrderBook,
-    /// The engine built from the same records: questions over everyone
-    /// (an order's impact) are asked of it instead of the reference.
-    pub engine: Option<Arc<Engine>>,
-}
-
-/// Loads the records and every order and revocation.
-pub fn load(store: &SqliteStore) -> Result<Loaded, ServiceError> {
-    Ok(Loaded {
-        world: Arc::new(muster_store::load::world(store)?),
-        book: muster_store::load::book(store)?,
-        engine: None,
-    })
-}
-
-/// A list and the changes to its entries.
-pub struct LoadedList {
-    pub stored: StoredList,
-    pub list: List,
-    pub changes: Vec<EntryChange>,
-}
-
-/// Loads a list, as known on `day`.
-pub fn load_list(
-    store: &SqliteStore,
-    id: &str,
-    day: NaiveDate,
-) -> Result<LoadedList, ServiceError> {
-    let Some(stored) = store.list(id)? else {
-        return Err(ServiceError::NotFound(format!("no list `{id}`")));
-    };
-    if stored.act.valid_on > day {
-        return Err(ServiceError::NotFound(format!(
-            "list `{id}` was created on {}, after {day}",
-            stored.act.valid_on
-        )));
-    }
-    let changes = muster_store::load::list_changes(store, &stored.id)?;
-    let list = muster_store::load::list(&stored);
-    Ok(LoadedList { stored, list, changes })
-}
-
 /// "1 person", "2 persons".
 pub fn persons(count: usize) -> String {
     if count == 1 { "1 person".to_string() } else { format!("{count} persons") }
@@ -156,6 +116,6 @@ pub fn entries(count: usize) -> String {
 }
 
 /// Whether the store knows an organisation.
-pub fn organisation_exists(store: &SqliteStore, id: &str) -> Result<bool, ServiceError> {
+pub fn organisation_exists(store: &dyn Store, id: &str) -> Result<bool, ServiceError> {
     Ok(store.organisations()?.iter().any(|organisation| organisation.id == id))
 }

@@ -1,37 +1,37 @@
-//! Lists of candidates: create, add, remove, re-check, and selecting
-//! people by a condition.
+//! Lists of candidates: create, add, remove, re-check, show, and selecting
+//! people by a condition. Every list's statuses are asked of the engine.
 
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
-use muster_core::PersonFile;
-use muster_orders::{Entry, EntryChange, EntryStatus, OrderDiagnostic, PersonView};
-use muster_store::{EntryAction, NewAct, NewList, NewNotice, SqliteStore, Store};
+use muster_cel::check::Readable;
+use muster_engine::{Engine, ListMember};
+use muster_orders::{EntryChange, EntryStatus, OrderBook, OrderDiagnostic};
+use muster_store::{EntryAction, NewAct, NewList, NewNotice, Store};
+use roaring::RoaringBitmap;
 
-use crate::{Loaded, ServiceError, load_list, persons};
+use crate::views::{self, ListEntry, ListPage, ListSummary, Reason};
+use crate::{Army, ListRecord, ServiceError, persons};
 
 /// Creates a list owned by an organisation, from `day`.
 pub fn create(
-    store: &mut SqliteStore,
+    store: &mut dyn Store,
     list: NewList,
     day: NaiveDate,
     actor: &str,
 ) -> Result<(), ServiceError> {
+    check_id("list", &list.id)?;
     if !crate::organisation_exists(store, &list.owner)? {
         return Err(ServiceError::NotFound(format!(
             "unknown organisation `{}`: the owner of a list is an organisation of the store",
             list.owner
         )));
     }
-    check_id("list", &list.id)?;
     if list.kind == "discharge" || list.kind.trim().is_empty() {
         return Err(ServiceError::Invalid(format!(
             "`{}` is not a list kind: name the kind of list orders govern, such as `overseas-posting`",
             list.kind
         )));
-    }
-    if store.list(&list.id)?.is_some() {
-        return Err(ServiceError::Invalid(format!("list `{}` already exists", list.id)));
     }
     let act = NewAct {
         kind: "list-create".to_string(),
@@ -44,10 +44,10 @@ pub fn create(
 }
 
 /// An id is a word: letters, digits, `-`, `_` and `.`.
-fn check_id(what: &str, id: &str) -> Result<(), ServiceError> {
+pub fn check_id(what: &str, id: &str) -> Result<(), ServiceError> {
     if id.is_empty()
         || id.len() > 100
-        || !id.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        || !id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
     {
         return Err(ServiceError::Invalid(format!(
             "`{id}` is not a {what} id: use letters, digits, `-`, `_` and `.` (at most 100)"
@@ -56,45 +56,43 @@ fn check_id(what: &str, id: &str) -> Result<(), ServiceError> {
     Ok(())
 }
 
-/// The people on a list on a day (active entries).
-fn active(changes: &[EntryChange], day: NaiveDate) -> HashSet<String> {
-    muster_orders::members(changes, day)
-        .into_iter()
-        .filter(|(_, _, active)| *active)
-        .map(|(person, _, _)| person)
-        .collect()
-}
-
-/// Who was added to a list, and their entries as screened on the day.
-pub struct Added {
-    pub added: Vec<String>,
-    pub entries: Vec<Entry>,
-    /// For how many the condition failed to evaluate (not added).
-    pub failed: u64,
+/// A list as of a day: held by the army, created by then.
+fn list_on<'a>(army: &'a Army, id: &str, day: NaiveDate) -> Result<&'a ListRecord, ServiceError> {
+    let list = army.list(id)?;
+    if list.list.created_on > day {
+        return Err(ServiceError::NotFound(format!(
+            "list `{id}` was created on {}, after {day}",
+            list.list.created_on
+        )));
+    }
+    Ok(list)
 }
 
 /// Who to add to a list: ids, and those a condition selects.
 pub struct Wanted<'a> {
     pub persons: Vec<String>,
     pub condition: Option<&'a str>,
+    /// What the condition may read of a person.
+    pub readable: &'a Readable,
 }
 
 /// Adds people to a list on `day`: the given ids, and those a condition
-/// selects. Those already on it are left alone. Unknown ids add nobody.
+/// selects (over the army, by the engine). Those already on it are left
+/// alone; an unknown id adds nobody.
 pub fn add(
-    store: &mut SqliteStore,
-    loaded: &Loaded,
+    store: &mut dyn Store,
+    army: &Army,
     id: &str,
     wanted: Wanted<'_>,
     day: NaiveDate,
     actor: &str,
-    progress: &dyn Fn(u64, u64),
-) -> Result<Added, ServiceError> {
-    let list = load_list(store, id, day)?;
-    let Wanted { persons: mut wanted, condition } = wanted;
+) -> Result<views::Added, ServiceError> {
+    let list = list_on(army, id, day)?;
+    let Wanted { persons: mut wanted, condition, readable } = wanted;
+    let engine = army.engine();
     let unknown: Vec<&str> = wanted
         .iter()
-        .filter(|person| loaded.world.person(person).is_none())
+        .filter(|person| engine.position(person).is_none())
         .map(String::as_str)
         .collect();
     if !unknown.is_empty() {
@@ -106,9 +104,9 @@ pub fn add(
     }
     let mut failed = 0;
     if let Some(text) = condition {
-        let selection = select(loaded, text, day, progress)?;
+        let selection = select(army, text, day, readable)?;
         failed = selection.failed;
-        wanted.extend(selection.people.into_iter().map(|file| file.person.id.clone()));
+        wanted.extend(selection.people.iter().map(|person| engine.person_id(person).to_string()));
     }
     let active = active(&list.changes, day);
     let mut seen = HashSet::new();
@@ -116,8 +114,18 @@ pub fn add(
         .into_iter()
         .filter(|person| !active.contains(person) && seen.insert(person.clone()))
         .collect();
+    let mut answer = views::Added {
+        list: id.to_string(),
+        as_of: day,
+        added: 0,
+        entries: Vec::new(),
+        failed: None,
+    };
+    if condition.is_some() {
+        answer.failed = Some(failed);
+    }
     if added.is_empty() {
-        return Ok(Added { added, entries: Vec::new(), failed });
+        return Ok(answer);
     }
     let act = NewAct {
         kind: "list-add".to_string(),
@@ -126,25 +134,36 @@ pub fn add(
         summary: format!("add {} to list {id}", persons(added.len())),
     };
     store.change_entries(act, id, &added, EntryAction::Add, &[])?;
-    let list = load_list(store, id, day)?;
     // An entry's status depends only on its own person's changes: screen
-    // those added, not the whole list.
-    let added_set: HashSet<&String> = added.iter().collect();
-    let changes: Vec<EntryChange> =
-        list.changes.iter().filter(|change| added_set.contains(&change.person)).cloned().collect();
-    let entries = muster_orders::entries(&loaded.world, &loaded.book, &list.list, &changes, day);
-    Ok(Added { added, entries, failed })
+    // those added, with their earlier changes, in the order of the list.
+    let added_set: HashSet<&str> = added.iter().map(String::as_str).collect();
+    let mut changes: Vec<EntryChange> = list
+        .changes
+        .iter()
+        .filter(|change| added_set.contains(change.person.as_str()))
+        .cloned()
+        .collect();
+    changes.extend(added.iter().map(|person| EntryChange {
+        person: person.clone(),
+        added: true,
+        on: day,
+    }));
+    changes.sort_by_key(|change| change.on);
+    answer.added = added.len();
+    answer.entries = screened(engine, army.book(), &list.list.kind, &changes, day).1;
+    Ok(answer)
 }
 
 /// Removes people from a list on `day`; all of them must be on it.
 pub fn remove(
-    store: &mut SqliteStore,
+    store: &mut dyn Store,
+    army: &Army,
     id: &str,
     persons: &[String],
     day: NaiveDate,
     actor: &str,
 ) -> Result<(), ServiceError> {
-    let list = load_list(store, id, day)?;
+    let list = list_on(army, id, day)?;
     if persons.is_empty() {
         return Err(ServiceError::Invalid("name the persons to remove".to_string()));
     }
@@ -170,24 +189,23 @@ pub fn remove(
 /// Re-checks a list against the orders in force on `day`: its entries, and
 /// a notice to its owner of the flagged ones, recorded as an act.
 pub fn recheck(
-    store: &mut SqliteStore,
-    loaded: &Loaded,
+    store: &mut dyn Store,
+    army: &Army,
     id: &str,
     day: NaiveDate,
     actor: &str,
-) -> Result<Vec<Entry>, ServiceError> {
-    let list = load_list(store, id, day)?;
-    let entries =
-        muster_orders::entries(&loaded.world, &loaded.book, &list.list, &list.changes, day);
-    let flagged: Vec<&str> = entries
+) -> Result<ListPage, ServiceError> {
+    let page = show(army, id, &Query::all(day))?;
+    let flagged: Vec<&str> = page
+        .entries
         .iter()
-        .filter(|entry| entry.status == EntryStatus::Flagged)
+        .filter(|entry| entry.status == EntryStatus::Flagged.as_str())
         .map(|entry| entry.person.as_str())
         .collect();
     let mut notices = Vec::new();
     if !flagged.is_empty() {
         notices.push(NewNotice {
-            organisation: list.list.owner.clone(),
+            organisation: page.owner.clone(),
             order: None,
             list: Some(id.to_string()),
             message: format!(
@@ -204,54 +222,197 @@ pub fn recheck(
         summary: format!("re-check list {id}: {} flagged", flagged.len()),
     };
     store.leave_notices(act, &notices)?;
-    Ok(entries)
+    Ok(page)
+}
+
+/// Which entries of a list to show.
+#[derive(Clone, Copy, Debug)]
+pub struct Query {
+    pub day: NaiveDate,
+    /// Only the entries of this status.
+    pub status: Option<EntryStatus>,
+    /// Skip this many (of those of the status), in nomination order.
+    pub offset: usize,
+    /// At most this many; `None` for all.
+    pub limit: Option<usize>,
+}
+
+impl Query {
+    /// Every entry on a day.
+    pub fn all(day: NaiveDate) -> Query {
+        Query { day, status: None, offset: 0, limit: None }
+    }
+}
+
+/// A list's entries on a day, each with its status and reasons, asked of
+/// the engine: without a status filter only the page is screened (an
+/// entry's status depends on his own changes only), with one every entry.
+pub fn show(army: &Army, id: &str, query: &Query) -> Result<ListPage, ServiceError> {
+    let record = list_on(army, id, query.day)?;
+    let engine = army.engine();
+    let day = query.day;
+    let members = army.members(id, day).unwrap_or_default();
+    let (total, entries) = match (query.status, query.limit) {
+        (None, Some(limit)) => {
+            let page: Vec<ListMember> =
+                members.iter().skip(query.offset).take(limit).copied().collect();
+            let statuses = engine.list_statuses(army.book(), &record.list.kind, &page, day);
+            (members.len(), entries_of(engine, &statuses))
+        }
+        _ => {
+            let statuses = engine.list_statuses(army.book(), &record.list.kind, &members, day);
+            let mut entries = entries_of(engine, &statuses);
+            if let Some(status) = query.status {
+                entries.retain(|entry| entry.status == status.as_str());
+            }
+            let total = entries.len();
+            let entries: Vec<ListEntry> = entries
+                .into_iter()
+                .skip(query.offset)
+                .take(query.limit.unwrap_or(usize::MAX))
+                .collect();
+            (total, entries)
+        }
+    };
+    Ok(ListPage {
+        list: record.list.id.clone(),
+        kind: record.list.kind.clone(),
+        owner: record.list.owner.clone(),
+        title: record.stored.title.clone(),
+        quota: record.stored.quota,
+        as_of: day,
+        total,
+        offset: query.offset,
+        limit: query.limit,
+        entries,
+    })
+}
+
+/// The lists created by `day` that `readable` keeps, each with its size and,
+/// when `flagged` is asked, its flagged entries counted by the engine.
+pub fn summaries(
+    army: &Army,
+    day: NaiveDate,
+    flagged: bool,
+    readable: &dyn Fn(&ListRecord) -> bool,
+) -> views::Lists {
+    let lists = army
+        .lists()
+        .all()
+        .iter()
+        .filter(|list| list.list.created_on <= day && readable(list))
+        .map(|list| {
+            let members = army.members(&list.list.id, day).unwrap_or_default();
+            let flagged = flagged.then(|| {
+                army.engine()
+                    .list_statuses(army.book(), &list.list.kind, &members, day)
+                    .count(EntryStatus::Flagged)
+            });
+            ListSummary {
+                id: list.list.id.clone(),
+                kind: list.list.kind.clone(),
+                owner: list.list.owner.clone(),
+                title: list.stored.title.clone(),
+                quota: list.stored.quota,
+                created_on: list.list.created_on,
+                entries: members.iter().filter(|member| member.active).count(),
+                flagged,
+            }
+        })
+        .collect();
+    views::Lists { as_of: day, lists }
+}
+
+/// The entries of changes screened on a day: the members and their entries.
+fn screened(
+    engine: &Engine,
+    book: &OrderBook,
+    kind: &str,
+    changes: &[EntryChange],
+    day: NaiveDate,
+) -> (Vec<ListMember>, Vec<ListEntry>) {
+    let members = engine.list_members(changes, day);
+    let statuses = engine.list_statuses(book, kind, &members, day);
+    let entries = entries_of(engine, &statuses);
+    (members, entries)
+}
+
+/// The entries of the engine's statuses, as shown.
+fn entries_of(engine: &Engine, statuses: &muster_engine::ListStatuses) -> Vec<ListEntry> {
+    statuses
+        .entries()
+        .map(|entry| ListEntry {
+            person: engine.person_id(entry.person).to_string(),
+            name: engine.person_name(entry.person).to_string(),
+            status: entry.status.as_str().to_string(),
+            nominated_on: entry.nominated_on,
+            reasons: statuses
+                .reasons(&entry)
+                .into_iter()
+                .map(|reason| Reason {
+                    order: reason.order,
+                    rule: reason.rule,
+                    reason: reason.reason,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The people on a list on a day (active entries).
+fn active(changes: &[EntryChange], day: NaiveDate) -> HashSet<String> {
+    muster_orders::members(changes, day)
+        .into_iter()
+        .filter(|(_, _, active)| *active)
+        .map(|(person, _, _)| person)
+        .collect()
 }
 
 /// The name under which a condition's diagnostics are given.
 pub const CONDITION: &str = "condition";
 
 /// The people a condition selects.
-pub struct Selection<'a> {
-    pub people: Vec<&'a PersonFile>,
+pub struct Selection {
+    pub people: RoaringBitmap,
     /// For how many the condition failed to evaluate (not selected).
     pub failed: u64,
 }
 
 /// The persons for whom a condition holds on `day`, with the orders known
-/// that day. A person for whom it fails to evaluate is not selected, and
-/// counted.
-pub fn select<'a>(
-    loaded: &'a Loaded,
+/// that day, asked of the engine; a condition may read only what
+/// `readable` allows. A person for whom it fails to evaluate is not
+/// selected, and counted.
+pub fn select(
+    army: &Army,
     text: &str,
     day: NaiveDate,
-    progress: &dyn Fn(u64, u64),
-) -> Result<Selection<'a>, ServiceError> {
+    readable: &Readable,
+) -> Result<Selection, ServiceError> {
+    let expr = parse_condition(army, text, day, readable)?;
+    let book = army.book().known_on(day);
+    let engine = army.engine();
+    let plan = engine.compile(&expr);
+    let (people, failed) = engine.select_with_failures(&plan, &book, day);
+    Ok(Selection { people, failed: failed.len() })
+}
+
+/// Parses and checks a condition written by a caller.
+pub fn parse_condition(
+    army: &Army,
+    text: &str,
+    day: NaiveDate,
+    readable: &Readable,
+) -> Result<muster_cel::Expr, ServiceError> {
     let diagnostics = |errors: &[muster_cel::Diagnostic]| ServiceError::Diagnostics {
         name: CONDITION.to_string(),
         text: text.to_string(),
         diagnostics: errors.iter().map(expression_diagnostic).collect(),
     };
     let expr = muster_cel::parse(text).map_err(|error| diagnostics(&[error]))?;
-    let book = loaded.book.known_on(day);
-    muster_orders::check_expression(&loaded.world, &book, &expr)
+    let book = army.book().known_on(day);
+    muster_orders::check_expression_readable(army.world(), &book, &expr, readable)
         .map_err(|errors| diagnostics(&errors))?;
-    let total = loaded.world.people.len() as u64;
-    let mut failed = 0u64;
-    let mut people = Vec::new();
-    for (position, file) in loaded.world.people.iter().enumerate() {
-        let view = PersonView::new(&loaded.world, &book, file, day);
-        let environment = muster_cel::Environment { today: Some(day), person: Some(&view) };
-        match muster_cel::evaluate(&expr, &environment, &mut muster_cel::Reads::new()) {
-            Ok(muster_cel::Value::Bool(true)) => people.push(file),
-            Ok(_) => {}
-            Err(_) => failed += 1,
-        }
-        if position % 4096 == 0 {
-            progress(position as u64, total);
-        }
-    }
-    progress(total, total);
-    Ok(Selection { people, failed })
+    Ok(expr)
 }
 
 fn expression_diagnostic(error: &muster_cel::Diagnostic) -> OrderDiagnostic {
@@ -267,7 +428,7 @@ fn expression_diagnostic(error: &muster_cel::Diagnostic) -> OrderDiagnostic {
 }
 
 /// An entry's reasons in words: `ORDER rule N: REASON; ...`.
-pub fn reasons_text(entry: &Entry) -> String {
+pub fn reasons_text(entry: &ListEntry) -> String {
     entry
         .reasons
         .iter()
@@ -277,19 +438,13 @@ pub fn reasons_text(entry: &Entry) -> String {
 }
 
 /// Writes entries as CSV: person, name, status, nomination day, reasons.
-pub fn write_csv(
-    out: impl std::io::Write,
-    world: &muster_orders::World,
-    entries: &[Entry],
-) -> Result<(), csv::Error> {
+pub fn write_csv(out: impl std::io::Write, entries: &[ListEntry]) -> Result<(), csv::Error> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(["person", "name", "status", "nominated_on", "reasons"])?;
     for entry in entries {
-        let name =
-            world.person(&entry.person).map(|file| file.person.name.as_str()).unwrap_or_default();
         writer.write_record([
             entry.person.as_str(),
-            name,
+            entry.name.as_str(),
             entry.status.as_str(),
             &entry.nominated_on.to_string(),
             &reasons_text(entry),

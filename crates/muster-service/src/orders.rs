@@ -3,15 +3,16 @@
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
-use muster_orders::{Impact, ListWithEntries, Order, OrderBook, OrderDiagnostic, Strength, World};
-use muster_store::{NewAct, NewNotice, NewOrder, SqliteStore, Store};
+use muster_orders::{Impact, ListWithEntries, Order, OrderBook, OrderDiagnostic, Until, World};
+use muster_store::{NewAct, NewNotice, NewOrder, Store};
 
-use crate::{Loaded, ServiceError, persons};
+use crate::views::{self, OrderRule};
+use crate::{Army, Rules, ServiceError, persons};
 
 /// Parses an order's text and checks it against the records and the orders
 /// known on `day` (default: its `issued_on`).
 pub fn parse(
-    loaded: &Loaded,
+    rules: &Rules,
     name: &str,
     text: &str,
     day: Option<NaiveDate>,
@@ -23,9 +24,9 @@ pub fn parse(
     };
     let order = muster_orders::parse_order(text).map_err(diagnostics)?;
     let day = day.unwrap_or(order.issued_on);
-    let before = loaded.book.known_on(day);
-    let mut found = muster_orders::check_order(&loaded.world, &before, &order);
-    if loaded.book.get(&order.id).is_some() {
+    let before = rules.book.known_on(day);
+    let mut found = muster_orders::check_order(&rules.world, &before, &order);
+    if rules.book.get(&order.id).is_some() {
         found.push(OrderDiagnostic {
             span: 0..0,
             message: format!(
@@ -47,29 +48,44 @@ pub struct Checked {
     pub impact: Impact,
 }
 
-/// Parses and checks an order's text and computes its impact as if issued
-/// on `day` (default: its `issued_on`).
+impl Checked {
+    /// The impact, as shown.
+    pub fn view(&self) -> views::Impact {
+        impact_view(&self.impact, self.day)
+    }
+
+    /// The order's rules and conflicts, as shown by `order check`.
+    pub fn checked_view(&self) -> views::CheckedOrder {
+        views::CheckedOrder {
+            order: self.order.id.clone(),
+            as_of: self.day,
+            rules: rules_view(&self.order),
+            conflicts: self.view().conflicts,
+        }
+    }
+}
+
+/// Parses and checks an order's text and computes its impact over the
+/// army (by the engine) as if issued on `day` (default: its `issued_on`).
 pub fn check(
-    store: &SqliteStore,
-    loaded: &Loaded,
+    army: &Army,
     name: &str,
     text: &str,
     day: Option<NaiveDate>,
     overridden: bool,
 ) -> Result<Checked, ServiceError> {
-    let order = parse(loaded, name, text, day)?;
+    let order = parse(army.rules(), name, text, day)?;
     let day = day.unwrap_or(order.issued_on);
-    let before = loaded.book.known_on(day);
+    let before = army.book().known_on(day);
     let after = before.with_draft(order.clone(), day, overridden);
-    let lists = muster_store::load::lists(store, day)?;
-    let with_entries: Vec<ListWithEntries<'_>> =
-        lists.iter().map(|(list, changes)| ListWithEntries { list, changes }).collect();
-    let impact = match &loaded.engine {
-        Some(engine) => engine.impact(&before, &after, &order.id, day, &with_entries),
-        None => {
-            muster_orders::impact(&loaded.world, &before, &after, &order.id, day, &with_entries)
-        }
-    };
+    let with_entries: Vec<ListWithEntries<'_>> = army
+        .lists()
+        .all()
+        .iter()
+        .filter(|list| list.list.created_on <= day)
+        .map(|list| ListWithEntries { list: &list.list, changes: &list.changes })
+        .collect();
+    let impact = army.engine().impact(&before, &after, &order.id, day, &with_entries);
     Ok(Checked { order, day, impact })
 }
 
@@ -120,20 +136,20 @@ pub fn conflicts(checked: &Checked, issuing: bool) -> Result<(), ServiceError> {
 /// stores it with the notices it leaves, in one act. Returns what was
 /// checked, with the day it was issued on.
 pub fn issue(
-    store: &mut SqliteStore,
-    loaded: &Loaded,
+    store: &mut dyn Store,
+    army: &Army,
     name: &str,
     text: &str,
     overridden: bool,
     day: Option<NaiveDate>,
     actor: &str,
 ) -> Result<Checked, ServiceError> {
-    let checked = check(store, loaded, name, text, day, overridden)?;
+    let checked = check(army, name, text, day, overridden)?;
     if !overridden {
         conflicts(&checked, true)?;
     }
     let order = &checked.order;
-    let notices = notices_for(&loaded.world, store, order, &checked.impact)?;
+    let notices = notices_for(army, order, &checked.impact);
     let impact_json = serde_json::to_string(&checked.impact)
         .map_err(|error| ServiceError::Internal(format!("cannot write the impact: {error}")))?;
     let act = NewAct {
@@ -159,7 +175,7 @@ pub fn issue(
 
 /// Revokes an issued order from `on`, recorded on `day`.
 pub fn revoke(
-    store: &mut SqliteStore,
+    store: &mut dyn Store,
     id: &str,
     on: NaiveDate,
     reason: &str,
@@ -206,16 +222,11 @@ pub fn revoke(
 
 /// The notices an order leaves: one for each addressee, and one for the
 /// owner of each list with newly flagged entries.
-fn notices_for(
-    world: &World,
-    store: &SqliteStore,
-    order: &Order,
-    impact: &Impact,
-) -> Result<Vec<NewNotice>, ServiceError> {
+fn notices_for(army: &Army, order: &Order, impact: &Impact) -> Vec<NewNotice> {
     let mut notices = Vec::new();
     let mut addressees = BTreeSet::new();
     for word in &order.addressed_to {
-        for organisation in world.addressees(word).unwrap_or_default() {
+        for organisation in army.world().addressees(word).unwrap_or_default() {
             addressees.insert(organisation);
         }
     }
@@ -231,42 +242,75 @@ fn notices_for(
         if list_impact.newly_excluded.is_empty() {
             continue;
         }
-        let Some(list) = store.list(&list_impact.list)? else {
+        let Some(list) = army.lists().get(&list_impact.list) else {
             continue;
         };
         notices.push(NewNotice {
-            organisation: list.owner.clone(),
+            organisation: list.list.owner.clone(),
             order: Some(order.id.clone()),
-            list: Some(list.id.clone()),
+            list: Some(list.list.id.clone()),
             message: format!(
                 "order {} flags {} on list {}: {}",
                 order.id,
                 crate::entries(list_impact.newly_excluded.len()),
-                list.id,
+                list.list.id,
                 list_impact.newly_excluded.join(", ")
             ),
         });
     }
-    Ok(notices)
+    notices
 }
 
 /// The strength of a site for the 12 months from the month a checked order
-/// takes effect: without and with the order.
-pub fn strength_preview(
-    loaded: &Loaded,
+/// takes effect, without and with the order, by the engine.
+pub fn strength_before_after(
+    army: &Army,
     checked: &Checked,
     site: &str,
-) -> Result<(Vec<Strength>, Vec<Strength>), ServiceError> {
-    if !loaded.world.sites.iter().any(|known| known.id == site) {
+) -> Result<(views::Strength, views::Strength), ServiceError> {
+    if !has_site(army.world(), site) {
         return Err(ServiceError::NotFound(format!("no site `{site}` in the store")));
     }
     let start = checked.order.effective_from;
-    let months = crate::strength::months(start, start + chrono::Months::new(11));
-    let before = loaded.book.known_on(checked.day);
+    let months = crate::reports::months(start, start + chrono::Months::new(11));
+    let before = army.book().known_on(checked.day);
     let after = before.with_draft(checked.order.clone(), checked.day, false);
-    let without = muster_orders::strength(&loaded.world, &before, site, &months, checked.day);
-    let with = muster_orders::strength(&loaded.world, &after, site, &months, checked.day);
-    Ok((without, with))
+    let strength = |book: &OrderBook| {
+        crate::reports::strength_view(
+            site,
+            checked.day,
+            &army.engine().strength(book, site, &months, checked.day),
+        )
+    };
+    Ok((strength(&before), strength(&after)))
+}
+
+/// The strength of a site for the 12 months from the month a checked order
+/// takes effect, without and with the order, month beside month.
+pub fn strength_preview(
+    army: &Army,
+    checked: &Checked,
+    site: &str,
+) -> Result<views::StrengthComparison, ServiceError> {
+    let (without, with) = strength_before_after(army, checked, site)?;
+    Ok(views::StrengthComparison {
+        site: site.to_string(),
+        months: without
+            .months
+            .iter()
+            .zip(&with.months)
+            .map(|(before, after)| views::ComparedMonth {
+                month: before.month,
+                before: views::Count {
+                    headcount: before.headcount,
+                    technicians: before.technicians,
+                },
+                after: views::Count { headcount: after.headcount, technicians: after.technicians },
+                required: before.required,
+                required_technicians: before.required_technicians,
+            })
+            .collect(),
+    })
 }
 
 /// The state of an order on a day, as known that day.
@@ -298,4 +342,169 @@ pub fn state(book: &OrderBook, id: &str, day: NaiveDate) -> String {
         return format!("expired after {until}");
     }
     "in force".to_string()
+}
+
+/// The impact, as shown.
+pub fn impact_view(impact: &Impact, day: NaiveDate) -> views::Impact {
+    views::Impact {
+        order: impact.order.clone(),
+        as_of: day,
+        lists: impact
+            .lists
+            .iter()
+            .map(|list| views::ListImpact {
+                list: list.list.clone(),
+                newly_excluded: list.newly_excluded.clone(),
+            })
+            .collect(),
+        discharge: impact
+            .discharge
+            .iter()
+            .map(|change| views::DischargeChange {
+                person: change.person.clone(),
+                from: change.from,
+                to: change.to,
+            })
+            .collect(),
+        conflicts: impact
+            .conflicts
+            .iter()
+            .map(|conflict| views::Conflict {
+                rule: conflict.rule,
+                protected_by: conflict.protected_by.clone(),
+                persons: conflict.persons.clone(),
+            })
+            .collect(),
+        strength: None,
+    }
+}
+
+/// An order's rules, as shown.
+pub fn rules_view(order: &Order) -> Vec<OrderRule> {
+    order
+        .rules
+        .iter()
+        .map(|rule| OrderRule {
+            number: rule.number,
+            applies_to: rule.target.as_str().to_string(),
+            effect: rule.effect.as_str().to_string(),
+            when: rule.when.source.clone(),
+            unless: rule.unless.as_ref().map(|unless| unless.source.clone()),
+            until: rule.until.as_ref().map(|until| match until {
+                Until::Date(day) => day.to_string(),
+                Until::Cycle(cycle) => cycle.to_string(),
+            }),
+            reason: rule.reason.clone(),
+        })
+        .collect()
+}
+
+/// The orders issued by `day`, each with its state as known that day.
+pub fn list(book: &OrderBook, day: NaiveDate) -> views::Orders {
+    views::Orders {
+        as_of: day,
+        orders: book
+            .issued_by(day)
+            .map(|issued| {
+                let order = &issued.order;
+                views::OrderSummary {
+                    id: order.id.clone(),
+                    title: order.title.clone(),
+                    issued_by: order.issued_by.clone(),
+                    issued_on: issued.issued_on,
+                    effective_from: order.effective_from,
+                    effective_until: order.effective_until,
+                    state: state(book, &order.id, day),
+                    governs: scope(order).targets,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// One issued order with its document, its state on `day` and its
+/// revocations.
+pub fn show(
+    store: &dyn Store,
+    book: &OrderBook,
+    id: &str,
+    day: NaiveDate,
+) -> Result<views::OrderDetail, ServiceError> {
+    let (Some(stored), Some(issued)) =
+        (store.orders()?.into_iter().find(|stored| stored.id == id), book.get(id))
+    else {
+        return Err(ServiceError::NotFound(format!("no order `{id}` has been issued")));
+    };
+    let order = &issued.order;
+    Ok(views::OrderDetail {
+        id: stored.id.clone(),
+        title: order.title.clone(),
+        issued_by: order.issued_by.clone(),
+        issued_on: stored.act.valid_on,
+        recorded_at: stored.act.recorded_at.clone(),
+        effective_from: order.effective_from,
+        effective_until: order.effective_until,
+        addressed_to: order.addressed_to.clone(),
+        supersedes: order.supersedes.clone(),
+        rationale: order.rationale.clone(),
+        overridden: stored.overridden,
+        state: state(book, id, day),
+        revocations: book
+            .revocations()
+            .iter()
+            .filter(|revocation| revocation.order == id)
+            .map(|revocation| views::RevocationRow {
+                on: revocation.on,
+                made_on: revocation.made_on,
+                reason: revocation.reason.clone(),
+            })
+            .collect(),
+        rules: rules_view(order),
+        impact: serde_json::from_str(&stored.impact).unwrap_or(serde_json::Value::Null),
+        document: stored.document,
+    })
+}
+
+/// What an order is, as the policies see it: who issues it, what its rules
+/// govern (`discharge`, or list kinds), and which orders it ends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scope {
+    pub id: String,
+    pub issued_by: String,
+    pub targets: Vec<String>,
+    pub supersedes: Vec<String>,
+}
+
+/// The scope of an order.
+pub fn scope(order: &Order) -> Scope {
+    let mut targets: Vec<String> =
+        order.rules.iter().map(|rule| rule.target.as_str().to_string()).collect();
+    targets.sort();
+    targets.dedup();
+    Scope {
+        id: order.id.clone(),
+        issued_by: order.issued_by.clone(),
+        targets,
+        supersedes: order.supersedes.clone(),
+    }
+}
+
+/// The scope of a draft's text, if it parses.
+pub fn draft_scope(text: &str) -> Option<Scope> {
+    muster_orders::parse_order(text).ok().map(|order| scope(&order))
+}
+
+/// The scope of an issued order.
+pub fn issued_scope(book: &OrderBook, id: &str) -> Option<Scope> {
+    book.get(id).map(|issued| scope(&issued.order))
+}
+
+/// The day an order's text says it is issued on, if it parses.
+pub fn issued_on(text: &str) -> Option<NaiveDate> {
+    muster_orders::parse_order(text).ok().map(|order| order.issued_on)
+}
+
+/// Whether a world knows a site.
+pub fn has_site(world: &World, site: &str) -> bool {
+    world.sites.iter().any(|known| known.id == site)
 }

@@ -6,17 +6,46 @@
 //! change is stored whole or not at all, and nothing is updated in place.
 
 mod audit;
-pub mod load;
+mod scan;
 mod sqlite;
 
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use muster_core::{Act, ActId, Calendar, Organisation, Person, PersonFile, Records, Unit, Version};
+use muster_core::scan::RecordScan;
+use muster_core::{
+    Act, ActId, Calendar, Organisation, Person, PersonFile, Records, Unit, UnitTree, Version,
+};
 use muster_dataset::{Dataset, Errors, Mode};
 
 pub use audit::sha256_hex;
+pub use scan::SqliteScan;
 pub use sqlite::SqliteStore;
+
+/// Whether a store's location names a database server rather than a file.
+fn is_url(location: &str) -> bool {
+    location.starts_with("postgres://") || location.starts_with("postgresql://")
+}
+
+/// Opens the store at `location` (a SQLite file's path), bringing its
+/// schema up to date.
+pub fn open(location: &str) -> Result<Box<dyn Store>, StoreError> {
+    if is_url(location) {
+        return Err(StoreError::Unsupported { location: location.to_string() });
+    }
+    Ok(Box::new(SqliteStore::open(std::path::Path::new(location))?))
+}
+
+/// Creates an empty store at `location`; refuses to touch one that exists.
+/// Returns where it is, as shown to a user.
+pub fn create(location: &str) -> Result<String, StoreError> {
+    if is_url(location) {
+        return Err(StoreError::Unsupported { location: location.to_string() });
+    }
+    let path = std::path::Path::new(location);
+    SqliteStore::create(path)?;
+    Ok(path.display().to_string())
+}
 
 /// An act about to be recorded: what it is, the day it takes effect, who
 /// makes it. The store adds its number and the moment it is recorded.
@@ -226,10 +255,21 @@ pub enum StoreError {
     NoSuchList { id: String },
     #[error("the store holds a value it cannot read: {what}")]
     Corrupt { what: String },
+    #[error("`{location}`: this muster keeps its store in a SQLite file; give the file's path")]
+    Unsupported { location: String },
 }
 
 /// What muster asks of a records store.
-pub trait Store {
+pub trait Store: Send {
+    /// Every person and his history, for reading in bulk (the engine is
+    /// loaded through it): rows streamed in parts, without a record made per
+    /// row.
+    fn scan(&self) -> Result<Box<dyn RecordScan>, StoreError>;
+
+    /// The records other than people and their history: the calendar,
+    /// organisations, units, sites and campaigns.
+    fn small_records(&self) -> Result<Records, StoreError>;
+
     /// Checks `dataset` against the records held and stores it as one act,
     /// all or nothing. `progress` hears rows written so far and in all.
     fn import(
@@ -243,9 +283,16 @@ pub trait Store {
     /// Every record, each in its latest recorded version.
     fn records(&self) -> Result<Records, StoreError>;
 
-    /// A person's file as of `day`, or `None` when the store has no such
-    /// person.
-    fn person(&self, id: &str, day: NaiveDate) -> Result<Option<PersonRecords>, StoreError>;
+    /// A person's file as of `day` (his record in effect, his assignments,
+    /// events, and the deployments that name him or a unit at or above one
+    /// he served in, found through `tree`), or `None` when the store has no
+    /// such person.
+    fn person(
+        &self,
+        id: &str,
+        day: NaiveDate,
+        tree: &UnitTree,
+    ) -> Result<Option<PersonRecords>, StoreError>;
 
     /// Every unit, in its latest recorded version.
     fn units(&self) -> Result<Vec<Unit>, StoreError>;
@@ -348,6 +395,10 @@ pub trait Store {
 
     /// Every change to a list's entries, in the order recorded.
     fn entries(&self, list: &str) -> Result<Vec<StoredEntry>, StoreError>;
+
+    /// Every change to one person's entries, on every list, with the list's
+    /// id, in the order recorded.
+    fn person_entries(&self, person: &str) -> Result<Vec<(String, StoredEntry)>, StoreError>;
 
     /// Leaves notices, as one act.
     fn leave_notices(&mut self, act: NewAct, notices: &[NewNotice]) -> Result<ActId, StoreError>;

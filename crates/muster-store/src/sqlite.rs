@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use chrono::{Datelike, NaiveDate};
+use muster_core::scan::RecordScan;
 use muster_core::{
     Act, ActId, Assignment, Branch, Calendar, Campaign, Deployed, Deployment, Event, EventKind,
     MonthDay, Organisation, OrganisationKind, Person, PersonFile, Records, Sex, Site, Unit,
@@ -28,6 +29,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("orders and lists", include_str!("../migrations/sqlite/0002_orders_and_lists.sql")),
     ("audit", include_str!("../migrations/sqlite/0003_audit.sql")),
     ("users", include_str!("../migrations/sqlite/0004_users.sql")),
+    ("entries by person", include_str!("../migrations/sqlite/0005_entries_by_person.sql")),
 ];
 
 /// A store in one SQLite file.
@@ -259,11 +261,26 @@ impl Store for SqliteStore {
         Ok(ImportReport { act: act_id, written, unchanged: plan.unchanged, timings })
     }
 
+    fn scan(&self) -> Result<Box<dyn RecordScan>, StoreError> {
+        let scan = crate::scan::SqliteScan::new(&self.path)
+            .map_err(|error| StoreError::Corrupt { what: error.to_string() })?;
+        Ok(Box::new(scan))
+    }
+
+    fn small_records(&self) -> Result<Records, StoreError> {
+        small_records(&self.connection)
+    }
+
     fn records(&self) -> Result<Records, StoreError> {
         load_records(&self.connection)
     }
 
-    fn person(&self, id: &str, day: NaiveDate) -> Result<Option<PersonRecords>, StoreError> {
+    fn person(
+        &self,
+        id: &str,
+        day: NaiveDate,
+        tree: &UnitTree,
+    ) -> Result<Option<PersonRecords>, StoreError> {
         let connection = &self.connection;
         let mut statement = connection
             .prepare_cached(
@@ -301,8 +318,6 @@ impl Store for SqliteStore {
             event_from_row,
         )?;
         // Deployments that name him, or a unit at or above one he served in.
-        let units = self.units()?;
-        let tree = UnitTree::new(&units);
         let mut unit_ids: Vec<&str> = Vec::new();
         let mut seen = HashSet::new();
         for assignment in &assignments {
@@ -727,6 +742,17 @@ impl Store for SqliteStore {
         Ok(act_id)
     }
 
+    fn person_entries(&self, person: &str) -> Result<Vec<(String, StoredEntry)>, StoreError> {
+        query_all(
+            &self.connection,
+            "SELECT e.person, e.action,
+                    a.id, a.kind, a.valid_on, a.recorded_at, a.actor, a.summary, e.list
+             FROM list_entries e JOIN acts a ON a.id = e.act WHERE e.person = ?1 ORDER BY e.id",
+            [person],
+            |row| Ok((get(row, 8)?, entry_from_row(row)?)),
+        )
+    }
+
     fn entries(&self, list: &str) -> Result<Vec<StoredEntry>, StoreError> {
         query_all(
             &self.connection,
@@ -734,19 +760,7 @@ impl Store for SqliteStore {
                     a.id, a.kind, a.valid_on, a.recorded_at, a.actor, a.summary
              FROM list_entries e JOIN acts a ON a.id = e.act WHERE e.list = ?1 ORDER BY e.id",
             [list],
-            |row| {
-                let action: String = get(row, 1)?;
-                let action = match action.as_str() {
-                    "add" => EntryAction::Add,
-                    "remove" => EntryAction::Remove,
-                    other => {
-                        return Err(StoreError::Corrupt {
-                            what: format!("the entry action `{other}`"),
-                        });
-                    }
-                };
-                Ok(StoredEntry { person: get(row, 0)?, action, act: act_from_row(row, 2)? })
-            },
+            entry_from_row,
         )
     }
 
@@ -795,6 +809,19 @@ fn act_from_row(row: &Row<'_>, first: usize) -> Result<Act, StoreError> {
         actor: get(row, first + 4)?,
         summary: get(row, first + 5)?,
     })
+}
+
+/// An entry row: person, action, then the act's columns.
+fn entry_from_row(row: &Row<'_>) -> Result<StoredEntry, StoreError> {
+    let action: String = get(row, 1)?;
+    let action = match action.as_str() {
+        "add" => EntryAction::Add,
+        "remove" => EntryAction::Remove,
+        other => {
+            return Err(StoreError::Corrupt { what: format!("the entry action `{other}`") });
+        }
+    };
+    Ok(StoredEntry { person: get(row, 0)?, action, act: act_from_row(row, 2)? })
 }
 
 fn list_from_row(row: &Row<'_>) -> Result<StoredList, StoreError> {
@@ -1075,6 +1102,42 @@ fn write_plan(
 
 /// Loads every record in its latest recorded version.
 fn load_records(connection: &Connection) -> Result<Records, StoreError> {
+    let small = small_records(connection)?;
+    Ok(Records {
+        people: latest_by_id(
+            connection,
+            "SELECT id, name, born, sex, home_province, home_county, branch, rank, specialty,
+                    enlisted, term_months FROM people ORDER BY id, act",
+            person_from_row,
+            |record| &record.id,
+        )?,
+        assignments: query_all(
+            connection,
+            "SELECT person, unit, from_day, to_day FROM service s
+             WHERE NOT EXISTS (SELECT 1 FROM service r WHERE r.replaces = s.id) ORDER BY id",
+            [],
+            assignment_from_row,
+        )?,
+        deployments: query_all(
+            connection,
+            "SELECT unit, person, site, campaign, from_day, to_day FROM deployments d
+             WHERE NOT EXISTS (SELECT 1 FROM deployments r WHERE r.replaces = d.id) ORDER BY id",
+            [],
+            deployment_from_row,
+        )?,
+        events: query_all(
+            connection,
+            "SELECT person, day, kind, ref, detail FROM events ORDER BY id",
+            [],
+            event_from_row,
+        )?,
+        ..small
+    })
+}
+
+/// The records other than people and their history: the calendar,
+/// organisations, units, sites and campaigns, each in its latest version.
+pub(crate) fn small_records(connection: &Connection) -> Result<Records, StoreError> {
     Ok(Records {
         calendar: load_calendar(connection)?,
         organisations: latest_by_id(
@@ -1117,33 +1180,7 @@ fn load_records(connection: &Connection) -> Result<Records, StoreError> {
             },
             |record| &record.id,
         )?,
-        people: latest_by_id(
-            connection,
-            "SELECT id, name, born, sex, home_province, home_county, branch, rank, specialty,
-                    enlisted, term_months FROM people ORDER BY id, act",
-            person_from_row,
-            |record| &record.id,
-        )?,
-        assignments: query_all(
-            connection,
-            "SELECT person, unit, from_day, to_day FROM service s
-             WHERE NOT EXISTS (SELECT 1 FROM service r WHERE r.replaces = s.id) ORDER BY id",
-            [],
-            assignment_from_row,
-        )?,
-        deployments: query_all(
-            connection,
-            "SELECT unit, person, site, campaign, from_day, to_day FROM deployments d
-             WHERE NOT EXISTS (SELECT 1 FROM deployments r WHERE r.replaces = d.id) ORDER BY id",
-            [],
-            deployment_from_row,
-        )?,
-        events: query_all(
-            connection,
-            "SELECT person, day, kind, ref, detail FROM events ORDER BY id",
-            [],
-            event_from_row,
-        )?,
+        ..Records::default()
     })
 }
 

@@ -127,16 +127,16 @@ fn policies_that_do_not_fit_the_schema_are_refused() {
 
 #[test]
 fn a_placement_sees_only_the_fields_it_needs() {
-    let mut person = serde_json::json!({
-        "id": "p004", "name": "Choe Yong-nam", "born": "1990-01-01", "sex": "M",
-        "home_province": "Chagang", "home_county": "Kanggye", "specialty": "",
-        "status": "discharged", "service": [{"unit": "sgc"}], "rank": "sergeant",
-    });
-    let full = person.clone();
-    minimise_person(Role::Auditor, &mut person);
-    assert_eq!(person, full);
-    minimise_person(Role::Placement, &mut person);
-    let mut keys: Vec<&String> = person.as_object().unwrap().keys().collect();
-    keys.sort();
-    assert_eq!(keys, ["born", "home_province", "id", "name", "sex", "specialty", "status"]);
+    assert_eq!(person_fields(Role::Auditor), None);
+    assert_eq!(person_fields(Role::Ministry), None);
+    let mut fields = person_fields(Role::Placement).unwrap().to_vec();
+    fields.sort();
+    assert_eq!(fields, ["born", "home_province", "id", "name", "sex", "specialty", "status"]);
+    // A condition it writes reads those, and the age they give, and no
+    // method of a person's history.
+    let (reads, methods) = condition_reads(Role::Placement).unwrap();
+    assert!(reads.contains(&"age") && reads.contains(&"home_province"));
+    assert!(!reads.contains(&"home_county") && !reads.contains(&"rank"));
+    assert!(methods.is_empty());
+    assert_eq!(condition_reads(Role::Analyst), None);
 }

@@ -3,11 +3,8 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use muster_store::Store;
-use serde_json::json;
-
 use crate::cli::{AuditCommand, Format};
-use crate::commands::open;
+use crate::commands::{open, print_json};
 
 /// Runs one `audit` command.
 pub fn run(db: &str, command: AuditCommand) -> anyhow::Result<ExitCode> {
@@ -15,39 +12,11 @@ pub fn run(db: &str, command: AuditCommand) -> anyhow::Result<ExitCode> {
     let mut stdout = std::io::stdout().lock();
     match command {
         AuditCommand::Log { since, actor, format } => {
-            let since = since.map(|day| day.to_string());
-            let entries: Vec<_> = store
-                .audit_log()?
-                .into_iter()
-                .filter(|entry| {
-                    since.as_ref().is_none_or(|since| entry.recorded_at[..10] >= **since)
-                })
-                .filter(|entry| actor.as_ref().is_none_or(|actor| entry.actor == *actor))
-                .collect();
+            let log = muster_service::records::audit_log(store.as_ref(), since, actor.as_deref())?;
             match format {
-                Format::Json => {
-                    let value: Vec<_> = entries
-                        .iter()
-                        .map(|entry| {
-                            json!({
-                                "seq": entry.seq,
-                                "act": entry.act,
-                                "recorded_at": entry.recorded_at,
-                                "actor": entry.actor,
-                                "kind": entry.kind,
-                                "valid_on": entry.valid_on,
-                                "summary": entry.summary,
-                                "content": serde_json::from_str::<serde_json::Value>(&entry.content)
-                                    .unwrap_or(serde_json::Value::Null),
-                                "previous": entry.previous,
-                                "hash": entry.hash,
-                            })
-                        })
-                        .collect();
-                    writeln!(stdout, "{}", serde_json::to_string_pretty(&value)?)?;
-                }
+                Format::Json => print_json(&log)?,
                 Format::Table => {
-                    for entry in &entries {
+                    for entry in &log.entries {
                         writeln!(
                             stdout,
                             "{:>5}  {}  {:<14}  {:<12}  {}",

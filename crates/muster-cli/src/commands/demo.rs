@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use muster_core::Role;
-use muster_store::{NewAct, NewUser, Store};
+use muster_store::{NewAct, NewUser};
 
 use crate::cli::{
     Cli, Command, DemoArgs, Format, GenerateArgs, ImportArgs, ListCommand, ListFormat,
@@ -190,9 +190,8 @@ pub fn demo(db: Option<&str>, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let mut lists = LISTS.iter().peekable();
     for (id, text) in ORDERS {
         // Each order is issued on its own `issued_on`.
-        let day = muster_orders::parse_order(text)
-            .map_err(|_| anyhow::anyhow!("the demo order `{id}` does not parse"))?
-            .issued_on;
+        let day = muster_service::orders::issued_on(text)
+            .ok_or_else(|| anyhow::anyhow!("the demo order `{id}` does not parse"))?;
         // Lists made before this order are made first, so that it flags them.
         while let Some((list, kind, owner, on, condition)) =
             lists.next_if(|(_, _, _, on, _)| muster_core::parse_date(on).is_some_and(|on| on < day))

@@ -5,52 +5,33 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use chrono::NaiveDate;
-use muster_core::Cycle;
-use muster_orders::{Roster, Strength};
 use muster_service::ServiceError;
-use muster_service::strength::{StrengthQuery, month_text, strength_json, title};
-use serde_json::json;
+use muster_service::reports::{StrengthQuery, strength_title};
+use muster_service::views;
 
 use crate::cli::{ListFormat, StrengthArgs};
-use crate::commands::{open, orders, report, today};
+use crate::commands::{army, open, orders, print_json, report, today};
 
-/// Prints the roster of a cycle.
+/// Prints the roster of a cycle, asked of the engine loaded from the store.
 pub fn roster(
     db: &str,
     cycle: &str,
     day: NaiveDate,
     format: ListFormat,
 ) -> anyhow::Result<ExitCode> {
-    let cycle: Cycle = cycle
-        .parse()
-        .map_err(|error| anyhow::anyhow!("{error} (such as `2020-autumn` or `2021-spring`)"))?;
-    // The roster is a question over everyone: the engine answers it,
-    // loaded straight from the store (the reference would first build
-    // every person's file).
+    let cycle = muster_service::reports::cycle(cycle)?;
     let store = open(db)?;
-    let book = muster_store::load::book(&store)?;
-    let bar = crate::progress::bar("records", false);
-    let engine = muster_engine::load_sqlite(store.path(), &mut crate::progress::steps(&bar))?;
-    bar.finish_and_clear();
-    let roster = engine.roster(&book, cycle, day);
-    print_roster(&roster, day, format)?;
+    let army = army(store.as_ref())?;
+    let roster = muster_service::reports::roster(&army, cycle, day, &|_| true);
+    print_roster(&roster, format)?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_roster(roster: &Roster, day: NaiveDate, format: ListFormat) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
+fn print_roster(roster: &views::Roster, format: ListFormat) -> anyhow::Result<()> {
     match format {
-        ListFormat::Json => {
-            let value = json!({
-                "cycle": roster.cycle,
-                "date": roster.date,
-                "as_of": day,
-                "entries": roster.entries,
-            });
-            writeln!(stdout, "{}", serde_json::to_string_pretty(&value)?)?;
-        }
+        ListFormat::Json => print_json(roster)?,
         ListFormat::Csv => {
-            let mut writer = csv::Writer::from_writer(stdout);
+            let mut writer = csv::Writer::from_writer(std::io::stdout().lock());
             writer.write_record(["person", "status", "date", "orders"])?;
             for entry in &roster.entries {
                 writer.write_record([
@@ -63,19 +44,18 @@ fn print_roster(roster: &Roster, day: NaiveDate, format: ListFormat) -> anyhow::
             writer.flush()?;
         }
         ListFormat::Table => {
-            let count = |status: muster_orders::RosterStatus| {
-                roster.entries.iter().filter(|entry| entry.status == status).count()
-            };
+            let mut stdout = std::io::stdout().lock();
             writeln!(
                 stdout,
-                "roster {} (cycle date {}) as of {day}: {} scheduled, {} delayed, {} exempt, {} delayed-in, {} discharged",
+                "roster {} (cycle date {}) as of {}: {} scheduled, {} delayed, {} exempt, {} delayed-in, {} discharged",
                 roster.cycle,
                 roster.date,
-                count(muster_orders::RosterStatus::Scheduled),
-                count(muster_orders::RosterStatus::Delayed),
-                count(muster_orders::RosterStatus::Exempt),
-                count(muster_orders::RosterStatus::DelayedIn),
-                count(muster_orders::RosterStatus::Discharged),
+                roster.as_of,
+                roster.count("scheduled"),
+                roster.count("delayed"),
+                roster.count("exempt"),
+                roster.count("delayed-in"),
+                roster.count("discharged"),
             )?;
             let width = roster.entries.iter().map(|entry| entry.person.len()).max().unwrap_or(0);
             for entry in &roster.entries {
@@ -87,9 +67,7 @@ fn print_roster(roster: &Roster, day: NaiveDate, format: ListFormat) -> anyhow::
                 writeln!(
                     stdout,
                     "  {:<width$}  {:<10}  {}{orders}",
-                    entry.person,
-                    entry.status.as_str(),
-                    entry.date
+                    entry.person, entry.status, entry.date
                 )?;
             }
         }
@@ -101,7 +79,6 @@ fn print_roster(roster: &Roster, day: NaiveDate, format: ListFormat) -> anyhow::
 pub fn strength(db: &str, args: &StrengthArgs) -> anyhow::Result<ExitCode> {
     let day = args.as_of.as_of.unwrap_or_else(today);
     let store = open(db)?;
-    let loaded = muster_service::load(&store)?;
     let with = match &args.with {
         Some(path) => Some(orders::read_text(path)?),
         None => None,
@@ -114,8 +91,9 @@ pub fn strength(db: &str, args: &StrengthArgs) -> anyhow::Result<ExitCode> {
         with: with.as_ref().map(|(name, text)| (name.as_str(), text.as_str())),
         day,
     };
-    let counts = match muster_service::strength::strength(&loaded, &query) {
-        Ok(counts) => counts,
+    let army = army(store.as_ref())?;
+    let strength = match muster_service::reports::strength(&army, &query) {
+        Ok(strength) => strength,
         Err(error @ ServiceError::Diagnostics { .. }) => {
             report(&error)?;
             return Ok(ExitCode::FAILURE);
@@ -123,28 +101,18 @@ pub fn strength(db: &str, args: &StrengthArgs) -> anyhow::Result<ExitCode> {
         Err(error) => return Err(error.into()),
     };
     if let Some(path) = &args.svg {
-        let svg = muster_service::chart::strength_svg(&title(&query), &counts)?;
+        let svg = muster_service::chart::strength_svg(&strength_title(&query), &strength.months)?;
         std::fs::write(path, svg).with_context(|| format!("cannot write `{}`", path.display()))?;
     }
-    print_strength(&args.site, &counts, day, args.format)?;
+    print_strength(&strength, args.format)?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_strength(
-    site: &str,
-    counts: &[Strength],
-    day: NaiveDate,
-    format: ListFormat,
-) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
+fn print_strength(strength: &views::Strength, format: ListFormat) -> anyhow::Result<()> {
     match format {
-        ListFormat::Json => {
-            let mut value = strength_json(site, counts);
-            value["as_of"] = json!(day);
-            writeln!(stdout, "{}", serde_json::to_string_pretty(&value)?)?;
-        }
+        ListFormat::Json => print_json(strength)?,
         ListFormat::Csv => {
-            let mut writer = csv::Writer::from_writer(stdout);
+            let mut writer = csv::Writer::from_writer(std::io::stdout().lock());
             writer.write_record([
                 "month",
                 "headcount",
@@ -154,36 +122,41 @@ fn print_strength(
                 "shortfall",
                 "technician_shortfall",
             ])?;
-            for count in counts {
+            for count in &strength.months {
                 writer.write_record([
-                    month_text(count.day),
+                    count.month.to_string(),
                     count.headcount.to_string(),
                     count.technicians.to_string(),
                     count.required.to_string(),
                     count.required_technicians.to_string(),
-                    count.required.saturating_sub(count.headcount).to_string(),
-                    count.required_technicians.saturating_sub(count.technicians).to_string(),
+                    count.shortfall().to_string(),
+                    count.technician_shortfall().to_string(),
                 ])?;
             }
             writer.flush()?;
         }
         ListFormat::Table => {
-            writeln!(stdout, "strength of {site} on the first of each month, as of {day}")?;
+            let mut stdout = std::io::stdout().lock();
+            writeln!(
+                stdout,
+                "strength of {} on the first of each month, as of {}",
+                strength.site, strength.as_of
+            )?;
             writeln!(
                 stdout,
                 "  month    headcount  required  shortfall  technicians  required  shortfall"
             )?;
-            for count in counts {
+            for count in &strength.months {
                 writeln!(
                     stdout,
                     "  {}  {:>9}  {:>8}  {:>9}  {:>11}  {:>8}  {:>9}",
-                    month_text(count.day),
+                    count.month,
                     count.headcount,
                     count.required,
-                    count.required.saturating_sub(count.headcount),
+                    count.shortfall(),
                     count.technicians,
                     count.required_technicians,
-                    count.required_technicians.saturating_sub(count.technicians),
+                    count.technician_shortfall(),
                 )?;
             }
         }

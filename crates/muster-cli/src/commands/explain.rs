@@ -5,19 +5,16 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::bail;
-use chrono::NaiveDate;
 use muster_service::explain::Subject;
-use muster_store::Store;
-use serde_json::json;
+use muster_service::views;
 
 use crate::cli::{ExplainArgs, Format, NoticesArgs};
-use crate::commands::{open, today};
+use crate::commands::{open, print_json, rules, today};
 
 /// Prints the explanation of a person's outcome for a subject.
 pub fn explain(db: &str, args: &ExplainArgs) -> anyhow::Result<ExitCode> {
     let store = open(db)?;
     let day = args.as_of.as_of.unwrap_or_else(today);
-    let loaded = muster_service::load(&store)?;
     let subject = match (args.discharge, &args.kind, &args.list) {
         (true, _, _) => Subject::Discharge,
         (false, Some(kind), _) => Subject::Kind(kind),
@@ -26,97 +23,74 @@ pub fn explain(db: &str, args: &ExplainArgs) -> anyhow::Result<ExitCode> {
             bail!("name a subject: `--kind KIND`, `--list ID` or `--discharge`")
         }
     };
+    let rules = rules(store.as_ref())?;
     let explanation =
-        muster_service::explain::explain(&store, &loaded, &args.person, subject, day)?;
-    let (subject, decision, lines) =
-        (&explanation.subject, &explanation.decision, &explanation.lines);
-    let mut stdout = std::io::stdout().lock();
+        muster_service::explain::explain(store.as_ref(), &rules, &args.person, subject, day)?;
     match args.format {
-        Format::Json => {
-            writeln!(stdout, "{}", serde_json::to_string_pretty(&explanation.to_json())?)?;
-        }
-        Format::Table => {
-            let mut text = format!(
-                "{} ({}), {subject}, as of {day}: {decision}\n",
-                args.person, explanation.name
-            );
-            if lines.is_empty() {
-                text.push_str("  no rule in force for this subject\n");
-            }
-            for line in lines {
-                if line.order.is_empty() {
-                    let _ = writeln!(text, "  {}", line.note);
-                    continue;
-                }
-                let _ = writeln!(
-                    text,
-                    "  {} rule {} ({}): when {}{}{}",
-                    line.order,
-                    line.rule,
-                    line.effect,
-                    outcome_text(&line.when),
-                    line.unless
-                        .as_ref()
-                        .map(|unless| format!(", unless {}", outcome_text(unless)))
-                        .unwrap_or_default(),
-                    if line.decisive { "  <- decisive" } else { "" }
-                );
-                for (read, value) in &line.reads {
-                    let _ = writeln!(text, "      {read} = {value}");
-                }
-                if !line.note.is_empty() {
-                    let _ = writeln!(text, "      {}", line.note);
-                }
-            }
-            stdout.write_all(text.as_bytes())?;
-        }
+        Format::Json => print_json(&explanation)?,
+        Format::Table => std::io::stdout().lock().write_all(table(&explanation).as_bytes())?,
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn outcome_text(outcome: &Result<bool, String>) -> String {
-    match outcome {
-        Ok(value) => value.to_string(),
-        Err(error) => format!("error ({error})"),
+/// An explanation as text: the decision, the facts before the rules, each
+/// rule with what it read and did, the facts after.
+pub fn table(explanation: &views::Explanation) -> String {
+    let mut text = format!(
+        "{} ({}), {}, as of {}: {}\n",
+        explanation.person,
+        explanation.name,
+        explanation.subject,
+        explanation.as_of,
+        explanation.decision
+    );
+    if explanation.rules.is_empty() && explanation.facts.is_empty() {
+        text.push_str("  no rule in force for this subject\n");
     }
+    for fact in explanation.facts.iter().filter(|fact| !fact.after_rules) {
+        let _ = writeln!(text, "  {}", fact.note);
+    }
+    for rule in &explanation.rules {
+        let _ = writeln!(
+            text,
+            "  {} rule {} ({}): when {}{}{}",
+            rule.order,
+            rule.rule,
+            rule.effect,
+            rule.when_text,
+            rule.unless_text
+                .as_ref()
+                .map(|unless| format!(", unless {unless}"))
+                .unwrap_or_default(),
+            if rule.decisive { "  <- decisive" } else { "" }
+        );
+        for read in &rule.read_lines {
+            let _ = writeln!(text, "      {read}");
+        }
+        if !rule.note.is_empty() {
+            let _ = writeln!(text, "      {}", rule.note);
+        }
+    }
+    for fact in explanation.facts.iter().filter(|fact| fact.after_rules) {
+        let _ = writeln!(text, "  {}", fact.note);
+    }
+    text
 }
 
 /// Prints the notices left for an organisation by the day.
 pub fn notices(db: &str, args: &NoticesArgs) -> anyhow::Result<ExitCode> {
     let store = open(db)?;
-    let day: NaiveDate = args.as_of.as_of.unwrap_or_else(today);
-    if !store.organisations()?.iter().any(|organisation| organisation.id == args.organisation) {
-        anyhow::bail!(
-            "unknown organisation `{}`: notices are left for the organisations of the store",
-            args.organisation
-        );
-    }
-    let notices: Vec<_> = store
-        .notices(&args.organisation)?
-        .into_iter()
-        .filter(|notice| notice.act.valid_on <= day)
-        .collect();
-    let mut stdout = std::io::stdout().lock();
+    let day = args.as_of.as_of.unwrap_or_else(today);
+    let notices = muster_service::records::notices(store.as_ref(), &args.organisation, day)?;
     match args.format {
-        Format::Json => {
-            let value = json!({
-                "organisation": args.organisation,
-                "as_of": day,
-                "notices": notices.iter().map(|notice| json!({
-                    "on": notice.act.valid_on,
-                    "order": notice.order,
-                    "list": notice.list,
-                    "message": notice.message,
-                })).collect::<Vec<_>>(),
-            });
-            writeln!(stdout, "{}", serde_json::to_string_pretty(&value)?)?;
-        }
+        Format::Json => print_json(&notices)?,
         Format::Table => {
-            if notices.is_empty() {
-                writeln!(stdout, "no notice for {} by {day}", args.organisation)?;
+            let mut stdout = std::io::stdout().lock();
+            if notices.notices.is_empty() {
+                writeln!(stdout, "no notice for {} by {day}", notices.organisation)?;
             }
-            for notice in notices {
-                writeln!(stdout, "{}  {}", notice.act.valid_on, notice.message)?;
+            for notice in &notices.notices {
+                writeln!(stdout, "{}  {}", notice.on, notice.message)?;
             }
         }
     }

@@ -7,14 +7,12 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use chrono::NaiveDate;
-use muster_orders::Impact;
-use muster_service::ServiceError;
 use muster_service::orders::{Checked, conflict_lines};
-use muster_store::Store;
-use serde_json::json;
+use muster_service::views;
+use muster_service::{Army, ServiceError};
 
 use crate::cli::{Format, OrderCommand};
-use crate::commands::{actor, open, report, today};
+use crate::commands::{actor, army, open, print_json, report, rules, today};
 
 /// Runs one `order` command.
 pub fn run(db: &str, command: OrderCommand) -> anyhow::Result<ExitCode> {
@@ -29,7 +27,7 @@ pub fn run(db: &str, command: OrderCommand) -> anyhow::Result<ExitCode> {
         OrderCommand::Revoke { id, on, reason, as_of } => {
             let mut store = open(db)?;
             let day = as_of.as_of.unwrap_or_else(today);
-            muster_service::orders::revoke(&mut store, &id, on, &reason, day, &actor())?;
+            muster_service::orders::revoke(store.as_mut(), &id, on, &reason, day, &actor())?;
             writeln!(std::io::stdout(), "order {id} revoked: no longer in force from {on}")?;
             Ok(ExitCode::SUCCESS)
         }
@@ -50,13 +48,12 @@ pub fn read_text(path: &Path) -> anyhow::Result<(String, String)> {
 /// Checks an order file against the store as known on `day`; on errors,
 /// prints them and returns `None`.
 fn read_and_check(
-    store: &muster_store::SqliteStore,
-    loaded: &muster_service::Loaded,
+    army: &Army,
     path: &Path,
     day: Option<NaiveDate>,
 ) -> anyhow::Result<Option<Checked>> {
     let (name, text) = read_text(path)?;
-    match muster_service::orders::check(store, loaded, &name, &text, day, false) {
+    match muster_service::orders::check(army, &name, &text, day, false) {
         Ok(checked) => Ok(Some(checked)),
         Err(error @ ServiceError::Diagnostics { .. }) => {
             report(&error)?;
@@ -68,8 +65,16 @@ fn read_and_check(
 
 fn check(db: &str, path: &Path, day: NaiveDate) -> anyhow::Result<ExitCode> {
     let store = open(db)?;
-    let loaded = muster_service::load(&store)?;
-    let Some(checked) = read_and_check(&store, &loaded, path, Some(day))? else {
+    // A draft that does not parse or check needs no army to say so.
+    let (name, text) = read_text(path)?;
+    if let Err(error @ ServiceError::Diagnostics { .. }) =
+        muster_service::orders::parse(&rules(store.as_ref())?, &name, &text, Some(day))
+    {
+        report(&error)?;
+        return Ok(ExitCode::FAILURE);
+    }
+    let army = army(store.as_ref())?;
+    let Some(checked) = read_and_check(&army, path, Some(day))? else {
         return Ok(ExitCode::FAILURE);
     };
     let mut stdout = std::io::stdout().lock();
@@ -105,49 +110,20 @@ fn preview(
     format: Format,
 ) -> anyhow::Result<ExitCode> {
     let store = open(db)?;
-    let loaded = muster_service::load(&store)?;
+    let army = army(store.as_ref())?;
     if let Some(site) = site
-        && !loaded.world.sites.iter().any(|known| known.id == site)
+        && !muster_service::orders::has_site(army.world(), site)
     {
         bail!("no site `{site}` in the store");
     }
-    let Some(checked) = read_and_check(&store, &loaded, path, Some(day))? else {
+    let Some(checked) = read_and_check(&army, path, Some(day))? else {
         return Ok(ExitCode::FAILURE);
     };
-    let Some(site) = site else {
-        print_impact(&checked.impact, day, format, "as if issued")?;
-        return Ok(ExitCode::SUCCESS);
-    };
-    let (without, with) = muster_service::orders::strength_preview(&loaded, &checked, site)?;
-    match format {
-        Format::Json => {
-            let mut value = serde_json::to_value(&checked.impact)?;
-            value["strength"] = muster_service::strength::comparison_json(site, &without, &with);
-            writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&value)?)?;
-        }
-        Format::Table => {
-            print_impact(&checked.impact, day, format, "as if issued")?;
-            let mut stdout = std::io::stdout().lock();
-            writeln!(
-                stdout,
-                "strength of {site} on the first of each month, without -> with the order"
-            )?;
-            writeln!(stdout, "  month    headcount  technicians  required  required technicians")?;
-            for (before, after) in without.iter().zip(&with) {
-                writeln!(
-                    stdout,
-                    "  {}  {:>4} -> {:<4} {:>4} -> {:<4}  {:>8}  {:>20}",
-                    muster_service::strength::month_text(before.day),
-                    before.headcount,
-                    after.headcount,
-                    before.technicians,
-                    after.technicians,
-                    before.required,
-                    before.required_technicians,
-                )?;
-            }
-        }
+    let mut impact = checked.view();
+    if let Some(site) = site {
+        impact.strength = Some(muster_service::orders::strength_preview(&army, &checked, site)?);
     }
+    print_impact(&impact, format, "as if issued")?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -159,10 +135,17 @@ fn issue(
     format: Format,
 ) -> anyhow::Result<ExitCode> {
     let mut store = open(db)?;
-    let loaded = muster_service::load(&store)?;
+    let army = army(store.as_ref())?;
     let (name, text) = read_text(path)?;
-    let result =
-        muster_service::orders::issue(&mut store, &loaded, &name, &text, overridden, day, &actor());
+    let result = muster_service::orders::issue(
+        store.as_mut(),
+        &army,
+        &name,
+        &text,
+        overridden,
+        day,
+        &actor(),
+    );
     let checked = match result {
         Ok(checked) => checked,
         Err(error @ ServiceError::Diagnostics { .. }) => {
@@ -183,160 +166,146 @@ fn issue(
         }
         Err(error) => return Err(error.into()),
     };
-    print_impact(&checked.impact, checked.day, format, "issued")?;
+    print_impact(&checked.view(), format, "issued")?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_impact(impact: &Impact, day: NaiveDate, format: Format, how: &str) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    match format {
-        Format::Json => {
-            writeln!(stdout, "{}", serde_json::to_string_pretty(impact)?)?;
-        }
-        Format::Table => {
-            let mut text = format!("order {} {how} on {day}\n", impact.order);
-            if impact.lists.is_empty() {
-                text.push_str("lists: none of the kinds it governs\n");
-            }
-            for list in &impact.lists {
-                if list.newly_excluded.is_empty() {
-                    let _ = writeln!(text, "list {}: no entry newly excluded", list.list);
-                } else {
-                    let _ = writeln!(
-                        text,
-                        "list {}: newly excluded {}",
-                        list.list,
-                        list.newly_excluded.join(", ")
-                    );
-                }
-            }
-            if impact.discharge.is_empty() {
-                text.push_str("discharges moved: none\n");
-            } else {
-                let _ = writeln!(text, "discharges moved: {}", impact.discharge.len());
-                for change in &impact.discharge {
-                    let _ = writeln!(text, "  {}  {} -> {}", change.person, change.from, change.to);
-                }
-            }
-            for conflict in &impact.conflicts {
-                let _ = writeln!(
-                    text,
-                    "conflict: rule {} would delay {} protected by {}: {}",
-                    conflict.rule,
-                    muster_service::persons(conflict.persons.len()),
-                    conflict.protected_by,
-                    conflict.persons.join(", ")
-                );
-            }
-            stdout.write_all(text.as_bytes())?;
+/// How many names of a list or of the discharges moved a table shows; JSON
+/// gives them all.
+const NAMES_SHOWN: usize = 20;
+
+/// The first names of a list and a count of the rest.
+fn names(persons: &[String]) -> String {
+    if persons.len() <= NAMES_SHOWN {
+        return persons.join(", ");
+    }
+    format!(
+        "{} ({} in all; `--format json` gives them all)",
+        persons[..NAMES_SHOWN].join(", "),
+        persons.len()
+    )
+}
+
+fn print_impact(impact: &views::Impact, format: Format, how: &str) -> anyhow::Result<()> {
+    if format == Format::Json {
+        return print_json(impact);
+    }
+    let mut text = format!("order {} {how} on {}\n", impact.order, impact.as_of);
+    if impact.lists.is_empty() {
+        text.push_str("lists: none of the kinds it governs\n");
+    }
+    for list in &impact.lists {
+        if list.newly_excluded.is_empty() {
+            let _ = writeln!(text, "list {}: no entry newly excluded", list.list);
+        } else {
+            let _ = writeln!(
+                text,
+                "list {}: newly excluded {}",
+                list.list,
+                names(&list.newly_excluded)
+            );
         }
     }
+    if impact.discharge.is_empty() {
+        text.push_str("discharges moved: none\n");
+    } else {
+        let _ = writeln!(text, "discharges moved: {}", impact.discharge.len());
+        for change in impact.discharge.iter().take(NAMES_SHOWN) {
+            let _ = writeln!(text, "  {}  {} -> {}", change.person, change.from, change.to);
+        }
+        if impact.discharge.len() > NAMES_SHOWN {
+            let _ = writeln!(
+                text,
+                "  ... and {} more (`--format json` gives them all)",
+                impact.discharge.len() - NAMES_SHOWN
+            );
+        }
+    }
+    for conflict in &impact.conflicts {
+        let _ = writeln!(
+            text,
+            "conflict: rule {} would delay {} protected by {}: {}",
+            conflict.rule,
+            muster_service::persons(conflict.persons.len()),
+            conflict.protected_by,
+            names(&conflict.persons)
+        );
+    }
+    if let Some(strength) = &impact.strength {
+        let _ = writeln!(
+            text,
+            "strength of {} on the first of each month, without -> with the order",
+            strength.site
+        );
+        text.push_str("  month    headcount  technicians  required  required technicians\n");
+        for month in &strength.months {
+            let _ = writeln!(
+                text,
+                "  {}  {:>4} -> {:<4} {:>4} -> {:<4}  {:>8}  {:>20}",
+                month.month,
+                month.before.headcount,
+                month.after.headcount,
+                month.before.technicians,
+                month.after.technicians,
+                month.required,
+                month.required_technicians,
+            );
+        }
+    }
+    std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(())
 }
 
 fn list(db: &str, day: NaiveDate, format: Format) -> anyhow::Result<ExitCode> {
     let store = open(db)?;
-    let book = muster_store::load::book(&store)?;
-    let rows: Vec<_> = book
-        .issued_by(day)
-        .map(|issued| {
-            let order = &issued.order;
-            (order, issued.issued_on, muster_service::orders::state(&book, &order.id, day))
-        })
-        .collect();
+    let rules = rules(store.as_ref())?;
+    let orders = muster_service::orders::list(&rules.book, day);
+    if format == Format::Json {
+        print_json(&orders)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut stdout = std::io::stdout().lock();
-    match format {
-        Format::Json => {
-            let value: Vec<_> = rows
-                .iter()
-                .map(|(order, issued_on, state)| {
-                    json!({
-                        "id": order.id,
-                        "title": order.title,
-                        "issued_by": order.issued_by,
-                        "issued_on": issued_on,
-                        "effective_from": order.effective_from,
-                        "effective_until": order.effective_until,
-                        "state": state,
-                    })
-                })
-                .collect();
-            writeln!(
-                stdout,
-                "{}",
-                serde_json::to_string_pretty(&json!({"as_of": day, "orders": value}))?
-            )?;
-        }
-        Format::Table => {
-            if rows.is_empty() {
-                writeln!(stdout, "no order issued by {day}")?;
-            }
-            let width = rows.iter().map(|(order, _, _)| order.id.len()).max().unwrap_or(0);
-            let state_width =
-                rows.iter().map(|(_, _, state)| state.to_string().len()).max().unwrap_or(0);
-            for (order, issued_on, state) in rows {
-                writeln!(
-                    stdout,
-                    "{:<width$}  {issued_on}  {:<state_width$}  {}",
-                    order.id,
-                    state.to_string(),
-                    order.title
-                )?;
-            }
-        }
+    if orders.orders.is_empty() {
+        writeln!(stdout, "no order issued by {day}")?;
+    }
+    let width = orders.orders.iter().map(|order| order.id.len()).max().unwrap_or(0);
+    let state_width = orders.orders.iter().map(|order| order.state.len()).max().unwrap_or(0);
+    for order in &orders.orders {
+        writeln!(
+            stdout,
+            "{:<width$}  {}  {:<state_width$}  {}",
+            order.id, order.issued_on, order.state, order.title
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn show(db: &str, id: &str, day: NaiveDate, format: Format) -> anyhow::Result<ExitCode> {
     let store = open(db)?;
-    let book = muster_store::load::book(&store)?;
-    let Some(stored) = store.orders()?.into_iter().find(|stored| stored.id == id) else {
-        bail!("no order `{id}` has been issued");
-    };
-    let state = muster_service::orders::state(&book, id, day);
-    let mut stdout = std::io::stdout().lock();
-    match format {
-        Format::Json => {
-            let impact: serde_json::Value =
-                serde_json::from_str(&stored.impact).unwrap_or(serde_json::Value::Null);
-            let value = json!({
-                "id": stored.id,
-                "issued_on": stored.act.valid_on,
-                "recorded_at": stored.act.recorded_at,
-                "override": stored.overridden,
-                "state": state,
-                "document": stored.document,
-                "impact": impact,
-            });
-            writeln!(stdout, "{}", serde_json::to_string_pretty(&value)?)?;
-        }
-        Format::Table => {
-            writeln!(stdout, "order      {}", stored.id)?;
-            writeln!(
-                stdout,
-                "issued on  {} (recorded {})",
-                stored.act.valid_on, stored.act.recorded_at
-            )?;
-            writeln!(stdout, "state      {state} on {day}")?;
-            if stored.overridden {
-                writeln!(
-                    stdout,
-                    "override   issued with --override: its delays apply to protected persons"
-                )?;
-            }
-            let revocations: Vec<_> =
-                book.revocations().iter().filter(|revocation| revocation.order == id).collect();
-            for revocation in revocations {
-                writeln!(
-                    stdout,
-                    "revoked    from {} (on {}): {}",
-                    revocation.on, revocation.made_on, revocation.reason
-                )?;
-            }
-            writeln!(stdout)?;
-            stdout.write_all(stored.document.as_bytes())?;
-        }
+    let rules = rules(store.as_ref())?;
+    let order = muster_service::orders::show(store.as_ref(), &rules.book, id, day)?;
+    if format == Format::Json {
+        print_json(&order)?;
+        return Ok(ExitCode::SUCCESS);
     }
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "order      {}", order.id)?;
+    writeln!(stdout, "issued on  {} (recorded {})", order.issued_on, order.recorded_at)?;
+    writeln!(stdout, "state      {} on {day}", order.state)?;
+    if order.overridden {
+        writeln!(
+            stdout,
+            "override   issued with --override: its delays apply to protected persons"
+        )?;
+    }
+    for revocation in &order.revocations {
+        writeln!(
+            stdout,
+            "revoked    from {} (on {}): {}",
+            revocation.on, revocation.made_on, revocation.reason
+        )?;
+    }
+    writeln!(stdout)?;
+    stdout.write_all(order.document.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,7 +1,6 @@
 //! `muster serve`: the HTTP API.
 
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -21,7 +20,7 @@ pub fn serve(db: &str, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         }
     };
     // Fail now, not on the first request, if the store cannot be opened.
-    drop(muster_store::SqliteStore::open(Path::new(db))?);
+    drop(muster_store::open(db)?);
     tracing_subscriber::fmt()
         .json()
         .with_env_filter(
@@ -30,7 +29,7 @@ pub fn serve(db: &str, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         )
         .with_writer(std::io::stderr)
         .init();
-    let state = AppState::new(Path::new(db), policies);
+    let state = AppState::new(db, policies);
     // The records are read and the engine built before the first request.
     let started = std::time::Instant::now();
     let bar = crate::progress::bar("records", false);

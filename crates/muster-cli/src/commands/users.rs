@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 use muster_core::Role;
-use muster_store::{NewAct, NewUser, SqliteStore, Store, StoredUser};
+use muster_store::{NewAct, NewUser, Store, StoredUser};
 use serde_json::json;
 
 use crate::cli::{Format, UserCommand};
@@ -19,7 +19,7 @@ pub fn run(db: &str, command: UserCommand) -> anyhow::Result<ExitCode> {
         UserCommand::Add { name, org, role, password_stdin } => {
             let role: Role = role.parse()?;
             check_name(&name)?;
-            if find(&store, &name)?.is_some() {
+            if find(store.as_ref(), &name)?.is_some() {
                 bail!("a user `{name}` exists already; nothing was stored");
             }
             if !store.organisations()?.iter().any(|organisation| organisation.id == org) {
@@ -86,7 +86,7 @@ pub fn run(db: &str, command: UserCommand) -> anyhow::Result<ExitCode> {
             }
         }
         UserCommand::Disable { name } => {
-            let Some(user) = find(&store, &name)? else {
+            let Some(user) = find(store.as_ref(), &name)? else {
                 bail!("no user `{name}`");
             };
             if user.disabled {
@@ -101,7 +101,7 @@ pub fn run(db: &str, command: UserCommand) -> anyhow::Result<ExitCode> {
             writeln!(stdout, "disabled user {name}")?;
         }
         UserCommand::Reset { name, password_stdin } => {
-            let Some(user) = find(&store, &name)? else {
+            let Some(user) = find(store.as_ref(), &name)? else {
                 bail!("no user `{name}`");
             };
             let (password, shown) = password(password_stdin)?;
@@ -121,7 +121,7 @@ pub fn run(db: &str, command: UserCommand) -> anyhow::Result<ExitCode> {
             }
         }
         UserCommand::Token { name, label } => {
-            let Some(user) = find(&store, &name)? else {
+            let Some(user) = find(store.as_ref(), &name)? else {
                 bail!("no user `{name}`");
             };
             if user.disabled {
@@ -148,7 +148,7 @@ fn act(kind: &str, summary: String) -> NewAct {
     NewAct { kind: kind.to_string(), valid_on: today(), actor: actor(), summary }
 }
 
-fn find(store: &SqliteStore, name: &str) -> anyhow::Result<Option<StoredUser>> {
+fn find(store: &dyn Store, name: &str) -> anyhow::Result<Option<StoredUser>> {
     Ok(store.users()?.into_iter().find(|user| user.name == name))
 }
 

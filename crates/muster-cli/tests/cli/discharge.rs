@@ -214,6 +214,7 @@ fn the_strength_of_gomdok_with_and_without_the_delay_order() {
     expect![[r#"
         {
           "site": "gomdok",
+          "as_of": "2021-01-20",
           "months": [
             {
               "month": "2020-09",
@@ -264,8 +265,7 @@ fn the_strength_of_gomdok_with_and_without_the_delay_order() {
               "required": 12,
               "required_technicians": 6
             }
-          ],
-          "as_of": "2021-01-20"
+          ]
         }
     "#]]
     .assert_eq(&strength(&["--without", "errd-2020-031", "--format", "json"]));

@@ -143,31 +143,46 @@ fn haebit_2023_when_made_and_after_the_new_order() {
           "list": "haebit-2023",
           "kind": "overseas-posting",
           "owner": "haebit",
+          "title": "",
+          "quota": null,
           "as_of": "2023-06-01",
+          "total": 5,
+          "offset": 0,
+          "limit": null,
           "entries": [
             {
               "person": "p002",
+              "name": "Ri Myong-ho",
               "status": "eligible",
+              "nominated_on": "2023-06-01",
               "reasons": []
             },
             {
               "person": "p003",
+              "name": "Pak Song-il",
               "status": "eligible",
+              "nominated_on": "2023-06-01",
               "reasons": []
             },
             {
               "person": "p004",
+              "name": "Choe Yong-nam",
               "status": "eligible",
+              "nominated_on": "2023-06-01",
               "reasons": []
             },
             {
               "person": "p008",
+              "name": "Kang Hye-ryon",
               "status": "eligible",
+              "nominated_on": "2023-06-01",
               "reasons": []
             },
             {
               "person": "p009",
+              "name": "Son Il-gwon",
               "status": "excluded",
+              "nominated_on": "2023-06-01",
               "reasons": [
                 {
                   "order": "mod-2023-002",
@@ -188,11 +203,18 @@ fn haebit_2023_when_made_and_after_the_new_order() {
           "list": "haebit-2023",
           "kind": "overseas-posting",
           "owner": "haebit",
+          "title": "",
+          "quota": null,
           "as_of": "2024-01-10",
+          "total": 5,
+          "offset": 0,
+          "limit": null,
           "entries": [
             {
               "person": "p002",
+              "name": "Ri Myong-ho",
               "status": "flagged",
+              "nominated_on": "2023-06-01",
               "reasons": [
                 {
                   "order": "mod-2024-001",
@@ -203,12 +225,16 @@ fn haebit_2023_when_made_and_after_the_new_order() {
             },
             {
               "person": "p003",
+              "name": "Pak Song-il",
               "status": "eligible",
+              "nominated_on": "2023-06-01",
               "reasons": []
             },
             {
               "person": "p004",
+              "name": "Choe Yong-nam",
               "status": "flagged",
+              "nominated_on": "2023-06-01",
               "reasons": [
                 {
                   "order": "mod-2024-001",
@@ -219,12 +245,16 @@ fn haebit_2023_when_made_and_after_the_new_order() {
             },
             {
               "person": "p008",
+              "name": "Kang Hye-ryon",
               "status": "eligible",
+              "nominated_on": "2023-06-01",
               "reasons": []
             },
             {
               "person": "p009",
+              "name": "Son Il-gwon",
               "status": "excluded",
+              "nominated_on": "2023-06-01",
               "reasons": [
                 {
                   "order": "mod-2024-001",
@@ -246,6 +276,7 @@ fn haebit_2023_when_made_and_after_the_new_order() {
     expect![[r#"
         {
           "order": "mod-2024-001",
+          "as_of": "2024-01-02",
           "lists": [
             {
               "list": "haebit-2023",
@@ -272,11 +303,18 @@ fn sonbong_2024_and_errd_mines_2021() {
           "list": "sonbong-2024",
           "kind": "overseas-posting",
           "owner": "sonbong",
+          "title": "",
+          "quota": null,
           "as_of": "2024-01-10",
+          "total": 5,
+          "offset": 0,
+          "limit": null,
           "entries": [
             {
               "person": "p001",
+              "name": "Kim Chol-su",
               "status": "excluded",
+              "nominated_on": "2024-01-10",
               "reasons": [
                 {
                   "order": "mod-2024-001",
@@ -287,17 +325,23 @@ fn sonbong_2024_and_errd_mines_2021() {
             },
             {
               "person": "p003",
+              "name": "Pak Song-il",
               "status": "eligible",
+              "nominated_on": "2024-01-10",
               "reasons": []
             },
             {
               "person": "p005",
+              "name": "Han Ok-sun",
               "status": "eligible",
+              "nominated_on": "2024-01-10",
               "reasons": []
             },
             {
               "person": "p006",
+              "name": "Jang Kwang-jin",
               "status": "excluded",
+              "nominated_on": "2024-01-10",
               "reasons": [
                 {
                   "order": "mod-2024-001",
@@ -308,7 +352,9 @@ fn sonbong_2024_and_errd_mines_2021() {
             },
             {
               "person": "p007",
+              "name": "Yun Sang-hyok",
               "status": "excluded",
+              "nominated_on": "2024-01-10",
               "reasons": [
                 {
                   "order": "mod-2024-001",
@@ -485,6 +531,7 @@ fn explain_a_list_decision_rule_by_rule() {
     expect![[r#"
         {
           "person": "p004",
+          "name": "Choe Yong-nam",
           "subject": "overseas-posting",
           "as_of": "2024-01-10",
           "decision": "excluded",
@@ -498,7 +545,8 @@ fn explain_a_list_decision_rule_by_rule() {
               "decisive": true,
               "reads": {
                 "person.home_province": "Chagang"
-              }
+              },
+              "note": "excludes: Home province Chagang"
             },
             {
               "order": "mod-2024-001",
@@ -509,9 +557,11 @@ fn explain_a_list_decision_rule_by_rule() {
               "decisive": false,
               "reads": {
                 "person.served_in_tagged(\"important\")": false
-              }
+              },
+              "note": ""
             }
-          ]
+          ],
+          "facts": []
         }
     "#]]
     .assert_eq(&json);
@@ -530,6 +580,7 @@ fn explain_a_list_decision_rule_by_rule() {
     expect![[r#"
         {
           "person": "p004",
+          "name": "Choe Yong-nam",
           "subject": "overseas-posting",
           "as_of": "2023-06-01",
           "decision": "eligible",
@@ -544,9 +595,11 @@ fn explain_a_list_decision_rule_by_rule() {
               "reads": {
                 "person.home_province": "Chagang",
                 "person.status": "discharged"
-              }
+              },
+              "note": ""
             }
-          ]
+          ],
+          "facts": []
         }
     "#]]
     .assert_eq(&before);
@@ -579,6 +632,7 @@ fn explain_a_discharge() {
     expect![[r#"
         {
           "person": "p010",
+          "name": "O Chang-min",
           "subject": "discharge",
           "as_of": "2020-12-31",
           "decision": "2021-02-01",
@@ -594,7 +648,8 @@ fn explain_a_discharge() {
                 "person.discharge_cycle": "2020-autumn",
                 "person.deployed_at(\"gomdok\")": true,
                 "person.admitted(\"central-university\")": false
-              }
+              },
+              "note": "delayed from 2020-10-01 to 2021-02-01"
             },
             {
               "order": "errd-2020-044",
@@ -605,7 +660,15 @@ fn explain_a_discharge() {
               "decisive": false,
               "reads": {
                 "person.delayed_by(\"errd-2020-031\")": true
-              }
+              },
+              "note": "protected from further delays from 2021-02-01"
+            }
+          ],
+          "facts": [
+            {
+              "after_rules": false,
+              "decisive": false,
+              "note": "term ends 2020-09-15; cycle 2020-autumn on 2020-10-01"
             }
           ]
         }
@@ -630,6 +693,7 @@ fn the_conflict_is_reported_and_refused() {
     expect![[r#"
         {
           "order": "errd-2021-007",
+          "as_of": "2021-01-15",
           "lists": [],
           "discharge": [
             {

@@ -51,7 +51,7 @@ fn serves_the_api_on_a_loopback_port() {
     let (status, body) = get(&address, "/api/v1/people/p010?as_of=2020-09-20", &token);
     assert_eq!(status, 200, "{body}");
     let person: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(person["name"], "O Chang-min");
+    assert_eq!(person["person"]["name"], "O Chang-min");
     assert_eq!(person["status"], "serving");
     let (status, body) = get(&address, "/api/v1/people/p010", "mst_wrong");
     assert_eq!(status, 401, "{body}");

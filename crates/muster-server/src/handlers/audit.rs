@@ -1,17 +1,17 @@
 //! The audit log and its verification.
 
-use crate::extract::Query;
 use axum::Json;
 use axum::extract::State;
 use muster_access::{Action, Resource};
-use muster_store::Store;
+use muster_service::views;
 use serde::Deserialize;
-use serde_json::{Value, json};
 use utoipa::IntoParams;
 
 use super::{blocking, parse_day};
 use crate::auth::Credentials;
+use crate::context::Context;
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::Query;
 use crate::state::AppState;
 
 /// Which entries of the log.
@@ -28,61 +28,40 @@ pub struct LogParams {
     get,
     path = "/api/v1/audit",
     params(LogParams),
-    responses((status = 200, description = "The audit log"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = views::AuditLog, description = "The audit log"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("token" = []))
 )]
 pub async fn log(
     State(state): State<AppState>,
     credentials: Credentials,
     Query(params): Query<LogParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<views::AuditLog>, ApiError> {
     let since = params.since.as_deref().map(|text| parse_day(text, "since")).transpose()?;
     blocking(move || {
-        let mut store = state.store()?;
-        let caller = credentials.resolve(&state, &store)?;
-        caller.require(&state, &mut store, Action::ReadAudit, &Resource::Store)?;
-        let since = since.map(|day| day.to_string());
-        let entries: Vec<Value> = store
-            .audit_log()?
-            .into_iter()
-            .filter(|entry| {
-                since.as_ref().is_none_or(|since| entry.recorded_at.get(..10) >= Some(since))
-            })
-            .filter(|entry| params.actor.as_ref().is_none_or(|actor| entry.actor == *actor))
-            .map(|entry| {
-                json!({
-                    "seq": entry.seq, "act": entry.act, "recorded_at": entry.recorded_at,
-                    "actor": entry.actor, "kind": entry.kind, "valid_on": entry.valid_on,
-                    "summary": entry.summary, "previous": entry.previous, "hash": entry.hash,
-                })
-            })
-            .collect();
-        Ok(Json(json!({"entries": entries})))
+        let mut context = Context::open(&state, &credentials)?;
+        context.require(Action::ReadAudit, &Resource::Store)?;
+        let log =
+            muster_service::records::audit_log(context.store(), since, params.actor.as_deref())?;
+        Ok(Json(log))
     })
     .await
 }
 
-/// The result of verifying the audit log.
+/// Whether the audit log is intact, and if not, the first problem.
 #[utoipa::path(
     get,
     path = "/api/v1/audit/verify",
-    responses((status = 200, description = "Whether the audit log is intact"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = views::AuditVerdict, description = "Whether the audit log is intact"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("token" = []))
 )]
 pub async fn verify(
     State(state): State<AppState>,
     credentials: Credentials,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<views::AuditVerdict>, ApiError> {
     blocking(move || {
-        let mut store = state.store()?;
-        let caller = credentials.resolve(&state, &store)?;
-        caller.require(&state, &mut store, Action::ReadAudit, &Resource::Store)?;
-        Ok(Json(match store.audit_verify()? {
-            None => json!({"intact": true}),
-            Some(problem) => {
-                json!({"intact": false, "entry": problem.seq, "problem": problem.problem})
-            }
-        }))
+        let mut context = Context::open(&state, &credentials)?;
+        context.require(Action::ReadAudit, &Resource::Store)?;
+        Ok(Json(muster_service::records::audit_verify(context.store())?))
     })
     .await
 }

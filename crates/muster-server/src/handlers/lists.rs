@@ -1,73 +1,50 @@
 //! Lists of candidates: the lists a caller may read, one list's entries,
 //! and create, add, remove, re-check.
 
-use crate::extract::{Json as JsonBody, Path, Query};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use muster_access::{Action, Resource};
-use muster_orders::{Entry, EntryChange};
+use muster_service::lists::Query as ListQuery;
+use muster_service::views;
 use muster_store::NewList;
 use serde::Deserialize;
-use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{AsOf, blocking, day_or_today};
-use crate::auth::{Caller, Credentials};
+use crate::auth::Credentials;
+use crate::context::Context;
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::{Json as JsonBody, Path, Query};
 use crate::state::AppState;
 
-fn entry_json(entry: &Entry) -> Value {
-    json!({"person": entry.person, "status": entry.status, "reasons": entry.reasons})
-}
-
-/// The lists the caller may read, created by the day.
+/// The lists the caller may read, created by the day, with their sizes.
 #[utoipa::path(
     get,
     path = "/api/v1/lists",
     params(AsOf),
-    responses((status = 200, description = "The lists"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
+    responses((status = 200, body = views::Lists, description = "The lists"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("token" = []))
 )]
 pub async fn lists(
     State(state): State<AppState>,
     credentials: Credentials,
     Query(as_of): Query<AsOf>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<views::Lists>, ApiError> {
     let day = as_of.day()?;
     blocking(move || {
-        let store = state.store()?;
-        let caller = credentials.resolve(&state, &store)?;
-        let snapshot = state.snapshot(&store)?;
-        let lists: Vec<Value> = snapshot
-            .lists
-            .iter()
-            .filter(|list| list.list.created_on <= day)
-            .filter(|list| caller.may(&state, Action::ReadList, &list.resource()))
-            .map(|list| {
-                let active = muster_orders::members(&list.changes, day)
-                    .into_iter()
-                    .filter(|(_, _, active)| *active)
-                    .count();
-                json!({
-                    "id": list.list.id,
-                    "kind": list.list.kind,
-                    "owner": list.list.owner,
-                    "title": list.stored.title,
-                    "quota": list.stored.quota,
-                    "created_on": list.list.created_on,
-                    "entries": active,
-                })
-            })
-            .collect();
-        Ok(Json(json!({"as_of": day, "lists": lists})))
+        let context = Context::open(&state, &credentials)?;
+        let readable = |list: &muster_service::ListRecord| {
+            context.may(Action::ReadList, &Context::list_resource(list))
+        };
+        Ok(Json(muster_service::lists::summaries(&context.army, day, false, &readable)))
     })
     .await
 }
 
 /// Which entries of a list to show.
 #[derive(Deserialize, IntoParams)]
-pub struct ListQuery {
+pub struct PageParams {
     /// `YYYY-MM-DD`; default today.
     as_of: Option<String>,
     /// Only entries of this status: eligible, excluded, flagged or removed.
@@ -81,16 +58,16 @@ pub struct ListQuery {
 /// The most entries one page holds.
 const MAX_PAGE: usize = 100_000;
 
-/// A list's entries on a day, with their statuses and reasons (the shape of
-/// `muster list show --format json`, with `total`, `offset` and `limit`).
+/// A list's entries on a day, with their statuses and reasons, a page at a
+/// time (the shape of `muster list show --format json`).
 #[utoipa::path(
     get,
     path = "/api/v1/lists/{id}",
-    params(("id" = String, Path, description = "The list's id"), ListQuery),
+    params(("id" = String, Path, description = "The list's id"), PageParams),
     responses(
-        (status = 200, description = "The list"),
+        (status = 200, body = views::ListPage, description = "The list"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)
+        (status = 404, body = ErrorBody, description = "No such list, or not one the caller may read")
     ),
     security(("token" = []))
 )]
@@ -98,103 +75,21 @@ pub async fn list(
     State(state): State<AppState>,
     credentials: Credentials,
     Path(id): Path<String>,
-    Query(query): Query<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
-    let day = day_or_today(query.as_of.as_deref(), "as_of")?;
-    let wanted = match query.status.as_deref() {
-        None => None,
-        Some(word) => Some(muster_service::lists::entry_status(word)?),
-    };
-    let offset = query.offset.unwrap_or(0);
-    let limit = query.limit.unwrap_or(1000);
+    Query(params): Query<PageParams>,
+) -> Result<Json<views::ListPage>, ApiError> {
+    let day = day_or_today(params.as_of.as_deref(), "as_of")?;
+    let status = params.status.as_deref().map(muster_service::lists::entry_status).transpose()?;
+    let limit = params.limit.unwrap_or(1000);
     if limit > MAX_PAGE {
         return Err(ApiError::bad_request(format!(
             "`limit={limit}`: a page holds at most {MAX_PAGE} entries"
         )));
     }
+    let query = ListQuery { day, status, offset: params.offset.unwrap_or(0), limit: Some(limit) };
     blocking(move || {
-        let mut store = state.store()?;
-        let caller = credentials.resolve(&state, &store)?;
-        let snapshot = state.snapshot(&store)?;
-        let Some(position) = snapshot.list_position(&id) else {
-            return Err(ApiError::not_found(format!("no list `{id}`")));
-        };
-        let list = &snapshot.lists[position];
-        caller.require(&state, &mut store, Action::ReadList, &list.resource())?;
-        if list.list.created_on > day {
-            return Err(ApiError::not_found(format!(
-                "list `{id}` was created on {}, after {day}",
-                list.list.created_on
-            )));
-        }
-        let loaded = &snapshot.loaded;
-        let (total, entries) = match wanted {
-            Some(status) => match snapshot.engine() {
-                // Every entry is screened to find those of the status: ask
-                // the engine, then build only the page.
-                Some(engine) => {
-                    let members = engine.list_members(&list.changes, day);
-                    let statuses =
-                        engine.list_statuses(&loaded.book, &list.list.kind, &members, day);
-                    let matching: Vec<_> =
-                        statuses.entries().filter(|entry| entry.status == status).collect();
-                    let page: Vec<Entry> = matching
-                        .iter()
-                        .skip(offset)
-                        .take(limit)
-                        .map(|entry| Entry {
-                            person: engine.person_id(entry.person).to_string(),
-                            nominated_on: entry.nominated_on,
-                            status: entry.status,
-                            reasons: statuses.reasons(entry),
-                            screening: None,
-                        })
-                        .collect();
-                    (matching.len(), page)
-                }
-                None => {
-                    let entries: Vec<Entry> = muster_orders::entries(
-                        &loaded.world,
-                        &loaded.book,
-                        &list.list,
-                        &list.changes,
-                        day,
-                    )
-                    .into_iter()
-                    .filter(|entry| entry.status == status)
-                    .collect();
-                    let total = entries.len();
-                    (total, entries.into_iter().skip(offset).take(limit).collect::<Vec<_>>())
-                }
-            },
-            None => {
-                // An entry depends only on its own person's changes: screen
-                // the page, not the list.
-                let members = snapshot.members(position, day);
-                let changes: Vec<EntryChange> = members
-                    .iter()
-                    .skip(offset)
-                    .take(limit)
-                    .flat_map(|(person, _, _)| snapshot.own_changes(person, position))
-                    .cloned()
-                    .collect();
-                let entries =
-                    muster_orders::entries(&loaded.world, &loaded.book, &list.list, &changes, day);
-                (members.len(), entries)
-            }
-        };
-        Ok(Json(json!({
-            "list": list.list.id,
-            "kind": list.list.kind,
-            "owner": list.list.owner,
-            "title": list.stored.title,
-            "quota": list.stored.quota,
-            "as_of": day,
-            "total": total,
-            "offset": offset,
-            "limit": limit,
-            "entries": entries.iter().map(entry_json).collect::<Vec<_>>(),
-        })))
+        let mut context = Context::open(&state, &credentials)?;
+        context.require_list(Action::ReadList, &id)?;
+        Ok(Json(muster_service::lists::show(&context.army, &id, &query)?))
     })
     .await
 }
@@ -220,7 +115,7 @@ pub struct NewListBody {
     path = "/api/v1/lists",
     request_body = NewListBody,
     responses(
-        (status = 201, description = "Created"),
+        (status = 201, body = views::ListSummary, description = "Created"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)
     ),
@@ -230,26 +125,35 @@ pub async fn create(
     State(state): State<AppState>,
     credentials: Credentials,
     JsonBody(body): JsonBody<NewListBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<views::ListSummary>), ApiError> {
     let day = day_or_today(body.as_of.as_deref(), "as_of")?;
     blocking(move || {
-        let mut store = state.store()?;
-        let caller = credentials.resolve(&state, &store)?;
-        let owner = body.owner.unwrap_or_else(|| caller.principal.organisation.clone());
+        let mut context = Context::open(&state, &credentials)?;
+        let owner = body.owner.unwrap_or_else(|| context.caller.principal.organisation.clone());
         let resource =
             Resource::List { id: body.id.clone(), owner: owner.clone(), kind: body.kind.clone() };
-        caller.require(&state, &mut store, Action::CreateList, &resource)?;
+        context.require(Action::CreateList, &resource)?;
         let list = NewList {
             id: body.id.clone(),
             kind: body.kind.clone(),
             owner: owner.clone(),
-            title: body.title,
+            title: body.title.clone(),
             quota: body.quota,
         };
-        muster_service::lists::create(&mut store, list, day, &caller.actor())?;
+        let actor = context.actor();
+        muster_service::lists::create(context.store_mut(), list, day, &actor)?;
         Ok((
             StatusCode::CREATED,
-            Json(json!({"list": body.id, "kind": body.kind, "owner": owner, "created_on": day})),
+            Json(views::ListSummary {
+                id: body.id,
+                kind: body.kind,
+                owner,
+                title: body.title,
+                quota: body.quota,
+                created_on: day,
+                entries: 0,
+                flagged: None,
+            }),
         ))
     })
     .await
@@ -262,25 +166,11 @@ pub struct Additions {
     #[serde(default)]
     pub persons: Vec<String>,
     /// A condition on `person`: everyone it holds for on the day is added.
+    /// It may read only what the caller may see of a person.
     #[serde(rename = "where")]
     pub condition: Option<String>,
     /// The day they are nominated, `YYYY-MM-DD`; default today.
     pub as_of: Option<String>,
-}
-
-/// The list a change is made to, once the caller may change it.
-fn changed_list(
-    state: &AppState,
-    caller: &Caller,
-    store: &mut muster_store::SqliteStore,
-    id: &str,
-) -> Result<std::sync::Arc<crate::state::Snapshot>, ApiError> {
-    let snapshot = state.snapshot(store)?;
-    let Some(list) = snapshot.list(id) else {
-        return Err(ApiError::not_found(format!("no list `{id}`")));
-    };
-    caller.require(state, store, Action::ChangeList, &list.resource())?;
-    Ok(snapshot)
 }
 
 /// Adds people to a list, by id or by condition; returns the added entries
@@ -291,7 +181,7 @@ fn changed_list(
     params(("id" = String, Path, description = "The list's id")),
     request_body = Additions,
     responses(
-        (status = 200, description = "Added"),
+        (status = 200, body = views::Added, description = "Added"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)
     ),
@@ -302,35 +192,28 @@ pub async fn add(
     credentials: Credentials,
     Path(id): Path<String>,
     JsonBody(body): JsonBody<Additions>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<views::Added>, ApiError> {
     let day = day_or_today(body.as_of.as_deref(), "as_of")?;
     if body.persons.is_empty() && body.condition.is_none() {
         return Err(ApiError::bad_request("name `persons` to add, or a `where` condition"));
     }
     blocking(move || {
-        let mut store = state.store()?;
-        let caller = credentials.resolve(&state, &store)?;
-        let snapshot = changed_list(&state, &caller, &mut store, &id)?;
+        let mut context = Context::open(&state, &credentials)?;
+        context.require_list(Action::ChangeList, &id)?;
+        let readable = context.readable();
         let wanted = muster_service::lists::Wanted {
             persons: body.persons,
             condition: body.condition.as_deref(),
+            readable: &readable,
         };
-        let added = muster_service::lists::add(
-            &mut store,
-            &snapshot.loaded,
-            &id,
-            wanted,
-            day,
-            &caller.actor(),
-            &|_, _| {},
-        )?;
-        Ok(Json(json!({
-            "list": id,
-            "as_of": day,
-            "added": added.added.len(),
-            "failed_to_evaluate": added.failed,
-            "entries": added.entries.iter().map(entry_json).collect::<Vec<_>>(),
-        })))
+        let army = std::sync::Arc::clone(&context.army);
+        let actor = context.actor();
+        let mut added =
+            muster_service::lists::add(context.store_mut(), &army, &id, wanted, day, &actor)?;
+        if context.person_fields().is_some() {
+            added.failed = None;
+        }
+        Ok(Json(added))
     })
     .await
 }
@@ -341,7 +224,7 @@ pub async fn add(
     path = "/api/v1/lists/{id}/entries/{person}",
     params(("id" = String, Path, description = "The list's id"), ("person" = String, Path, description = "The person's id"), AsOf),
     responses(
-        (status = 200, description = "Removed"),
+        (status = 200, body = views::Removed, description = "Removed"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody)
     ),
@@ -352,20 +235,16 @@ pub async fn remove(
     credentials: Credentials,
     Path((id, person)): Path<(String, String)>,
     Query(as_of): Query<AsOf>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<views::Removed>, ApiError> {
     let day = as_of.day()?;
     blocking(move || {
-        let mut store = state.store()?;
-        let caller = credentials.resolve(&state, &store)?;
-        changed_list(&state, &caller, &mut store, &id)?;
-        muster_service::lists::remove(
-            &mut store,
-            &id,
-            std::slice::from_ref(&person),
-            day,
-            &caller.actor(),
-        )?;
-        Ok(Json(json!({"list": id, "removed": person, "as_of": day})))
+        let mut context = Context::open(&state, &credentials)?;
+        context.require_list(Action::ChangeList, &id)?;
+        let army = std::sync::Arc::clone(&context.army);
+        let actor = context.actor();
+        let persons = vec![person];
+        muster_service::lists::remove(context.store_mut(), &army, &id, &persons, day, &actor)?;
+        Ok(Json(views::Removed { list: id, removed: persons, as_of: day }))
     })
     .await
 }
@@ -385,7 +264,7 @@ pub struct ActDay {
     params(("id" = String, Path, description = "The list's id")),
     request_body = ActDay,
     responses(
-        (status = 200, description = "The entries, re-checked"),
+        (status = 200, body = views::ListPage, description = "The entries, re-checked"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody)
     ),
@@ -396,29 +275,14 @@ pub async fn recheck(
     credentials: Credentials,
     Path(id): Path<String>,
     JsonBody(body): JsonBody<ActDay>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<views::ListPage>, ApiError> {
     let day = day_or_today(body.as_of.as_deref(), "as_of")?;
     blocking(move || {
-        let mut store = state.store()?;
-        let caller = credentials.resolve(&state, &store)?;
-        let snapshot = changed_list(&state, &caller, &mut store, &id)?;
-        let entries = muster_service::lists::recheck(
-            &mut store,
-            &snapshot.loaded,
-            &id,
-            day,
-            &caller.actor(),
-        )?;
-        let flagged = entries
-            .iter()
-            .filter(|entry| entry.status == muster_orders::EntryStatus::Flagged)
-            .count();
-        Ok(Json(json!({
-            "list": id,
-            "as_of": day,
-            "flagged": flagged,
-            "entries": entries.iter().map(entry_json).collect::<Vec<_>>(),
-        })))
+        let mut context = Context::open(&state, &credentials)?;
+        context.require_list(Action::ChangeList, &id)?;
+        let army = std::sync::Arc::clone(&context.army);
+        let actor = context.actor();
+        Ok(Json(muster_service::lists::recheck(context.store_mut(), &army, &id, day, &actor)?))
     })
     .await
 }

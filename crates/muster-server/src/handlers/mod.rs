@@ -1,4 +1,6 @@
-//! The handlers, by what they answer about.
+//! The handlers of the API, by what they answer about. Each parses its
+//! input, opens the request's context (store, caller, army), asks the
+//! policies, asks the service, and returns the service's typed answer.
 
 pub mod audit;
 pub mod lists;
@@ -7,56 +9,5 @@ pub mod records;
 pub mod reports;
 pub mod session;
 
-use chrono::NaiveDate;
-use serde::Deserialize;
-use utoipa::IntoParams;
-
-use crate::error::ApiError;
-
-/// Runs the work of a request on a blocking thread: reading the store and
-/// deciding take CPU and file time that must not hold up the runtime.
-pub async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work).await.map_err(|error| {
-        ApiError::new(
-            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-            format!("the request failed: {error}"),
-        )
-    })?
-}
-
-/// The day a read is made as of.
-#[derive(Deserialize, IntoParams)]
-pub struct AsOf {
-    /// `YYYY-MM-DD`; default today.
-    pub as_of: Option<String>,
-}
-
-impl AsOf {
-    pub fn day(&self) -> Result<NaiveDate, ApiError> {
-        day_or_today(self.as_of.as_deref(), "as_of")
-    }
-}
-
-/// A day given as `YYYY-MM-DD`, or today.
-pub fn day_or_today(text: Option<&str>, name: &str) -> Result<NaiveDate, ApiError> {
-    match text {
-        None => Ok(chrono::Local::now().date_naive()),
-        Some(text) => parse_day(text, name),
-    }
-}
-
-/// A day given as `YYYY-MM-DD`.
-pub fn parse_day(text: &str, name: &str) -> Result<NaiveDate, ApiError> {
-    muster_core::parse_date(text).ok_or_else(|| {
-        ApiError::bad_request(format!("`{name}={text}` is not a date of the form YYYY-MM-DD"))
-    })
-}
-
-/// A month given as `YYYY-MM`, as its first day.
-pub fn parse_month(text: &str, name: &str) -> Result<NaiveDate, ApiError> {
-    muster_core::parse_date(&format!("{text}-01")).ok_or_else(|| {
-        ApiError::bad_request(format!("`{name}={text}` is not a month of the form YYYY-MM"))
-    })
-}
+pub use crate::context::blocking;
+pub use crate::params::{AsOf, day_or_today, parse_day, parse_month};

@@ -1,73 +1,38 @@
 //! Orders: the book, one order, and check, preview, issue, revoke.
 
-use crate::extract::{Json as JsonBody, Path, Query};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use muster_access::{Action, Resource};
-use muster_orders::{Order, Target};
+use muster_service::views;
 use serde::Deserialize;
-use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::{AsOf, blocking, day_or_today, parse_day};
-use crate::auth::{Caller, Credentials};
+use crate::auth::Credentials;
+use crate::context::{Context, draft_resource, order_resource, require_issue};
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::{Json as JsonBody, Path, Query};
 use crate::state::AppState;
-
-/// An order as the policies see it: who issues it, and what its rules
-/// govern (`discharge`, or a list kind).
-pub fn order_resource(order: &Order) -> Resource {
-    let mut targets: Vec<String> = order
-        .rules
-        .iter()
-        .map(|rule| match &rule.target {
-            Target::Discharge => "discharge".to_string(),
-            Target::List(kind) => kind.clone(),
-        })
-        .collect();
-    targets.sort();
-    targets.dedup();
-    Resource::Order { id: order.id.clone(), issued_by: order.issued_by.clone(), targets }
-}
 
 /// The orders issued by a day, with their state that day.
 #[utoipa::path(
     get,
     path = "/api/v1/orders",
     params(AsOf),
-    responses((status = 200, description = "The orders (the shape of `muster order list --format json`)"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = views::Orders, description = "The orders (the shape of `muster order list --format json`)"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("token" = []))
 )]
 pub async fn orders(
     State(state): State<AppState>,
     credentials: Credentials,
     Query(as_of): Query<AsOf>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<views::Orders>, ApiError> {
     let day = as_of.day()?;
     blocking(move || {
-        let mut store = state.store()?;
-        let caller = credentials.resolve(&state, &store)?;
-        caller.require(&state, &mut store, Action::ReadOrders, &Resource::Store)?;
-        let snapshot = state.snapshot(&store)?;
-        let book = snapshot.book();
-        let orders: Vec<Value> = book
-            .issued_by(day)
-            .map(|issued| {
-                json!({
-                    "id": issued.order.id,
-                    "title": issued.order.title,
-                    "issued_by": issued.order.issued_by,
-                    "issued_on": issued.issued_on,
-                    "effective_from": issued.order.effective_from,
-                    "effective_until": issued.order.effective_until,
-                    "state": muster_service::orders::state(book, &issued.order.id, day),
-                    "in_force": book.in_force(issued, day, day),
-                    "override": issued.overridden,
-                })
-            })
-            .collect();
-        Ok(Json(json!({"as_of": day, "orders": orders})))
+        let mut context = Context::open(&state, &credentials)?;
+        context.require(Action::ReadOrders, &Resource::Store)?;
+        Ok(Json(muster_service::orders::list(context.army.book(), day)))
     })
     .await
 }
@@ -78,7 +43,7 @@ pub async fn orders(
     get,
     path = "/api/v1/orders/{id}",
     params(("id" = String, Path, description = "The order's id"), AsOf),
-    responses((status = 200, description = "The order"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = views::OrderDetail, description = "The order"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("token" = []))
 )]
 pub async fn order(
@@ -86,46 +51,13 @@ pub async fn order(
     credentials: Credentials,
     Path(id): Path<String>,
     Query(as_of): Query<AsOf>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<views::OrderDetail>, ApiError> {
     let day = as_of.day()?;
     blocking(move || {
-        let mut store = state.store()?;
-        let caller = credentials.resolve(&state, &store)?;
-        caller.require(&state, &mut store, Action::ReadOrders, &Resource::Store)?;
-        let snapshot = state.snapshot(&store)?;
-        let Some(issued) = snapshot.book().get(&id) else {
-            return Err(ApiError::not_found(format!("no order `{id}` has been issued")));
-        };
-        let stored = muster_store::Store::orders(&*store)?
-            .into_iter()
-            .find(|stored| stored.id == id)
-            .ok_or_else(|| ApiError::not_found(format!("no order `{id}` has been issued")))?;
-        let impact: Value = serde_json::from_str(&stored.impact).unwrap_or(Value::Null);
-        let revocations: Vec<Value> = snapshot
-            .book()
-            .revocations()
-            .iter()
-            .filter(|revocation| revocation.order == id)
-            .map(|revocation| {
-                json!({"from": revocation.on, "made_on": revocation.made_on, "reason": revocation.reason})
-            })
-            .collect();
-        let order = &issued.order;
-        Ok(Json(json!({
-            "id": order.id,
-            "title": order.title,
-            "issued_by": order.issued_by,
-            "issued_on": stored.act.valid_on,
-            "recorded_at": stored.act.recorded_at,
-            "effective_from": order.effective_from,
-            "effective_until": order.effective_until,
-            "addressed_to": order.addressed_to,
-            "override": stored.overridden,
-            "state": muster_service::orders::state(snapshot.book(), &id, day),
-            "revocations": revocations,
-            "document": stored.document,
-            "impact": impact,
-        })))
+        let mut context = Context::open(&state, &credentials)?;
+        context.require(Action::ReadOrders, &Resource::Store)?;
+        let book = context.army.book();
+        Ok(Json(muster_service::orders::show(context.store(), book, &id, day)?))
     })
     .await
 }
@@ -148,25 +80,6 @@ pub struct Draft {
 /// The longest order text accepted.
 const MAX_DOCUMENT: usize = 256 * 1024;
 
-/// The resource a draft is authorized as: the order it parses to, or, if
-/// it does not parse, a draft of the caller's organisation governing
-/// nothing yet (whose errors he may see if he may check his own drafts).
-pub fn draft_resource(caller: &Caller, document: &str) -> Resource {
-    match muster_orders::parse_order(document) {
-        Ok(order) => order_resource(&order),
-        Err(_) => own_draft(caller),
-    }
-}
-
-/// A draft of the caller's organisation that governs nothing yet.
-pub fn own_draft(caller: &Caller) -> Resource {
-    Resource::Order {
-        id: String::new(),
-        issued_by: caller.principal.organisation.clone(),
-        targets: Vec::new(),
-    }
-}
-
 fn check_size(draft: &Draft) -> Result<(), ApiError> {
     if draft.document.len() > MAX_DOCUMENT {
         return Err(ApiError::new(
@@ -187,7 +100,7 @@ fn check_size(draft: &Draft) -> Result<(), ApiError> {
     path = "/api/v1/orders/check",
     request_body = Draft,
     responses(
-        (status = 200, description = "The order is valid: its rules, and any conflicts"),
+        (status = 200, body = views::CheckedOrder, description = "The order is valid: its rules, and any conflicts"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 422, body = ErrorBody, description = "The order has errors: `details.diagnostics`")
     ),
@@ -197,33 +110,21 @@ pub async fn check(
     State(state): State<AppState>,
     credentials: Credentials,
     JsonBody(draft): JsonBody<Draft>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<views::CheckedOrder>, ApiError> {
     check_size(&draft)?;
     let day = day_or_today(draft.as_of.as_deref(), "as_of")?;
     blocking(move || {
-        let mut store = state.store()?;
-        let caller = credentials.resolve(&state, &store)?;
-        let resource = draft_resource(&caller, &draft.document);
-        caller.require(&state, &mut store, Action::CheckOrder, &resource)?;
-        let snapshot = state.snapshot(&store)?;
+        let mut context = Context::open(&state, &credentials)?;
+        let resource = draft_resource(&context.caller, &draft.document);
+        context.require(Action::CheckOrder, &resource)?;
         let checked = muster_service::orders::check(
-            &store,
-            &snapshot.loaded,
+            &context.army,
             "order",
             &draft.document,
             Some(day),
             false,
         )?;
-        let order = &checked.order;
-        Ok(Json(json!({
-            "order": order.id,
-            "valid": true,
-            "as_of": day,
-            "rules": order.rules.len(),
-            "issuable": checked.impact.conflicts.is_empty(),
-            "conflicts": checked.impact.conflicts,
-            "messages": muster_service::orders::conflict_lines(order, &checked.impact),
-        })))
+        Ok(Json(checked.checked_view()))
     })
     .await
 }
@@ -236,7 +137,7 @@ pub async fn check(
     path = "/api/v1/orders/preview",
     request_body = Draft,
     responses(
-        (status = 200, description = "The impact"),
+        (status = 200, body = views::Impact, description = "The impact"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)
     ),
@@ -246,32 +147,21 @@ pub async fn preview(
     State(state): State<AppState>,
     credentials: Credentials,
     JsonBody(draft): JsonBody<Draft>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<views::Impact>, ApiError> {
     check_size(&draft)?;
     let day = day_or_today(draft.as_of.as_deref(), "as_of")?;
     blocking(move || {
-        let mut store = state.store()?;
-        let caller = credentials.resolve(&state, &store)?;
-        let resource = draft_resource(&caller, &draft.document);
-        caller.require(&state, &mut store, Action::CheckOrder, &resource)?;
-        let snapshot = state.snapshot(&store)?;
-        let loaded = &snapshot.loaded;
-        let checked = muster_service::orders::check(
-            &store,
-            loaded,
-            "order",
-            &draft.document,
-            Some(day),
-            false,
-        )?;
-        let mut value = serde_json::to_value(&checked.impact)
-            .map_err(|error| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()))?;
-        value["as_of"] = json!(day);
+        let mut context = Context::open(&state, &credentials)?;
+        let resource = draft_resource(&context.caller, &draft.document);
+        context.require(Action::CheckOrder, &resource)?;
+        let army = &context.army;
+        let checked =
+            muster_service::orders::check(army, "order", &draft.document, Some(day), false)?;
+        let mut impact = checked.view();
         if let Some(site) = &draft.site {
-            let (without, with) = muster_service::orders::strength_preview(loaded, &checked, site)?;
-            value["strength"] = muster_service::strength::comparison_json(site, &without, &with);
+            impact.strength = Some(muster_service::orders::strength_preview(army, &checked, site)?);
         }
-        Ok(Json(value))
+        Ok(Json(impact))
     })
     .await
 }
@@ -284,7 +174,7 @@ pub async fn preview(
     path = "/api/v1/orders",
     request_body = Draft,
     responses(
-        (status = 201, description = "Issued: the impact"),
+        (status = 201, body = views::Impact, description = "Issued: the impact"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "Conflicts with an order in force: `details.conflicts`"),
         (status = 422, body = ErrorBody)
@@ -295,32 +185,24 @@ pub async fn issue(
     State(state): State<AppState>,
     credentials: Credentials,
     JsonBody(draft): JsonBody<Draft>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<views::Impact>), ApiError> {
     check_size(&draft)?;
-    let day = match &draft.as_of {
-        Some(text) => Some(parse_day(text, "as_of")?),
-        None => None,
-    };
+    let day = draft.as_of.as_deref().map(|text| parse_day(text, "as_of")).transpose()?;
     blocking(move || {
-        let mut store = state.store()?;
-        let caller = credentials.resolve(&state, &store)?;
-        let resource = draft_resource(&caller, &draft.document);
-        caller.require(&state, &mut store, Action::IssueOrder, &resource)?;
-        let snapshot = state.snapshot(&store)?;
+        let mut context = Context::open(&state, &credentials)?;
+        require_issue(&mut context, &draft.document)?;
+        let army = std::sync::Arc::clone(&context.army);
+        let actor = context.actor();
         let checked = muster_service::orders::issue(
-            &mut store,
-            &snapshot.loaded,
+            context.store_mut(),
+            &army,
             "order",
             &draft.document,
             draft.overridden,
             day,
-            &caller.actor(),
+            &actor,
         )?;
-        let mut value = serde_json::to_value(&checked.impact)
-            .map_err(|error| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()))?;
-        value["issued_on"] = json!(checked.day);
-        value["override"] = json!(draft.overridden);
-        Ok((StatusCode::CREATED, Json(value)))
+        Ok((StatusCode::CREATED, Json(checked.view())))
     })
     .await
 }
@@ -342,7 +224,7 @@ pub struct Revocation {
     params(("id" = String, Path, description = "The order's id")),
     request_body = Revocation,
     responses(
-        (status = 200, description = "Revoked"),
+        (status = 200, body = views::Revoked, description = "Revoked"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody)
     ),
@@ -353,26 +235,25 @@ pub async fn revoke(
     credentials: Credentials,
     Path(id): Path<String>,
     JsonBody(revocation): JsonBody<Revocation>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<views::Revoked>, ApiError> {
     let on = parse_day(&revocation.on, "on")?;
     let day = day_or_today(revocation.as_of.as_deref(), "as_of")?;
     blocking(move || {
-        let mut store = state.store()?;
-        let caller = credentials.resolve(&state, &store)?;
-        let snapshot = state.snapshot(&store)?;
-        let Some(issued) = snapshot.book().get(&id) else {
+        let mut context = Context::open(&state, &credentials)?;
+        let Some(scope) = muster_service::orders::issued_scope(context.army.book(), &id) else {
             return Err(ApiError::not_found(format!("no order `{id}` has been issued")));
         };
-        caller.require(&state, &mut store, Action::RevokeOrder, &order_resource(&issued.order))?;
+        context.require(Action::RevokeOrder, &order_resource(&scope))?;
+        let actor = context.actor();
         muster_service::orders::revoke(
-            &mut store,
+            context.store_mut(),
             &id,
             on,
             &revocation.reason,
             day,
-            &caller.actor(),
+            &actor,
         )?;
-        Ok(Json(json!({"order": id, "revoked_from": on, "as_of": day})))
+        Ok(Json(views::Revoked { order: id, revoked_from: on, as_of: day }))
     })
     .await
 }

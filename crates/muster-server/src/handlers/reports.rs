@@ -1,25 +1,24 @@
 //! What is computed from the records and orders: rosters, strength,
 //! stats, explanations, notices.
 
-use crate::extract::{Path, Query};
 use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
 use muster_access::{Action, Resource};
-use muster_core::{Cycle, Role};
 use muster_service::explain::Subject;
-use muster_service::strength::StrengthQuery;
-use muster_store::Store;
+use muster_service::reports::StrengthQuery;
+use muster_service::views;
 use serde::Deserialize;
-use serde_json::{Value, json};
 use utoipa::IntoParams;
 
-use super::records::person_resource;
 use super::{AsOf, blocking, day_or_today, parse_day, parse_month};
-use crate::auth::{Caller, Credentials};
+use crate::auth::Credentials;
+use crate::context::{Context, minimum_cohort, visible_roster};
 use crate::error::{ApiError, ErrorBody};
-use crate::state::{AppState, Snapshot};
+use crate::extract::{Path, Query};
+use crate::state::AppState;
 
 /// The discharge roster of a cycle (the shape of `muster discharge roster
 /// --format json`); a unit administration sees only its own people.
@@ -28,7 +27,7 @@ use crate::state::{AppState, Snapshot};
     path = "/api/v1/discharge/rosters/{cycle}",
     params(("cycle" = String, Path, description = "`YYYY-spring` or `YYYY-autumn`"), AsOf),
     responses(
-        (status = 200, description = "The roster"),
+        (status = 200, body = views::Roster, description = "The roster"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)
     ),
     security(("token" = []))
@@ -38,38 +37,15 @@ pub async fn roster(
     credentials: Credentials,
     Path(cycle): Path<String>,
     Query(as_of): Query<AsOf>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<views::Roster>, ApiError> {
     let day = as_of.day()?;
-    let cycle: Cycle = cycle.parse().map_err(|error| ApiError::bad_request(format!("{error}")))?;
+    let cycle = muster_service::reports::cycle(&cycle)?;
     blocking(move || {
-        let mut store = state.store()?;
-        let caller = credentials.resolve(&state, &store)?;
-        caller.require(&state, &mut store, Action::ReadRoster, &Resource::Store)?;
-        let snapshot = state.snapshot(&store)?;
-        let roster = visible_roster(&state, &caller, &snapshot, cycle, day);
-        Ok(Json(json!({
-            "cycle": roster.cycle, "date": roster.date, "as_of": day, "entries": roster.entries,
-        })))
+        let mut context = Context::open(&state, &credentials)?;
+        context.require(Action::ReadRoster, &Resource::Store)?;
+        Ok(Json(visible_roster(&context, cycle, day)))
     })
     .await
-}
-
-/// The roster of a cycle cut to the people the caller may read: a unit
-/// administration sees its own people only.
-pub fn visible_roster(
-    state: &AppState,
-    caller: &Caller,
-    snapshot: &Snapshot,
-    cycle: Cycle,
-    day: chrono::NaiveDate,
-) -> muster_orders::Roster {
-    let mut roster = snapshot.roster(cycle, day);
-    roster.entries.retain(|entry| {
-        snapshot.world().person(&entry.person).is_some_and(|file| {
-            caller.may(state, Action::ReadPerson, &person_resource(snapshot, file, day))
-        })
-    });
-    roster
 }
 
 /// The months and orders of a strength.
@@ -85,12 +61,26 @@ pub struct StrengthParams {
     as_of: Option<String>,
 }
 
-struct StrengthAsked {
-    site: String,
-    from: chrono::NaiveDate,
-    to: chrono::NaiveDate,
-    without: Vec<String>,
-    day: chrono::NaiveDate,
+/// A strength as asked for.
+pub struct StrengthAsked {
+    pub site: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub without: Vec<String>,
+    pub day: NaiveDate,
+}
+
+impl StrengthAsked {
+    pub fn query(&self) -> StrengthQuery<'_> {
+        StrengthQuery {
+            site: &self.site,
+            from: self.from,
+            to: self.to,
+            without: &self.without,
+            with: None,
+            day: self.day,
+        }
+    }
 }
 
 impl StrengthParams {
@@ -112,25 +102,15 @@ impl StrengthParams {
     }
 }
 
-/// Computes a strength after the policies allow it.
+/// Computes a strength once the policies allow it.
 fn compute_strength(
     state: &AppState,
     credentials: &Credentials,
     asked: &StrengthAsked,
-) -> Result<Vec<muster_orders::Strength>, ApiError> {
-    let mut store = state.store()?;
-    let caller = credentials.resolve(state, &store)?;
-    caller.require(state, &mut store, Action::ReadStrength, &Resource::Store)?;
-    let snapshot = state.snapshot(&store)?;
-    let query = StrengthQuery {
-        site: &asked.site,
-        from: asked.from,
-        to: asked.to,
-        without: &asked.without,
-        with: None,
-        day: asked.day,
-    };
-    Ok(muster_service::strength::strength(&snapshot.loaded, &query)?)
+) -> Result<views::Strength, ApiError> {
+    let mut context = Context::open(state, credentials)?;
+    context.require(Action::ReadStrength, &Resource::Store)?;
+    Ok(muster_service::reports::strength(&context.army, &asked.query())?)
 }
 
 /// The strength of a site on the first of each month (the shape of
@@ -140,7 +120,7 @@ fn compute_strength(
     path = "/api/v1/sites/{site}/strength",
     params(("site" = String, Path, description = "The site's id"), StrengthParams),
     responses(
-        (status = 200, description = "The strength"),
+        (status = 200, body = views::Strength, description = "The strength"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)
     ),
@@ -151,15 +131,9 @@ pub async fn strength(
     credentials: Credentials,
     Path(site): Path<String>,
     Query(params): Query<StrengthParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<views::Strength>, ApiError> {
     let asked = params.parse(site)?;
-    blocking(move || {
-        let counts = compute_strength(&state, &credentials, &asked)?;
-        let mut value = muster_service::strength::strength_json(&asked.site, &counts);
-        value["as_of"] = json!(asked.day);
-        Ok(Json(value))
-    })
-    .await
+    blocking(move || Ok(Json(compute_strength(&state, &credentials, &asked)?))).await
 }
 
 /// The strength of a site as an SVG chart.
@@ -168,7 +142,7 @@ pub async fn strength(
     path = "/api/v1/sites/{site}/strength.svg",
     params(("site" = String, Path, description = "The site's id"), StrengthParams),
     responses(
-        (status = 200, description = "The chart", content_type = "image/svg+xml"),
+        (status = 200, description = "The chart", content_type = "image/svg+xml", body = String),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody)
     ),
@@ -182,17 +156,9 @@ pub async fn strength_svg(
 ) -> Result<Response, ApiError> {
     let asked = params.parse(site)?;
     blocking(move || {
-        let counts = compute_strength(&state, &credentials, &asked)?;
-        let query = StrengthQuery {
-            site: &asked.site,
-            from: asked.from,
-            to: asked.to,
-            without: &asked.without,
-            with: None,
-            day: asked.day,
-        };
-        let svg =
-            muster_service::chart::strength_svg(&muster_service::strength::title(&query), &counts)?;
+        let strength = compute_strength(&state, &credentials, &asked)?;
+        let title = muster_service::reports::strength_title(&asked.query());
+        let svg = muster_service::chart::strength_svg(&title, &strength.months)?;
         Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
     })
     .await
@@ -209,7 +175,8 @@ pub struct StatsParams {
     from: Option<String>,
     /// The last day an event counts, `YYYY-MM-DD`; default the as-of day.
     to: Option<String>,
-    /// Only the people a condition on `person` selects.
+    /// Only the people a condition on `person` selects; it may read only
+    /// what the caller may see of a person.
     #[serde(rename = "where")]
     #[param(rename = "where")]
     condition: Option<String>,
@@ -226,7 +193,7 @@ pub struct StatsParams {
     path = "/api/v1/stats",
     params(StatsParams),
     responses(
-        (status = 200, description = "The rates"),
+        (status = 200, body = views::Stats, description = "The rates"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 422, body = ErrorBody)
     ),
@@ -236,28 +203,24 @@ pub async fn stats(
     State(state): State<AppState>,
     credentials: Credentials,
     Query(params): Query<StatsParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<views::Stats>, ApiError> {
     let day = day_or_today(params.as_of.as_deref(), "as_of")?;
     let from = params.from.as_deref().map(|text| parse_day(text, "from")).transpose()?;
     let to = params.to.as_deref().map(|text| parse_day(text, "to")).transpose()?;
     blocking(move || {
-        let mut store = state.store()?;
-        let caller = credentials.resolve(&state, &store)?;
-        caller.require(&state, &mut store, Action::ReadStats, &Resource::Store)?;
-        let snapshot = state.snapshot(&store)?;
-        let query = muster_service::stats::StatsQuery {
+        let mut context = Context::open(&state, &credentials)?;
+        context.require(Action::ReadStats, &Resource::Store)?;
+        let readable = context.readable();
+        let query = muster_service::reports::StatsQuery {
             event: &params.event,
             by: &params.by,
             from,
             to,
             condition: params.condition.as_deref(),
+            readable: &readable,
             day,
         };
-        let mut stats = muster_service::stats::stats(&snapshot.loaded, &query)?;
-        if caller.principal.role == Role::Analyst {
-            stats = stats.suppress_below(muster_service::stats::MINIMUM_COHORT);
-        }
-        Ok(Json(stats.to_json()))
+        Ok(Json(muster_service::reports::stats(&context.army, &query, minimum_cohort(&context))?))
     })
     .await
 }
@@ -283,8 +246,8 @@ pub struct ExplainParams {
     path = "/api/v1/people/{id}/explain",
     params(("id" = String, Path, description = "The person's id"), ExplainParams),
     responses(
-        (status = 200, description = "The explanation"),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 200, body = views::Explanation, description = "The explanation"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody)
     ),
     security(("token" = []))
@@ -294,7 +257,7 @@ pub async fn explain(
     credentials: Credentials,
     Path(id): Path<String>,
     Query(params): Query<ExplainParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<views::Explanation>, ApiError> {
     let day = day_or_today(params.as_of.as_deref(), "as_of")?;
     blocking(move || {
         let subject = match (params.discharge, &params.kind, &params.list) {
@@ -307,21 +270,10 @@ pub async fn explain(
                 ));
             }
         };
-        let mut store = state.store()?;
-        let caller = credentials.resolve(&state, &store)?;
-        let snapshot = state.snapshot(&store)?;
-        let Some(file) = snapshot.world().person(&id) else {
-            return Err(ApiError::not_found(format!("no person `{id}`")));
-        };
-        caller.require(
-            &state,
-            &mut store,
-            Action::Explain,
-            &person_resource(&snapshot, file, day),
-        )?;
-        let explanation =
-            muster_service::explain::explain(&store, &snapshot.loaded, &id, subject, day)?;
-        Ok(Json(explanation.to_json()))
+        let mut context = Context::open(&state, &credentials)?;
+        context.require_person(Action::Explain, &id, day)?;
+        let rules = context.army.rules();
+        Ok(Json(muster_service::explain::explain(context.store(), rules, &id, subject, day)?))
     })
     .await
 }
@@ -342,7 +294,7 @@ pub struct NoticesParams {
     path = "/api/v1/notices",
     params(NoticesParams),
     responses(
-        (status = 200, description = "The notices"),
+        (status = 200, body = views::Notices, description = "The notices"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody)
     ),
@@ -352,32 +304,15 @@ pub async fn notices(
     State(state): State<AppState>,
     credentials: Credentials,
     Query(params): Query<NoticesParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<views::Notices>, ApiError> {
     let day = day_or_today(params.as_of.as_deref(), "as_of")?;
     blocking(move || {
-        let mut store = state.store()?;
-        let caller = credentials.resolve(&state, &store)?;
+        let mut context = Context::open(&state, &credentials)?;
         let organisation =
-            params.organisation.unwrap_or_else(|| caller.principal.organisation.clone());
+            params.organisation.unwrap_or_else(|| context.caller.principal.organisation.clone());
         let resource = Resource::Notices { organisation: organisation.clone() };
-        caller.require(&state, &mut store, Action::ReadNotices, &resource)?;
-        if !muster_service::organisation_exists(&store, &organisation)? {
-            return Err(ApiError::not_found(format!("unknown organisation `{organisation}`")));
-        }
-        let notices: Vec<Value> = store
-            .notices(&organisation)?
-            .into_iter()
-            .filter(|notice| notice.act.valid_on <= day)
-            .map(|notice| {
-                json!({
-                    "on": notice.act.valid_on,
-                    "order": notice.order,
-                    "list": notice.list,
-                    "message": notice.message,
-                })
-            })
-            .collect();
-        Ok(Json(json!({"organisation": organisation, "as_of": day, "notices": notices})))
+        context.require(Action::ReadNotices, &resource)?;
+        Ok(Json(muster_service::records::notices(context.store(), &organisation, day)?))
     })
     .await
 }

@@ -1,19 +1,12 @@
-//! What the deciding core needs, read from a store: the records as a
-//! `World`, the orders and revocations as an `OrderBook`, and the changes
-//! to a list's entries.
+//! What the deciding core needs, read from a store: the orders and
+//! revocations as an `OrderBook`, a list as the core sees it, and the
+//! changes to a list's entries.
 
-use chrono::NaiveDate;
-use muster_orders::{EntryChange, IssuedOrder, List, OrderBook, Revocation, World};
-
-use crate::{EntryAction, Store, StoreError, StoredList};
-
-/// The records, ready for rules to read.
-pub fn world(store: &impl Store) -> Result<World, StoreError> {
-    Ok(World::new(store.records()?))
-}
+use muster_orders::{EntryChange, IssuedOrder, List, OrderBook, Revocation};
+use muster_store::{EntryAction, Store, StoreError, StoredList};
 
 /// Every order issued and every revocation.
-pub fn book(store: &impl Store) -> Result<OrderBook, StoreError> {
+pub fn book(store: &dyn Store) -> Result<OrderBook, StoreError> {
     let mut orders = Vec::new();
     for stored in store.orders()? {
         let order = muster_orders::parse_order(&stored.document).map_err(|errors| {
@@ -50,27 +43,16 @@ pub fn list(stored: &StoredList) -> List {
     }
 }
 
-/// Every list created by `day`, with the changes to its entries.
-pub fn lists(
-    store: &impl Store,
-    day: NaiveDate,
-) -> Result<Vec<(List, Vec<EntryChange>)>, StoreError> {
-    let mut lists = Vec::new();
-    for stored in store.lists()? {
-        if stored.act.valid_on <= day {
-            let changes = list_changes(store, &stored.id)?;
-            lists.push((list(&stored), changes));
-        }
-    }
-    Ok(lists)
-}
-
 /// The changes to a list's entries, in the order of their days, and of
 /// their recording within a day, so that an act entered later for an
 /// earlier day counts on that day.
-pub fn list_changes(store: &impl Store, id: &str) -> Result<Vec<EntryChange>, StoreError> {
-    let mut changes: Vec<EntryChange> = store
-        .entries(id)?
+pub fn list_changes(store: &dyn Store, id: &str) -> Result<Vec<EntryChange>, StoreError> {
+    Ok(changes_of(store.entries(id)?))
+}
+
+/// Entry rows as the core sees them, in the order of their days.
+pub fn changes_of(entries: Vec<muster_store::StoredEntry>) -> Vec<EntryChange> {
+    let mut changes: Vec<EntryChange> = entries
         .into_iter()
         .map(|entry| EntryChange {
             person: entry.person,
@@ -79,5 +61,5 @@ pub fn list_changes(store: &impl Store, id: &str) -> Result<Vec<EntryChange>, St
         })
         .collect();
     changes.sort_by_key(|change| change.on);
-    Ok(changes)
+    changes
 }
