@@ -14,6 +14,7 @@ use cedar_policy::{
     Authorizer, Context, Decision, Entities, Entity, EntityId, EntityTypeName, EntityUid,
     PolicySet, Request, RestrictedExpression, Schema, ValidationMode, Validator,
 };
+use chrono::NaiveDate;
 use muster_core::Role;
 
 /// The schema of the policies.
@@ -243,11 +244,107 @@ pub fn person_fields(role: Role) -> Option<&'static [&'static str]> {
     }
 }
 
-/// Cuts a person's JSON object to the fields the role may see.
-pub fn minimise_person(role: Role, person: &mut serde_json::Value) {
-    if let (Some(fields), Some(object)) = (person_fields(role), person.as_object_mut()) {
-        object.retain(|key, _| fields.contains(&key.as_str()));
+/// One of a person's assignments, as the cut of his history sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Assignment {
+    pub unit: String,
+    pub from: NaiveDate,
+    pub to: Option<NaiveDate>,
+    /// Whether the unit (or one above it) is administered by the caller's
+    /// organisation.
+    pub administered: bool,
+}
+
+/// What of a person a caller is shown: the fields his role may see, and of
+/// the history (service, deployments, events) what the role may see. A
+/// unit administration sees only what happened in its units while he was
+/// there: his assignments to its units, the deployments that overlap
+/// them, and the events dated within them (up to the day after one ends,
+/// the day his discharge from it takes effect). The record's fields and
+/// his status on the day are not history, and are not cut.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PersonCut {
+    fields: Option<&'static [&'static str]>,
+    /// `None`: all of the history; else the assignments kept.
+    within: Option<Vec<Assignment>>,
+}
+
+impl PersonCut {
+    /// The cut for a role, given the person's assignments.
+    pub fn new(role: Role, assignments: Vec<Assignment>) -> PersonCut {
+        let within = (role == Role::UnitAdmin).then(|| {
+            assignments.into_iter().filter(|assignment| assignment.administered).collect()
+        });
+        PersonCut { fields: person_fields(role), within }
     }
+
+    /// Whether a field of the record is shown.
+    pub fn shows_field(&self, field: &str) -> bool {
+        self.fields.is_none_or(|fields| fields.contains(&field))
+    }
+
+    /// Whether any of the history is shown (the placement fields hold
+    /// none of it).
+    pub fn shows_history(&self) -> bool {
+        ["service", "deployments", "events"].iter().all(|field| self.shows_field(field))
+    }
+
+    /// Whether an assignment to a unit, from a day, is shown.
+    pub fn keeps_assignment(&self, unit: &str, from: NaiveDate) -> bool {
+        self.within.as_ref().is_none_or(|kept| {
+            kept.iter().any(|assignment| assignment.unit == unit && assignment.from == from)
+        })
+    }
+
+    /// Whether something of a period (a deployment) is shown: it overlaps
+    /// an assignment kept.
+    pub fn keeps_period(&self, from: NaiveDate, to: Option<NaiveDate>) -> bool {
+        self.within.as_ref().is_none_or(|kept| {
+            kept.iter().any(|assignment| {
+                assignment.to.is_none_or(|end| from <= end)
+                    && to.is_none_or(|end| assignment.from <= end)
+            })
+        })
+    }
+
+    /// Whether something of a day (an event) is shown: it falls within an
+    /// assignment kept, or on the day after one ends.
+    pub fn keeps_day(&self, day: NaiveDate) -> bool {
+        self.within.as_ref().is_none_or(|kept| {
+            kept.iter().any(|assignment| {
+                assignment.from <= day
+                    && assignment.to.is_none_or(|end| day <= end.succ_opt().unwrap_or(end))
+            })
+        })
+    }
+}
+
+/// Cuts a person's JSON object to what the caller may see (see
+/// [`PersonCut`]). This is the one place where a person is cut.
+pub fn minimise_person(cut: &PersonCut, person: &mut serde_json::Value) {
+    let Some(object) = person.as_object_mut() else { return };
+    object.retain(|key, _| cut.shows_field(key));
+    if cut.within.is_none() {
+        return;
+    }
+    let day = |item: &serde_json::Value, key: &str| {
+        item.get(key).and_then(|value| value.as_str()).and_then(muster_core::parse_date)
+    };
+    let keep = |key: &str,
+                object: &mut serde_json::Map<String, serde_json::Value>,
+                keeps: &dyn Fn(&serde_json::Value) -> bool| {
+        if let Some(items) = object.get_mut(key).and_then(|items| items.as_array_mut()) {
+            items.retain(|item| keeps(item));
+        }
+    };
+    keep("service", object, &|item| {
+        let unit = item.get("unit").and_then(|unit| unit.as_str()).unwrap_or_default();
+        day(item, "from").is_some_and(|from| cut.keeps_assignment(unit, from))
+    });
+    keep("deployments", object, &|item| {
+        day(item, "from").is_some_and(|from| cut.keeps_period(from, day(item, "to")))
+    });
+    keep("events", object, &|item| day(item, "date").is_some_and(|date| cut.keeps_day(date)));
 }
 
 #[cfg(test)]

@@ -18,11 +18,13 @@ use muster_orders::{EntryStatus, RosterStatus};
 use muster_store::Store;
 use serde::Deserialize;
 
-use crate::auth::{Caller, SESSION_COOKIE, caller_of, cookie};
+use crate::auth::{Caller, ClientAddress, SESSION_COOKIE, cookie, session_caller};
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
 use crate::handlers::records::person_resource;
-use crate::handlers::session::{Login, log_in, log_out, session_started};
+use crate::handlers::session::{
+    Login, check_login_pair, log_in, log_out, login_pair, session_started,
+};
 use crate::handlers::{blocking, day_or_today};
 use crate::state::{AppState, Snapshot};
 
@@ -30,6 +32,7 @@ use crate::state::{AppState, Snapshot};
 const HTMX: &str = include_str!("../static/htmx-2.0.11.min.js");
 const CSS: &str = include_str!("../static/console.css");
 const ICON: &str = include_str!("../static/favicon.svg");
+const SCRIPT: &str = include_str!("../static/console.js");
 
 /// The console's routes.
 pub fn router(state: AppState) -> Router {
@@ -52,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .route("/audit", get(audit))
         .route("/static/htmx.min.js", get(|| async { asset("text/javascript", HTMX) }))
         .route("/static/console.css", get(|| async { asset("text/css", CSS) }))
+        .route("/static/console.js", get(|| async { asset("text/javascript", SCRIPT) }))
         .route("/static/favicon.svg", get(|| async { asset("image/svg+xml", ICON) }))
         .with_state(state)
 }
@@ -98,20 +102,15 @@ impl FromRequestParts<AppState> for Viewer {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Viewer, Response> {
-        let session = cookie(&parts.headers, SESSION_COOKIE)
-            .and_then(|cookie| state.session(&cookie))
-            .ok_or_else(|| ToLogin.into_response())?;
+        let cookie =
+            cookie(&parts.headers, SESSION_COOKIE).ok_or_else(|| ToLogin.into_response())?;
+        let session = state.session(&cookie).ok_or_else(|| ToLogin.into_response())?;
         let store_state = state.clone();
-        let user = session.user.clone();
+        let live = session.clone();
         let caller = blocking(move || {
             let state = store_state;
             let store = state.store()?;
-            let user = store
-                .users()?
-                .into_iter()
-                .find(|stored| stored.name == user && !stored.disabled)
-                .ok_or_else(|| ApiError::unauthorized("the user is gone or disabled"))?;
-            caller_of(user)
+            session_caller(&state, &store, &cookie, &live)
         })
         .await
         .map_err(|_| ToLogin.into_response())?;
@@ -172,18 +171,59 @@ fn problem(viewer: Option<Viewer>, error: ApiError) -> Response {
 struct LoginPage {
     viewer: Option<Viewer>,
     problem: Option<String>,
+    /// The token of the pre-session cookie.
+    csrf: String,
 }
 
-async fn login_page() -> LoginPage {
-    LoginPage { viewer: None, problem: None }
+/// The login page, with its pre-session pair.
+fn login_form(
+    state: &AppState,
+    request: &HeaderMap,
+    status: StatusCode,
+    problem: Option<String>,
+) -> Response {
+    let (cookie, csrf) = login_pair(state, request);
+    (status, cookie, LoginPage { viewer: None, problem, csrf }).into_response()
 }
 
-async fn login(State(state): State<AppState>, Form(login): Form<Login>) -> Response {
-    match blocking(move || log_in(&state, &login)).await {
-        Ok((_, cookie, _)) => (session_started(&cookie), Redirect::to("/")).into_response(),
+async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    login_form(&state, &headers, StatusCode::OK, None)
+}
+
+/// What the login form posts.
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    csrf: String,
+    name: String,
+    password: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    client: ClientAddress,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    if let Err(error) = check_login_pair(&state, &headers, &form.csrf) {
+        return login_form(&state, &headers, error.status, Some(error.message));
+    }
+    let login = Login { name: form.name, password: form.password };
+    let working = state.clone();
+    match blocking(move || log_in(&working, &login, client)).await {
+        Ok((_, cookie, _)) => (session_started(&state, &cookie), Redirect::to("/")).into_response(),
         Err(error) => {
-            (StatusCode::UNAUTHORIZED, LoginPage { viewer: None, problem: Some(error.message) })
-                .into_response()
+            let retry_after = error.retry_after;
+            let status = if error.status.is_client_error() {
+                error.status
+            } else {
+                StatusCode::UNAUTHORIZED
+            };
+            let mut response = login_form(&state, &headers, status, Some(error.message));
+            if let Some(seconds) = retry_after {
+                response.headers_mut().insert(header::RETRY_AFTER, seconds.into());
+            }
+            response
         }
     }
 }
@@ -424,7 +464,14 @@ async fn list(
         let mut store = state.store()?;
         let snapshot = state.snapshot(&store)?;
         let Some(list) = snapshot.list(&id) else {
-            return Err(ApiError::not_found(format!("no list `{id}`")));
+            let absent = crate::state::absent_list(&id);
+            return Err(viewer.caller.absent(
+                &state,
+                &mut store,
+                Action::ReadList,
+                &absent,
+                format!("no list `{id}`"),
+            ));
         };
         viewer.caller.require(&state, &mut store, Action::ReadList, &list.resource())?;
         let world = snapshot.world();
@@ -560,16 +607,23 @@ async fn person(
         let mut store = state.store()?;
         let snapshot = state.snapshot(&store)?;
         let world = snapshot.world();
-        let Some(file) = world.person(&id) else {
-            return Err(ApiError::not_found(format!("no person `{id}`")));
-        };
         let caller = &viewer.caller;
+        let Some(file) = world.person(&id) else {
+            let absent = crate::handlers::records::absent_person(&id);
+            return Err(caller.absent(
+                &state,
+                &mut store,
+                Action::ReadPerson,
+                &absent,
+                format!("no person `{id}`"),
+            ));
+        };
         let resource = person_resource(&snapshot, file, day);
         caller.require(&state, &mut store, Action::ReadPerson, &resource)?;
         let chain = muster_orders::discharge(world, snapshot.book(), file, day);
         let person = &file.person;
-        let allowed = muster_access::person_fields(caller.principal.role);
-        let shows = |field: &str| allowed.is_none_or(|fields| fields.contains(&field));
+        let cut = crate::handlers::records::person_cut(&snapshot, caller, file, day);
+        let shows = |field: &str| cut.shows_field(field);
         let all_fields: Vec<(&str, String)> = vec![
             ("born", person.born.to_string()),
             ("sex", person.sex.as_str().to_string()),
@@ -590,14 +644,22 @@ async fn person(
         // The history is service history: a role cut to the placement
         // fields does not see it.
         let mut timeline = Vec::new();
-        if allowed.is_none() {
-            for assignment in file.assignments.iter().filter(|a| a.from <= day) {
+        if cut.shows_history() {
+            for assignment in file
+                .assignments
+                .iter()
+                .filter(|a| a.from <= day && cut.keeps_assignment(&a.unit, a.from))
+            {
                 timeline.push((assignment.from, format!("assigned to {}", assignment.unit)));
             }
-            for period in file.deployment_periods(&world.tree).iter().filter(|p| p.from <= day) {
+            for period in file
+                .deployment_periods(&world.tree)
+                .iter()
+                .filter(|p| p.from <= day && cut.keeps_period(p.from, p.to))
+            {
                 timeline.push((period.from, format!("deployed at {}", period.deployment.site)));
             }
-            for event in file.events_by(day) {
+            for event in file.events_by(day).filter(|event| cut.keeps_day(event.date)) {
                 let detail = if event.detail.is_empty() {
                     String::new()
                 } else {
@@ -898,9 +960,8 @@ fn draft_result(
     } else {
         Some(crate::handlers::parse_day(&form.as_of, "as_of")?)
     };
-    let resource = crate::handlers::orders::draft_resource(caller, &form.document);
     let action = if issuing { Action::IssueOrder } else { Action::CheckOrder };
-    caller.require(state, store, action, &resource)?;
+    crate::handlers::orders::require_draft(state, caller, store, snapshot, action, &form.document)?;
     if issuing && form.csrf != viewer.csrf {
         return Err(ApiError::forbidden("the form does not carry this session's token"));
     }
@@ -1359,7 +1420,14 @@ async fn change_list(
         let mut store = state.store()?;
         let snapshot = state.snapshot(&store)?;
         let Some(list) = snapshot.list(&id) else {
-            return Err(ApiError::not_found(format!("no list `{id}`")));
+            let absent = crate::state::absent_list(&id);
+            return Err(viewer.caller.absent(
+                &state,
+                &mut store,
+                Action::ChangeList,
+                &absent,
+                format!("no list `{id}`"),
+            ));
         };
         viewer.caller.require(&state, &mut store, Action::ChangeList, &list.resource())?;
         let note = change(&state, &viewer, &mut store, &snapshot, &id, &form, day)?;

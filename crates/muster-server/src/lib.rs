@@ -18,21 +18,33 @@
 //!   reports, audit, session); each runs its work on a blocking thread
 //!   and answers through `muster-service`.
 //! - `metrics.rs`: Prometheus metrics at `/metrics`, a log line per request.
+//! - `limits.rs`: the bounds of every input (the body, strings, lists,
+//!   query values, ids, the fields with limits of their own).
+//! - `throttle.rs`: failed logins counted per name and per address, with
+//!   growing waits and lockouts.
 
 mod auth;
 mod console;
 mod error;
 mod extract;
 mod handlers;
+mod limits;
 mod metrics;
 mod routes;
 mod state;
+mod throttle;
 
 pub use error::ApiError;
 pub use routes::{ApiDoc, ROUTES, Route, app};
-pub use state::AppState;
+pub use state::{AppState, Settings};
+pub use throttle::{
+    Attempt, Clock, Lockout, LoginThrottle, ManualClock, MemoryThrottle, Refused, SystemClock,
+    ThrottleKey, ThrottleRules,
+};
 
-/// Serves the API on a bound listener until the process is stopped.
+/// Serves the API on a bound listener until the process is stopped. Each
+/// request knows the address it comes from (for throttling logins).
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, app(state)).await
+    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).await
 }

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -11,9 +12,10 @@ use chrono::NaiveDate;
 use muster_access::Policies;
 use muster_orders::{EntryChange, List, OrderBook, World};
 use muster_service::Loaded;
-use muster_store::{SqliteStore, Store, StoredList};
+use muster_store::{SqliteStore, Store, StoredList, StoredUser};
 
 use crate::error::ApiError;
+use crate::throttle::{Clock, LoginThrottle, MemoryThrottle, SystemClock};
 
 /// A list, with its entry changes grouped by person.
 pub struct SnapshotList {
@@ -32,6 +34,11 @@ impl SnapshotList {
             kind: self.list.kind.clone(),
         }
     }
+}
+
+/// A list that does not exist, as the policies see it: owned by nobody.
+pub fn absent_list(id: &str) -> muster_access::Resource {
+    muster_access::Resource::List { id: id.to_string(), owner: String::new(), kind: String::new() }
 }
 
 /// The records, orders and lists as of the last act, shared by requests.
@@ -199,21 +206,54 @@ impl Snapshot {
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
 
+/// How a server is set up beyond its store and policies.
+#[derive(Clone)]
+pub struct Settings {
+    /// Where the time of login throttling comes from.
+    pub clock: Arc<dyn Clock>,
+    /// Where failed logins are counted.
+    pub throttle: Arc<dyn LoginThrottle>,
+    /// The server is reached over TLS through a proxy (`muster serve
+    /// --behind-tls-proxy`): session cookies are `Secure`, and the client's
+    /// address is the last one the proxy adds to `X-Forwarded-For`.
+    pub behind_tls_proxy: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            clock: Arc::new(SystemClock),
+            throttle: Arc::new(MemoryThrottle::default()),
+            behind_tls_proxy: false,
+        }
+    }
+}
+
 struct Inner {
     db: PathBuf,
     policies: Policies,
+    settings: Settings,
+    /// How many passwords have been checked against an argon2 hash.
+    password_checks: AtomicU64,
     /// Open connections not in use.
     pool: Mutex<Vec<SqliteStore>>,
     /// The snapshot, with the number of the last act it holds.
     snapshot: Mutex<Option<(i64, Arc<Snapshot>)>>,
     /// Sessions of the console, by the SHA-256 of their cookie.
     sessions: Mutex<HashMap<String, Session>>,
+    /// The secret the login form's token is derived from, with the
+    /// pre-session cookie.
+    login_key: String,
 }
 
 /// A logged-in user of the console.
 #[derive(Clone, Debug)]
 pub struct Session {
     pub user: String,
+    /// The act of the account's version he logged in with: a later
+    /// version (disabled, reset, a new role or organisation) ends the
+    /// session.
+    pub account: i64,
     /// The token a form or script must send back with every change.
     pub csrf: String,
     pub last_seen: Instant,
@@ -221,6 +261,13 @@ pub struct Session {
 
 /// A session unused for this long is over.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+/// How many sessions one user may have at once: a new one ends his
+/// oldest.
+const SESSIONS_PER_USER: usize = 16;
+
+/// How many sessions are kept in all: a new one ends the oldest.
+const SESSIONS: usize = 10_000;
 
 /// How many idle connections are kept.
 const POOL_SIZE: usize = 128;
@@ -259,17 +306,42 @@ impl Drop for PooledStore {
 impl AppState {
     /// The state for a store, with the policies in force.
     pub fn new(db: &Path, policies: Policies) -> AppState {
+        AppState::configured(db, policies, Settings::default())
+    }
+
+    /// The state for a store, with the policies in force and the settings.
+    pub fn configured(db: &Path, policies: Policies, settings: Settings) -> AppState {
         AppState(Arc::new(Inner {
             db: db.to_path_buf(),
             policies,
+            settings,
+            password_checks: AtomicU64::new(0),
             pool: Mutex::new(Vec::new()),
             snapshot: Mutex::new(None),
             sessions: Mutex::new(HashMap::new()),
+            login_key: muster_access::generate_token(),
         }))
     }
 
     pub fn policies(&self) -> &Policies {
         &self.0.policies
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.0.settings
+    }
+
+    /// Checks a password against an argon2 hash, counting the check.
+    pub fn verify_password(&self, password: &str, hash: &str) -> bool {
+        self.0.password_checks.fetch_add(1, Ordering::Relaxed);
+        muster_access::verify_password(password, hash).unwrap_or(false)
+    }
+
+    /// How many passwords have been checked against an argon2 hash since
+    /// the server started: every login attempt that is not refused before
+    /// checking makes one check, whether or not its name is known.
+    pub fn password_checks(&self) -> u64 {
+        self.0.password_checks.load(Ordering::Relaxed)
     }
 
     /// A connection to the store, from the pool.
@@ -318,17 +390,44 @@ impl AppState {
         Ok(snapshot)
     }
 
-    /// Starts a session for a user: its cookie value, and its CSRF token.
-    pub fn start_session(&self, user: &str) -> (String, String) {
+    /// Starts a session for a user in the version of his account that
+    /// logged in: its cookie value, and its CSRF token.
+    pub fn start_session(&self, user: &StoredUser) -> (String, String) {
         let cookie = muster_access::generate_token();
         let csrf = muster_access::generate_token();
-        let session =
-            Session { user: user.to_string(), csrf: csrf.clone(), last_seen: Instant::now() };
+        let session = Session {
+            user: user.name.clone(),
+            account: user.changed.id.0,
+            csrf: csrf.clone(),
+            last_seen: Instant::now(),
+        };
         if let Ok(mut sessions) = self.0.sessions.lock() {
             sessions.retain(|_, session| session.last_seen.elapsed() < IDLE_TIMEOUT);
+            let mut his: Vec<(Instant, String)> = sessions
+                .iter()
+                .filter(|(_, other)| other.user == user.name)
+                .map(|(key, other)| (other.last_seen, key.clone()))
+                .collect();
+            his.sort();
+            for (_, key) in his.iter().take((his.len() + 1).saturating_sub(SESSIONS_PER_USER)) {
+                sessions.remove(key);
+            }
+            if sessions.len() >= SESSIONS
+                && let Some(oldest) = sessions
+                    .iter()
+                    .min_by_key(|(_, other)| other.last_seen)
+                    .map(|(key, _)| key.clone())
+            {
+                sessions.remove(&oldest);
+            }
             sessions.insert(muster_access::token_sha256(&cookie), session);
         }
         (cookie, csrf)
+    }
+
+    /// The token the login form carries for a pre-session cookie.
+    pub fn login_token(&self, pre_session: &str) -> String {
+        muster_access::token_sha256(&format!("{}:{pre_session}", self.0.login_key))
     }
 
     /// The session of a cookie, if it is live; using it keeps it alive.

@@ -30,9 +30,8 @@ pub fn create(
             list.kind
         )));
     }
-    if store.list(&list.id)?.is_some() {
-        return Err(ServiceError::Invalid(format!("list `{}` already exists", list.id)));
-    }
+    // Whether the list exists is decided in the store's transaction: a
+    // list created twice at once is created once (`StoreError::ListExists`).
     let act = NewAct {
         kind: "list-create".to_string(),
         valid_on: day,
@@ -47,7 +46,7 @@ pub fn create(
 fn check_id(what: &str, id: &str) -> Result<(), ServiceError> {
     if id.is_empty()
         || id.len() > 100
-        || !id.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        || !id.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
     {
         return Err(ServiceError::Invalid(format!(
             "`{id}` is not a {what} id: use letters, digits, `-`, `_` and `.` (at most 100)"
@@ -110,22 +109,27 @@ pub fn add(
         failed = selection.failed;
         wanted.extend(selection.people.into_iter().map(|file| file.person.id.clone()));
     }
+    // A first cut of those on the list already, as the list was read; the
+    // store decides again in its transaction, and returns whom it added.
     let active = active(&list.changes, day);
     let mut seen = HashSet::new();
-    let added: Vec<String> = wanted
+    let wanted: Vec<String> = wanted
         .into_iter()
         .filter(|person| !active.contains(person) && seen.insert(person.clone()))
         .collect();
-    if added.is_empty() {
-        return Ok(Added { added, entries: Vec::new(), failed });
+    if wanted.is_empty() {
+        return Ok(Added { added: wanted, entries: Vec::new(), failed });
     }
     let act = NewAct {
         kind: "list-add".to_string(),
         valid_on: day,
         actor: actor.to_string(),
-        summary: format!("add {} to list {id}", persons(added.len())),
+        summary: format!("add {} to list {id}", persons(wanted.len())),
     };
-    store.change_entries(act, id, &added, EntryAction::Add, &[])?;
+    let added = store.change_entries(act, id, &wanted, EntryAction::Add, &[])?.persons;
+    if added.is_empty() {
+        return Ok(Added { added, entries: Vec::new(), failed });
+    }
     let list = load_list(store, id, day)?;
     // An entry's status depends only on its own person's changes: screen
     // those added, not the whole list.
@@ -144,19 +148,12 @@ pub fn remove(
     day: NaiveDate,
     actor: &str,
 ) -> Result<(), ServiceError> {
-    let list = load_list(store, id, day)?;
+    load_list(store, id, day)?;
     if persons.is_empty() {
         return Err(ServiceError::Invalid("name the persons to remove".to_string()));
     }
-    let active = active(&list.changes, day);
-    let missing: Vec<&str> =
-        persons.iter().filter(|person| !active.contains(*person)).map(String::as_str).collect();
-    if !missing.is_empty() {
-        return Err(ServiceError::NotFound(format!(
-            "not on list `{id}` on {day}: {}; nothing was changed",
-            missing.join(", ")
-        )));
-    }
+    // Whether they are all on the list is decided in the store's
+    // transaction (`StoreError::NotOnList`).
     let act = NewAct {
         kind: "list-remove".to_string(),
         valid_on: day,

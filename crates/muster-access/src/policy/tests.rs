@@ -133,10 +133,61 @@ fn a_placement_sees_only_the_fields_it_needs() {
         "status": "discharged", "service": [{"unit": "sgc"}], "rank": "sergeant",
     });
     let full = person.clone();
-    minimise_person(Role::Auditor, &mut person);
+    minimise_person(&PersonCut::new(Role::Auditor, Vec::new()), &mut person);
     assert_eq!(person, full);
-    minimise_person(Role::Placement, &mut person);
+    minimise_person(&PersonCut::new(Role::Placement, Vec::new()), &mut person);
     let mut keys: Vec<&String> = person.as_object().unwrap().keys().collect();
     keys.sort();
     assert_eq!(keys, ["born", "home_province", "id", "name", "sex", "specialty", "status"]);
+}
+
+#[test]
+fn a_unit_administration_sees_the_history_of_its_units_only() {
+    let day = |text: &str| muster_core::parse_date(text).unwrap();
+    let mut person = serde_json::json!({
+        "id": "p020", "name": "Kim", "status": "awol",
+        "service": [
+            {"unit": "sf-1", "from": "2000-04-01", "to": "2004-03-31"},
+            {"unit": "c8-2", "from": "2004-04-01", "to": "2014-09-30"},
+        ],
+        "deployments": [
+            {"site": "north", "from": "2001-01-01", "to": "2002-01-01"},
+            {"site": "gomdok", "from": "2010-01-01", "to": null},
+        ],
+        "events": [
+            {"date": "2002-05-01", "kind": "injured"},
+            {"date": "2014-10-01", "kind": "discharged"},
+            {"date": "2018-03-01", "kind": "posted"},
+        ],
+    });
+    let assignments = vec![
+        Assignment {
+            unit: "sf-1".into(),
+            from: day("2000-04-01"),
+            to: Some(day("2004-03-31")),
+            administered: false,
+        },
+        Assignment {
+            unit: "c8-2".into(),
+            from: day("2004-04-01"),
+            to: Some(day("2014-09-30")),
+            administered: true,
+        },
+    ];
+    let full = person.clone();
+    minimise_person(&PersonCut::new(Role::Ministry, assignments.clone()), &mut person);
+    assert_eq!(person, full);
+    minimise_person(&PersonCut::new(Role::UnitAdmin, assignments), &mut person);
+    let values = |list: &str, key: &str| -> Vec<String> {
+        person[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item[key].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(values("service", "unit"), ["c8-2"]);
+    assert_eq!(values("deployments", "site"), ["gomdok"]);
+    assert_eq!(values("events", "kind"), ["discharged"]);
+    assert_eq!(person["status"], "awol");
 }

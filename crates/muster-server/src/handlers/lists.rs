@@ -15,6 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{AsOf, blocking, day_or_today};
 use crate::auth::{Caller, Credentials};
 use crate::error::{ApiError, ErrorBody};
+use crate::limits;
 use crate::state::AppState;
 
 fn entry_json(entry: &Entry) -> Value {
@@ -117,7 +118,9 @@ pub async fn list(
         let caller = credentials.resolve(&state, &store)?;
         let snapshot = state.snapshot(&store)?;
         let Some(position) = snapshot.list_position(&id) else {
-            return Err(ApiError::not_found(format!("no list `{id}`")));
+            let absent = crate::state::absent_list(&id);
+            let message = format!("no list `{id}`");
+            return Err(caller.absent(&state, &mut store, Action::ReadList, &absent, message));
         };
         let list = &snapshot.lists[position];
         caller.require(&state, &mut store, Action::ReadList, &list.resource())?;
@@ -232,6 +235,12 @@ pub async fn create(
     JsonBody(body): JsonBody<NewListBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let day = day_or_today(body.as_of.as_deref(), "as_of")?;
+    limits::check_id("a list id", &body.id)?;
+    limits::check_id("a list kind", &body.kind)?;
+    limits::check_chars("title", &body.title, limits::MAX_TITLE)?;
+    if let Some(owner) = &body.owner {
+        limits::check_id("an organisation id", owner)?;
+    }
     blocking(move || {
         let mut store = state.store()?;
         let caller = credentials.resolve(&state, &store)?;
@@ -277,7 +286,9 @@ fn changed_list(
 ) -> Result<std::sync::Arc<crate::state::Snapshot>, ApiError> {
     let snapshot = state.snapshot(store)?;
     let Some(list) = snapshot.list(id) else {
-        return Err(ApiError::not_found(format!("no list `{id}`")));
+        let absent = crate::state::absent_list(id);
+        let message = format!("no list `{id}`");
+        return Err(caller.absent(state, store, Action::ChangeList, &absent, message));
     };
     caller.require(state, store, Action::ChangeList, &list.resource())?;
     Ok(snapshot)
@@ -306,6 +317,10 @@ pub async fn add(
     let day = day_or_today(body.as_of.as_deref(), "as_of")?;
     if body.persons.is_empty() && body.condition.is_none() {
         return Err(ApiError::bad_request("name `persons` to add, or a `where` condition"));
+    }
+    limits::check_ids("a person id", &body.persons)?;
+    if let Some(condition) = &body.condition {
+        limits::check_bytes("where", condition, limits::MAX_CONDITION)?;
     }
     blocking(move || {
         let mut store = state.store()?;

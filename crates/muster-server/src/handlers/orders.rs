@@ -148,14 +148,44 @@ pub struct Draft {
 /// The longest order text accepted.
 const MAX_DOCUMENT: usize = 256 * 1024;
 
-/// The resource a draft is authorized as: the order it parses to, or, if
-/// it does not parse, a draft of the caller's organisation governing
-/// nothing yet (whose errors he may see if he may check his own drafts).
-pub fn draft_resource(caller: &Caller, document: &str) -> Resource {
-    match muster_orders::parse_order(document) {
-        Ok(order) => order_resource(&order),
-        Err(_) => own_draft(caller),
+/// Requires the policies to allow a draft: the action on the order it
+/// parses to, and on each order it supersedes (which it would end) the
+/// right to end it: to revoke it when issuing, to check it when checking
+/// or previewing. A refusal names the superseded order; an id that is no
+/// issued order is refused alike unless the caller may do so to any order.
+pub fn require_draft(
+    state: &AppState,
+    caller: &Caller,
+    store: &mut muster_store::SqliteStore,
+    snapshot: &crate::state::Snapshot,
+    action: Action,
+    document: &str,
+) -> Result<(), ApiError> {
+    let Ok(order) = muster_orders::parse_order(document) else {
+        return caller.require(state, store, action, &own_draft(caller));
+    };
+    caller.require(state, store, action, &order_resource(&order))?;
+    let ending =
+        if action == Action::IssueOrder { Action::RevokeOrder } else { Action::CheckOrder };
+    for superseded in &order.supersedes {
+        let resource = match snapshot.book().get(superseded) {
+            Some(issued) => order_resource(&issued.order),
+            None => Resource::Order {
+                id: superseded.clone(),
+                issued_by: String::new(),
+                targets: Vec::new(),
+            },
+        };
+        caller.require(state, store, ending, &resource).map_err(|error| {
+            ApiError::forbidden(format!(
+                "{}: superseding order `{}` ends its force, which takes the right to {} it",
+                error.message,
+                crate::limits::bounded(superseded, crate::limits::KEPT),
+                ending.as_str().trim_end_matches("-order"),
+            ))
+        })?;
     }
+    Ok(())
 }
 
 /// A draft of the caller's organisation that governs nothing yet.
@@ -203,9 +233,8 @@ pub async fn check(
     blocking(move || {
         let mut store = state.store()?;
         let caller = credentials.resolve(&state, &store)?;
-        let resource = draft_resource(&caller, &draft.document);
-        caller.require(&state, &mut store, Action::CheckOrder, &resource)?;
         let snapshot = state.snapshot(&store)?;
+        require_draft(&state, &caller, &mut store, &snapshot, Action::CheckOrder, &draft.document)?;
         let checked = muster_service::orders::check(
             &store,
             &snapshot.loaded,
@@ -252,9 +281,8 @@ pub async fn preview(
     blocking(move || {
         let mut store = state.store()?;
         let caller = credentials.resolve(&state, &store)?;
-        let resource = draft_resource(&caller, &draft.document);
-        caller.require(&state, &mut store, Action::CheckOrder, &resource)?;
         let snapshot = state.snapshot(&store)?;
+        require_draft(&state, &caller, &mut store, &snapshot, Action::CheckOrder, &draft.document)?;
         let loaded = &snapshot.loaded;
         let checked = muster_service::orders::check(
             &store,
@@ -304,9 +332,8 @@ pub async fn issue(
     blocking(move || {
         let mut store = state.store()?;
         let caller = credentials.resolve(&state, &store)?;
-        let resource = draft_resource(&caller, &draft.document);
-        caller.require(&state, &mut store, Action::IssueOrder, &resource)?;
         let snapshot = state.snapshot(&store)?;
+        require_draft(&state, &caller, &mut store, &snapshot, Action::IssueOrder, &draft.document)?;
         let checked = muster_service::orders::issue(
             &mut store,
             &snapshot.loaded,
@@ -355,13 +382,17 @@ pub async fn revoke(
     JsonBody(revocation): JsonBody<Revocation>,
 ) -> Result<Json<Value>, ApiError> {
     let on = parse_day(&revocation.on, "on")?;
+    crate::limits::check_chars("reason", &revocation.reason, crate::limits::MAX_REASON)?;
     let day = day_or_today(revocation.as_of.as_deref(), "as_of")?;
     blocking(move || {
         let mut store = state.store()?;
         let caller = credentials.resolve(&state, &store)?;
         let snapshot = state.snapshot(&store)?;
         let Some(issued) = snapshot.book().get(&id) else {
-            return Err(ApiError::not_found(format!("no order `{id}` has been issued")));
+            let absent =
+                Resource::Order { id: id.clone(), issued_by: String::new(), targets: Vec::new() };
+            let message = format!("no order `{id}` has been issued");
+            return Err(caller.absent(&state, &mut store, Action::RevokeOrder, &absent, message));
         };
         caller.require(&state, &mut store, Action::RevokeOrder, &order_resource(&issued.order))?;
         muster_service::orders::revoke(

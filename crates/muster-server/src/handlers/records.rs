@@ -38,6 +38,39 @@ fn administrations(snapshot: &Snapshot, file: &PersonFile, day: NaiveDate) -> Ve
     organisations.into_iter().collect()
 }
 
+/// A person that does not exist, as the policies see him: administered by
+/// nobody, on nobody's list.
+pub fn absent_person(id: &str) -> Resource {
+    Resource::Person { id: id.to_string(), administrations: Vec::new(), lists: Vec::new() }
+}
+
+/// What of a person the caller is shown: the fields of his role, and for
+/// a unit administration, the history of its own units only.
+pub fn person_cut(
+    snapshot: &Snapshot,
+    caller: &crate::auth::Caller,
+    file: &PersonFile,
+    day: NaiveDate,
+) -> muster_access::PersonCut {
+    let world = snapshot.world();
+    let organisation = &caller.principal.organisation;
+    let assignments = file
+        .assignments
+        .iter()
+        .filter(|assignment| assignment.from <= day)
+        .map(|assignment| muster_access::Assignment {
+            unit: assignment.unit.clone(),
+            from: assignment.from,
+            to: assignment.to,
+            administered: world.tree.ancestors_or_self(&assignment.unit).any(|unit| {
+                world.units.get(unit).and_then(|unit| unit.administration.as_ref())
+                    == Some(organisation)
+            }),
+        })
+        .collect();
+    muster_access::PersonCut::new(caller.principal.role, assignments)
+}
+
 /// A person as the policies see him: who administers him, whose lists he
 /// is on.
 pub fn person_resource(snapshot: &Snapshot, file: &PersonFile, day: NaiveDate) -> Resource {
@@ -74,7 +107,8 @@ pub async fn person(
         let snapshot = state.snapshot(&store)?;
         let world = snapshot.world();
         let Some(file) = world.person(&id) else {
-            return Err(ApiError::not_found(format!("no person `{id}`")));
+            let message = format!("no person `{id}`");
+            return Err(caller.absent(&state, &mut store, Action::ReadPerson, &absent_person(&id), message));
         };
         let resource = person_resource(&snapshot, file, day);
         caller.require(&state, &mut store, Action::ReadPerson, &resource)?;
@@ -106,7 +140,7 @@ pub async fn person(
                 "date": event.date, "kind": event.kind.as_str(), "detail": event.detail,
             })).collect::<Vec<_>>(),
         });
-        muster_access::minimise_person(caller.principal.role, &mut value);
+        muster_access::minimise_person(&person_cut(&snapshot, &caller, file, day), &mut value);
         Ok(Json(value))
     })
     .await

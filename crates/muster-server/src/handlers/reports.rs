@@ -95,6 +95,12 @@ struct StrengthAsked {
 
 impl StrengthParams {
     fn parse(self, site: String) -> Result<StrengthAsked, ApiError> {
+        let asked = self.parse_unchecked(site)?;
+        crate::limits::check_ids("an order id", &asked.without)?;
+        Ok(asked)
+    }
+
+    fn parse_unchecked(self, site: String) -> Result<StrengthAsked, ApiError> {
         Ok(StrengthAsked {
             site,
             from: parse_month(&self.from, "from")?,
@@ -296,6 +302,9 @@ pub async fn explain(
     Query(params): Query<ExplainParams>,
 ) -> Result<Json<Value>, ApiError> {
     let day = day_or_today(params.as_of.as_deref(), "as_of")?;
+    if let Some(list) = &params.list {
+        crate::limits::check_id("a list id", list)?;
+    }
     blocking(move || {
         let subject = match (params.discharge, &params.kind, &params.list) {
             (true, None, None) => Subject::Discharge,
@@ -311,7 +320,9 @@ pub async fn explain(
         let caller = credentials.resolve(&state, &store)?;
         let snapshot = state.snapshot(&store)?;
         let Some(file) = snapshot.world().person(&id) else {
-            return Err(ApiError::not_found(format!("no person `{id}`")));
+            let absent = super::records::absent_person(&id);
+            let message = format!("no person `{id}`");
+            return Err(caller.absent(&state, &mut store, Action::Explain, &absent, message));
         };
         caller.require(
             &state,
@@ -359,6 +370,7 @@ pub async fn notices(
         let caller = credentials.resolve(&state, &store)?;
         let organisation =
             params.organisation.unwrap_or_else(|| caller.principal.organisation.clone());
+        crate::limits::check_id("an organisation id", &organisation)?;
         let resource = Resource::Notices { organisation: organisation.clone() };
         caller.require(&state, &mut store, Action::ReadNotices, &resource)?;
         if !muster_service::organisation_exists(&store, &organisation)? {
