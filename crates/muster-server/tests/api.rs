@@ -2053,3 +2053,62 @@ async fn a_unit_administration_sees_only_what_happened_in_its_units() {
         page(&fixture, "GET", "/people/p006?as_of=2024-01-10", Some(&officer), None).await;
     assert!(!body.contains("sf-1"), "{body}");
 }
+
+#[tokio::test]
+async fn the_authorization_matrix_of_absent_ids() {
+    let fixture = fixture();
+    let policies = Policies::default_policies().unwrap();
+    let absent_list =
+        Resource::List { id: "absent".into(), owner: String::new(), kind: String::new() };
+    let absent_person =
+        Resource::Person { id: "absent".into(), administrations: vec![], lists: vec![] };
+    let absent_order =
+        Resource::Order { id: "absent".into(), issued_by: String::new(), targets: vec![] };
+    let revoke = serde_json::json!({"on": "2024-02-01", "reason": "matrix", "as_of": "2024-01-20"});
+    use muster_access::Action;
+    let cases: Vec<(&str, &str, Option<Value>, Action, &Resource)> = vec![
+        ("GET", "/api/v1/people/absent", None, Action::ReadPerson, &absent_person),
+        (
+            "GET",
+            "/api/v1/people/absent/explain?discharge=true",
+            None,
+            Action::Explain,
+            &absent_person,
+        ),
+        ("GET", "/api/v1/lists/absent", None, Action::ReadList, &absent_list),
+        (
+            "POST",
+            "/api/v1/lists/absent/entries",
+            Some(serde_json::json!({"persons": ["p006"]})),
+            Action::ChangeList,
+            &absent_list,
+        ),
+        ("DELETE", "/api/v1/lists/absent/entries/p001", None, Action::ChangeList, &absent_list),
+        (
+            "POST",
+            "/api/v1/lists/absent/recheck",
+            Some(serde_json::json!({})),
+            Action::ChangeList,
+            &absent_list,
+        ),
+        ("POST", "/api/v1/orders/absent/revoke", Some(revoke), Action::RevokeOrder, &absent_order),
+    ];
+    let mut found = 0;
+    for (user, organisation, role) in MATRIX_USERS {
+        let principal =
+            Principal { name: user.to_string(), organisation: organisation.to_string(), role };
+        for (method, path, body, action, resource) in &cases {
+            let (status, answer) =
+                fixture.request(&fixture.state, method, path, body.clone(), Some(user)).await;
+            let expected = if policies.is_allowed(&principal, *action, resource) {
+                found += 1;
+                StatusCode::NOT_FOUND
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            assert_eq!(status, expected, "{method} {path} as {role}: {answer}");
+        }
+    }
+    // Both answers occur.
+    assert!(found > 3 && found < cases.len() * MATRIX_USERS.len() - 3, "{found}");
+}
