@@ -6,9 +6,10 @@ pub mod policy;
 pub mod secret;
 
 pub use policy::{
-    Action, DEFAULT_POLICIES, Policies, PolicyError, Principal, Resource, SCHEMA, condition_reads,
-    person_fields,
+    Action, Assignment, DEFAULT_POLICIES, PersonCut, Policies, PolicyError, Principal, Resource,
+    SCHEMA, condition_reads, person_fields,
 };
 pub use secret::{
-    SecretError, generate_password, generate_token, hash_password, token_sha256, verify_password,
+    SecretError, dummy_password_hash, generate_password, generate_token, hash_password,
+    token_sha256, verify_password,
 };

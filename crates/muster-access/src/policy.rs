@@ -14,6 +14,7 @@ use cedar_policy::{
     Authorizer, Context, Decision, Entities, Entity, EntityId, EntityTypeName, EntityUid,
     PolicySet, Request, RestrictedExpression, Schema, ValidationMode, Validator,
 };
+use chrono::NaiveDate;
 use muster_core::Role;
 
 /// The schema of the policies.
@@ -254,6 +255,86 @@ pub fn condition_reads(role: Role) -> Option<(Vec<&'static str>, Vec<&'static st
         readable.push("age");
     }
     Some((readable, Vec::new()))
+}
+
+/// One of a person's assignments, as the cut of his history sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Assignment {
+    pub unit: String,
+    pub from: NaiveDate,
+    pub to: Option<NaiveDate>,
+    /// Whether the unit (or one above it) is administered by the caller's
+    /// organisation.
+    pub administered: bool,
+}
+
+/// What of a person a caller is shown: the fields his role may see, and of
+/// the history (service, deployments, events) what the role may see. A
+/// unit administration sees only what happened in its units while he was
+/// there: his assignments to its units, the deployments that overlap
+/// them, and the events dated within them (up to the day after one ends,
+/// the day his discharge from it takes effect). The record's fields and
+/// his status on the day are not history, and are not cut.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PersonCut {
+    fields: Option<&'static [&'static str]>,
+    /// `None`: all of the history; else the assignments kept.
+    within: Option<Vec<Assignment>>,
+}
+
+impl PersonCut {
+    /// The cut for a role, given the person's assignments.
+    pub fn new(role: Role, assignments: Vec<Assignment>) -> PersonCut {
+        let within = (role == Role::UnitAdmin).then(|| {
+            assignments.into_iter().filter(|assignment| assignment.administered).collect()
+        });
+        PersonCut { fields: person_fields(role), within }
+    }
+
+    /// Whether the role sees every field (no cut of the record).
+    pub fn shows_every_field(&self) -> bool {
+        self.fields.is_none()
+    }
+
+    /// Whether a field of the record is shown.
+    pub fn shows_field(&self, field: &str) -> bool {
+        self.fields.is_none_or(|fields| fields.contains(&field))
+    }
+
+    /// Whether any of the history is shown (the placement fields hold
+    /// none of it).
+    pub fn shows_history(&self) -> bool {
+        ["service", "deployments", "events"].iter().all(|field| self.shows_field(field))
+    }
+
+    /// Whether an assignment to a unit, from a day, is shown.
+    pub fn keeps_assignment(&self, unit: &str, from: NaiveDate) -> bool {
+        self.within.as_ref().is_none_or(|kept| {
+            kept.iter().any(|assignment| assignment.unit == unit && assignment.from == from)
+        })
+    }
+
+    /// Whether something of a period (a deployment) is shown: it overlaps
+    /// an assignment kept.
+    pub fn keeps_period(&self, from: NaiveDate, to: Option<NaiveDate>) -> bool {
+        self.within.as_ref().is_none_or(|kept| {
+            kept.iter().any(|assignment| {
+                assignment.to.is_none_or(|end| from <= end)
+                    && to.is_none_or(|end| assignment.from <= end)
+            })
+        })
+    }
+
+    /// Whether something of a day (an event) is shown: it falls within an
+    /// assignment kept, or on the day after one ends.
+    pub fn keeps_day(&self, day: NaiveDate) -> bool {
+        self.within.as_ref().is_none_or(|kept| {
+            kept.iter().any(|assignment| {
+                assignment.from <= day
+                    && assignment.to.is_none_or(|end| day <= end.succ_opt().unwrap_or(end))
+            })
+        })
+    }
 }
 
 #[cfg(test)]

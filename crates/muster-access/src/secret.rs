@@ -35,6 +35,22 @@ pub fn verify_password(password: &str, stored: &str) -> Result<bool, SecretError
     Ok(Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
 }
 
+/// The hash a login is checked against when its name is unknown (or its
+/// user disabled): an argon2id hash made as [`hash_password`] makes them,
+/// once, of a random password, so that refusing an unknown name costs what
+/// refusing a known one does and the time of the answer does not tell
+/// which names exist.
+pub fn dummy_password_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        hash_password(&generate_password()).unwrap_or_else(|_| {
+            // Hashing a fresh password does not fail; should it, this hash
+            // of the same parameters stands in.
+            "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$lIJIC2tHl+vtYAPbLnwJr5+CKS+UpcOYBazSSkGbDtI".to_string()
+        })
+    })
+}
+
 /// A new random password of 20 letters and digits (about 119 bits), without
 /// the characters people misread (`0 O 1 l I`).
 pub fn generate_password() -> String {
@@ -81,6 +97,17 @@ mod tests {
         // A new salt each time.
         assert_ne!(hash, hash_password("correct horse").unwrap());
         assert!(verify_password("x", "not a hash").is_err());
+    }
+
+    #[test]
+    fn the_dummy_hash_is_an_argon2id_hash_of_the_same_parameters() {
+        let dummy = dummy_password_hash();
+        let made = hash_password("anything").unwrap();
+        let parameters = |hash: &str| hash.split('$').take(4).collect::<Vec<_>>().join("$");
+        assert_eq!(parameters(dummy), parameters(&made));
+        assert!(dummy.starts_with("$argon2id$"));
+        assert!(!verify_password("", dummy).unwrap());
+        assert_eq!(dummy, dummy_password_hash());
     }
 
     #[test]

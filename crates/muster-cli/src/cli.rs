@@ -67,6 +67,11 @@ pub struct ServeArgs {
     /// Cedar policies to use instead of the default ones (validated at start).
     #[arg(long, value_name = "FILE")]
     pub policies: Option<PathBuf>,
+    /// The server is reached over TLS through a proxy: session cookies are
+    /// `Secure`, and a client's address is the last one the proxy adds to
+    /// `X-Forwarded-For`.
+    #[arg(long, env = "MUSTER_BEHIND_TLS_PROXY")]
+    pub behind_tls_proxy: bool,
 }
 
 #[derive(Args, Debug)]

@@ -8,6 +8,7 @@
 pub mod act;
 pub mod calendar;
 pub mod date;
+pub mod lists;
 pub mod model;
 pub mod person;
 pub mod scan;
@@ -16,6 +17,7 @@ pub mod units;
 pub use act::{Act, ActId, Version, in_effect};
 pub use calendar::{Calendar, Cycle, MonthDay, Season, term_end};
 pub use date::{Date, format_date, parse_date};
+pub use lists::{EntryChange, members};
 pub use model::{
     Assignment, Branch, Campaign, Deployed, Deployment, Event, EventKind, Organisation,
     OrganisationKind, Person, Role, Sex, Site, Unit,

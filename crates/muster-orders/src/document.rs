@@ -241,6 +241,17 @@ pub fn parse_order(text: &str) -> Result<Order, Vec<OrderDiagnostic>> {
             ));
         }
     }
+    let id = file.id.get_ref();
+    if !id.trim().is_empty()
+        && (id.len() > 100
+            || !id.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.')))
+    {
+        diagnostics.push(OrderDiagnostic::new(
+            file.id.span(),
+            "`id` is not an id: an id is made of letters, digits, `-`, `_` and `.`, at most 100",
+            "not an id",
+        ));
+    }
     if file.rules.is_empty() {
         diagnostics.push(OrderDiagnostic::new(
             0..0,

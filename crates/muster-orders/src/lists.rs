@@ -2,6 +2,7 @@
 //! reasons, so that a past list is reproduced exactly.
 
 use chrono::NaiveDate;
+pub use muster_core::lists::{EntryChange, members};
 use serde::Serialize;
 
 use crate::book::OrderBook;
@@ -15,15 +16,6 @@ pub struct List {
     pub kind: String,
     pub owner: String,
     pub created_on: NaiveDate,
-}
-
-/// One change to a list's entries: a person put on it or taken off, on a
-/// day, in the order recorded.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EntryChange {
-    pub person: String,
-    pub added: bool,
-    pub on: NaiveDate,
 }
 
 /// The status of an entry on a day.
@@ -70,34 +62,6 @@ impl EntryStatus {
             EntryStatus::Removed => "removed",
         }
     }
-}
-
-/// Who is on the list on `day` (with the day each was last nominated), and
-/// who was taken off, in the order they were first nominated.
-pub fn members(changes: &[EntryChange], day: NaiveDate) -> Vec<(String, NaiveDate, bool)> {
-    let mut members: Vec<(String, NaiveDate, bool)> = Vec::new();
-    let mut positions: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for change in changes.iter().filter(|change| change.on <= day) {
-        match positions.get(change.person.as_str()) {
-            Some(&position) => {
-                let member = &mut members[position];
-                if change.added {
-                    if !member.2 {
-                        member.1 = change.on;
-                        member.2 = true;
-                    }
-                } else {
-                    member.2 = false;
-                }
-            }
-            None if change.added => {
-                positions.insert(&change.person, members.len());
-                members.push((change.person.clone(), change.on, true));
-            }
-            None => {}
-        }
-    }
-    members
 }
 
 /// Every entry of a list on `day`, with its status and reasons.

@@ -4,16 +4,19 @@
 //! TOKEN`); the console with the session cookie set at login, and for any
 //! change also the session's CSRF token in the `X-CSRF-Token` header.
 
+use std::net::{IpAddr, SocketAddr};
+
 use axum::extract::FromRequestParts;
+use axum::http::Method;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, header};
 use muster_access::{Action, Principal, Resource};
 use muster_core::Role;
 use muster_store::{Store, StoredUser};
 use serde_json::json;
 
 use crate::error::ApiError;
-use crate::state::{AppState, IDLE_TIMEOUT};
+use crate::limits;
+use crate::state::{AppState, Session};
 
 /// The name of the session cookie.
 pub const SESSION_COOKIE: &str = "muster_session";
@@ -46,8 +49,8 @@ pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
 pub enum Credentials {
     /// The SHA-256 of an API token.
     Token(String),
-    /// The user of a live session.
-    Session(String),
+    /// A live session, with its cookie.
+    Session { cookie: String, session: Session },
 }
 
 impl FromRequestParts<AppState> for Credentials {
@@ -73,21 +76,29 @@ impl FromRequestParts<AppState> for Credentials {
             ApiError::unauthorized("the session is over: log in again at /api/v1/session")
         })?;
         if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
-            let sent = parts.headers.get(CSRF_HEADER).and_then(|value| value.to_str().ok());
-            if sent != Some(session.csrf.as_str()) {
-                return Err(ApiError::forbidden(
-                    "a change made with a session cookie must send the session's CSRF token in `X-CSRF-Token`",
-                ));
-            }
+            check_csrf(&parts.headers, &session)?;
         }
-        Ok(Credentials::Session(session.user))
+        Ok(Credentials::Session { cookie, session })
     }
+}
+
+/// Requires a request made with a session cookie to carry the session's
+/// CSRF token in `X-CSRF-Token`.
+pub fn check_csrf(headers: &axum::http::HeaderMap, session: &Session) -> Result<(), ApiError> {
+    let sent = headers.get(CSRF_HEADER).and_then(|value| value.to_str().ok());
+    if sent != Some(session.csrf.as_str()) {
+        return Err(ApiError::forbidden(
+            "a change made with a session cookie must send the session's CSRF token in `X-CSRF-Token`",
+        ));
+    }
+    Ok(())
 }
 
 impl Credentials {
     /// The caller these credentials name, if he may still act. A token seen
-    /// since the last act is not looked up again: any act (disabling a
-    /// user among them) forgets it.
+    /// since the last act is not looked up again: any act (a change to a
+    /// user among them, made here or by another process on the store)
+    /// forgets it.
     pub fn resolve(&self, state: &AppState, store: &dyn Store) -> Result<Caller, ApiError> {
         match self {
             Credentials::Token(hash) => {
@@ -102,8 +113,65 @@ impl Credentials {
                 state.remember_caller(last_act, hash, &caller);
                 Ok(caller)
             }
-            Credentials::Session(user) => caller_of(user_named(store, user)?),
+            Credentials::Session { cookie, session } => {
+                session_caller(state, store, cookie, session)
+            }
         }
+    }
+}
+
+/// The caller of a session, if his account is still the version that
+/// logged in: any later version (disabled, reset, a new role or
+/// organisation, written here or by `muster user` in another process)
+/// ends the session.
+pub fn session_caller(
+    state: &AppState,
+    store: &dyn Store,
+    cookie: &str,
+    session: &Session,
+) -> Result<Caller, ApiError> {
+    let user = store.users()?.into_iter().find(|user| user.name == session.user);
+    match user {
+        Some(user) if !user.disabled && user.changed.id.0 == session.account => caller_of(user),
+        _ => {
+            state.end_session(cookie);
+            Err(ApiError::unauthorized(
+                "the session is over: the account has changed since it logged in; log in again",
+            ))
+        }
+    }
+}
+
+/// The address a request comes from: the peer's, or behind a TLS proxy
+/// (`--behind-tls-proxy`) the last address the proxy added to
+/// `X-Forwarded-For`. `None` when the server is not told (a test without a
+/// socket).
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddress(pub Option<IpAddr>);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<ClientAddress, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<SocketAddr>>()
+            .map(|info| info.0.ip());
+        if !state.settings().behind_tls_proxy {
+            return Ok(ClientAddress(peer));
+        }
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .filter_map(|address| address.trim().parse::<IpAddr>().ok())
+            .next_back();
+        Ok(ClientAddress(forwarded.or(peer)))
     }
 }
 
@@ -135,7 +203,8 @@ impl Caller {
     }
 
     /// Requires the policies to allow him the action on the resource; a
-    /// refusal is recorded on the audit log.
+    /// refusal is recorded on the audit log (with what was asked about cut
+    /// short: it may hold what a caller wrote).
     pub fn require(
         &self,
         state: &AppState,
@@ -146,7 +215,7 @@ impl Caller {
         if self.may(state, action, resource) {
             return Ok(());
         }
-        let what = format!("{resource:?}");
+        let what = limits::bounded(&format!("{resource:?}"), 512);
         store.record_event(
             &self.actor(),
             "denied",
@@ -166,76 +235,28 @@ impl Caller {
         )))
     }
 
+    /// The answer to a request about something that does not exist, alike
+    /// to the answer about something the caller may not see: a 403 (on the
+    /// audit log) unless the policies let him do the action on any such
+    /// resource (`absent`, the resource as it would be if it existed with
+    /// nothing that makes it his), and only then a 404 with `message`. So
+    /// ids cannot be told apart by asking for them.
+    pub fn absent(
+        &self,
+        state: &AppState,
+        store: &mut dyn Store,
+        action: Action,
+        absent: &Resource,
+        message: String,
+    ) -> ApiError {
+        match self.require(state, store, action, absent) {
+            Ok(()) => ApiError::not_found(message),
+            Err(error) => error,
+        }
+    }
+
     /// How his acts are recorded.
     pub fn actor(&self) -> String {
         format!("user:{}", self.principal.name)
     }
-}
-
-/// A user's name and password.
-#[derive(serde::Deserialize, utoipa::ToSchema)]
-pub struct Login {
-    pub name: String,
-    pub password: String,
-}
-
-/// The header that sets the session cookie (an empty value and no age
-/// clear it). A session's value is a token of hex digits, always a valid
-/// header.
-fn session_cookie(value: &str, max_age: u64) -> HeaderMap {
-    let cookie =
-        format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}");
-    let mut headers = HeaderMap::new();
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        headers.insert(header::SET_COOKIE, value);
-    }
-    headers
-}
-
-/// The header that hands a new session's cookie to the browser.
-pub fn session_started(cookie: &str) -> HeaderMap {
-    session_cookie(cookie, IDLE_TIMEOUT.as_secs())
-}
-
-/// Ends the session of the cookie a request sent, if any: the header that
-/// clears the cookie.
-pub fn log_out(state: &AppState, request: &HeaderMap) -> HeaderMap {
-    if let Some(cookie) = crate::auth::cookie(request, SESSION_COOKIE) {
-        state.end_session(&cookie);
-    }
-    session_cookie("", 0)
-}
-
-/// Checks a user's password and starts a session: the session cookie, and
-/// the CSRF token every change must send back. Logins and failed logins are
-/// on the audit log.
-pub fn log_in(state: &AppState, login: &Login) -> Result<(Caller, String, String), ApiError> {
-    let mut store = state.store()?;
-    let user = store.users()?.into_iter().find(|user| user.name == login.name);
-    let verified = match &user {
-        Some(user) if !user.disabled => {
-            muster_access::verify_password(&login.password, &user.password_hash).unwrap_or(false)
-        }
-        _ => false,
-    };
-    let summary = |outcome: &str| format!("{} {outcome}", login.name);
-    let Some(user) = user.filter(|_| verified) else {
-        store.record_event(
-            &format!("user:{}", login.name),
-            "login-failed",
-            &summary("failed to log in"),
-            &json!({"user": login.name}).to_string(),
-        )?;
-        return Err(ApiError::unauthorized(
-            "the name or the password is wrong, or the user is disabled",
-        ));
-    };
-    store.record_event(
-        &format!("user:{}", user.name),
-        "login",
-        &summary("logged in"),
-        &json!({"user": user.name}).to_string(),
-    )?;
-    let (cookie, csrf) = state.start_session(&user.name);
-    Ok((caller_of(user)?, cookie, csrf))
 }

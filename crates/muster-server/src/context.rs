@@ -15,6 +15,27 @@ use crate::auth::{Caller, Credentials};
 use crate::error::ApiError;
 use crate::state::{AppState, PooledStore};
 
+/// A person's cut, as the view applies it.
+struct Shown<'a>(&'a muster_access::PersonCut);
+
+impl views::Cut for Shown<'_> {
+    fn shows_field(&self, field: &str) -> bool {
+        self.0.shows_field(field)
+    }
+
+    fn keeps_assignment(&self, unit: &str, from: NaiveDate) -> bool {
+        self.0.keeps_assignment(unit, from)
+    }
+
+    fn keeps_period(&self, from: NaiveDate, to: Option<NaiveDate>) -> bool {
+        self.0.keeps_period(from, to)
+    }
+
+    fn keeps_day(&self, day: NaiveDate) -> bool {
+        self.0.keeps_day(day)
+    }
+}
+
 /// What a request works with.
 pub struct Context {
     pub state: AppState,
@@ -79,22 +100,28 @@ impl Context {
     }
 
     /// Requires the action on a person. A person the store does not hold
-    /// and one the caller may not see are answered alike (404), so that ids
-    /// cannot be listed; the refusal is on the audit log all the same.
+    /// is answered as one the caller may not see (403, on the audit log),
+    /// unless the caller may do the action on anyone: then 404. So ids
+    /// cannot be told apart by asking for them.
     pub fn require_person(
         &mut self,
         action: Action,
         id: &str,
         day: NaiveDate,
     ) -> Result<(), ApiError> {
-        let resource = self.person_resource(id, day);
-        let absent = || ApiError::not_found(format!("no person `{id}` that you may see"));
-        match self.require(action, &resource) {
-            Err(error) if error.status == axum::http::StatusCode::FORBIDDEN => Err(absent()),
-            Err(error) => Err(error),
-            Ok(()) if self.army.engine().position(id).is_none() => Err(absent()),
-            Ok(()) => Ok(()),
+        if self.army.engine().position(id).is_none() {
+            let absent = crate::state::absent_person(id);
+            return Err(self.absent(action, &absent, format!("no person `{id}`")));
         }
+        let resource = self.person_resource(id, day);
+        self.require(action, &resource)
+    }
+
+    /// The answer to a request about something that does not exist, alike
+    /// to the answer about something the caller may not see (see
+    /// `Caller::absent`).
+    pub fn absent(&mut self, action: Action, absent: &Resource, message: String) -> ApiError {
+        self.caller.absent(&self.state, &mut *self.store, action, absent, message)
     }
 
     /// A list as the policies see it.
@@ -106,21 +133,46 @@ impl Context {
         }
     }
 
-    /// Requires the action on a list: a list the store does not hold and
-    /// one the caller may not read are answered alike (404).
+    /// Requires the action on a list; one the store does not hold is
+    /// answered as one the caller may not see, unless he may do the action
+    /// on any list.
     pub fn require_list(&mut self, action: Action, id: &str) -> Result<(), ApiError> {
-        let absent = || ApiError::not_found(format!("no list `{id}` that you may see"));
         let Some(list) = self.army.lists().get(id) else {
-            return Err(absent());
+            let absent = crate::state::absent_list(id);
+            return Err(self.absent(action, &absent, format!("no list `{id}`")));
         };
         let resource = Context::list_resource(list);
-        let readable = self.may(Action::ReadList, &resource);
-        match self.require(action, &resource) {
-            Err(error) if error.status == axum::http::StatusCode::FORBIDDEN && !readable => {
-                Err(absent())
-            }
-            other => other,
-        }
+        self.require(action, &resource)
+    }
+
+    /// What of a person the caller is shown (`muster_access::PersonCut`):
+    /// the fields of his role, and for a unit administration the history of
+    /// its own units only.
+    pub fn person_cut(&self, person: &views::Person) -> muster_access::PersonCut {
+        let world = self.army.world();
+        let organisation = &self.caller.principal.organisation;
+        let assignments = person
+            .service
+            .iter()
+            .flatten()
+            .map(|assignment| muster_access::Assignment {
+                unit: assignment.unit.clone(),
+                from: assignment.from,
+                to: assignment.to,
+                administered: world.tree.ancestors_or_self(&assignment.unit).any(|unit| {
+                    world.units.get(unit).and_then(|unit| unit.administration.as_ref())
+                        == Some(organisation)
+                }),
+            })
+            .collect();
+        muster_access::PersonCut::new(self.caller.principal.role, assignments)
+    }
+
+    /// Cuts a person to what the caller may see: the one place where a
+    /// person is cut, with the rule of `muster_access::PersonCut`.
+    pub fn cut_person(&self, person: &mut views::Person) {
+        let cut = self.person_cut(person);
+        person.cut(&Shown(&cut));
     }
 
     /// The fields of a person the caller may see, when not all of them.
@@ -159,16 +211,6 @@ pub fn order_resource(scope: &Scope) -> Resource {
     }
 }
 
-/// The resource a draft is authorized as: the order it parses to, or, if
-/// it does not parse, a draft of the caller's organisation governing
-/// nothing yet (whose errors he may see if he may check his own drafts).
-pub fn draft_resource(caller: &Caller, document: &str) -> Resource {
-    match muster_service::orders::draft_scope(document) {
-        Some(scope) => order_resource(&scope),
-        None => own_draft(caller),
-    }
-}
-
 /// A draft of the caller's organisation that governs nothing yet.
 pub fn own_draft(caller: &Caller) -> Resource {
     Resource::Order {
@@ -178,24 +220,40 @@ pub fn own_draft(caller: &Caller) -> Resource {
     }
 }
 
-/// Requires the caller may issue a draft, and every effect of issuing it:
-/// an order it supersedes ends, so superseding needs the right to revoke
-/// that order.
-pub fn require_issue(context: &mut Context, document: &str) -> Result<(), ApiError> {
-    let resource = draft_resource(&context.caller, document);
-    context.require(Action::IssueOrder, &resource)?;
-    let superseded = muster_service::orders::draft_scope(document)
-        .map(|scope| scope.supersedes)
-        .unwrap_or_default();
-    for id in superseded {
-        if let Some(scope) = muster_service::orders::issued_scope(context.army.book(), &id) {
-            context.require(Action::RevokeOrder, &order_resource(&scope)).map_err(|error| {
-                ApiError::new(
-                    error.status,
-                    format!("{}: the draft supersedes `{id}`, which ends it", error.message),
-                )
-            })?;
-        }
+/// Requires the policies to allow a draft: the action on the order it
+/// parses to, and on each order it supersedes (which it would end) the
+/// right to end it: to revoke it when issuing, to check it when checking
+/// or previewing. A refusal names the superseded order; an id that is no
+/// issued order is refused alike unless the caller may do so to any order.
+pub fn require_draft(
+    context: &mut Context,
+    action: Action,
+    document: &str,
+) -> Result<(), ApiError> {
+    let Some(scope) = muster_service::orders::draft_scope(document) else {
+        let own = own_draft(&context.caller);
+        return context.require(action, &own);
+    };
+    context.require(action, &order_resource(&scope))?;
+    let ending =
+        if action == Action::IssueOrder { Action::RevokeOrder } else { Action::CheckOrder };
+    for superseded in &scope.supersedes {
+        let resource = match muster_service::orders::issued_scope(context.army.book(), superseded) {
+            Some(issued) => order_resource(&issued),
+            None => Resource::Order {
+                id: superseded.clone(),
+                issued_by: String::new(),
+                targets: Vec::new(),
+            },
+        };
+        context.require(ending, &resource).map_err(|error| {
+            ApiError::forbidden(format!(
+                "{}: superseding order `{}` ends its force, which takes the right to {} it",
+                error.message,
+                crate::limits::bounded(superseded, crate::limits::KEPT),
+                ending.as_str().trim_end_matches("-order"),
+            ))
+        })?;
     }
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! One error shape for every error.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -13,6 +13,8 @@ pub struct ApiError {
     pub message: String,
     /// What more there is to say: the diagnostics of a text, conflicts.
     pub details: Option<serde_json::Value>,
+    /// For a 429, in how many seconds to try again (`Retry-After`).
+    pub retry_after: Option<u64>,
 }
 
 /// The body of every error: `{"error": {"status": 404, "message": "..."}}`.
@@ -35,7 +37,15 @@ pub struct ErrorDetail {
 
 impl ApiError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
-        ApiError { status, message: message.into(), details: None }
+        ApiError { status, message: message.into(), details: None, retry_after: None }
+    }
+
+    /// Too many attempts: try again after the seconds given.
+    pub fn too_many(message: impl Into<String>, retry_after: u64) -> ApiError {
+        ApiError {
+            retry_after: Some(retry_after),
+            ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, message)
+        }
     }
 
     pub fn bad_request(message: impl Into<String>) -> ApiError {
@@ -60,7 +70,9 @@ impl From<muster_store::StoreError> for ApiError {
         use muster_store::StoreError;
         let status = match &error {
             StoreError::OrderExists { .. } | StoreError::ListExists { .. } => StatusCode::CONFLICT,
-            StoreError::NoSuchOrder { .. } | StoreError::NoSuchList { .. } => StatusCode::NOT_FOUND,
+            StoreError::NoSuchOrder { .. }
+            | StoreError::NoSuchList { .. }
+            | StoreError::NotOnList { .. } => StatusCode::NOT_FOUND,
             StoreError::Invalid(_) => StatusCode::BAD_REQUEST,
             _ => {
                 tracing::error!(%error, "store failure");
@@ -100,7 +112,7 @@ impl From<muster_service::ServiceError> for ApiError {
             }
             other => other.to_string(),
         };
-        ApiError { status, message, details }
+        ApiError { status, message, details, retry_after: None }
     }
 }
 
@@ -113,6 +125,10 @@ impl IntoResponse for ApiError {
                 details: self.details,
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
     }
 }

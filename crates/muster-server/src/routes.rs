@@ -2,6 +2,10 @@
 
 use axum::Json;
 use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::routing::{delete, get, post};
 use muster_access::Action;
 use utoipa::OpenApi;
@@ -131,12 +135,41 @@ pub fn api(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The application: every route, with metrics and a log line per request.
+/// What the console's pages may load: only what the server serves itself
+/// (the stylesheet, htmx, the icon); no inline script or style, no frames.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Adds the security headers to every answer: the content security
+/// policy, no framing, no sniffing, no referrer, and `no-store` unless the
+/// answer says how long it may be kept (the vendored assets).
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let set = [
+        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+    ];
+    for (name, value) in set {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// The application: every route, with metrics and a log line per request,
+/// the body limit and the security headers.
 pub fn app(state: AppState) -> Router {
     let metrics = crate::metrics::Metrics::new();
     let rendered = metrics.clone();
     api(state.clone())
         .merge(crate::console::router(state))
         .route("/metrics", get(move || async move { rendered.render() }))
+        .layer(axum::extract::DefaultBodyLimit::max(crate::limits::MAX_BODY))
+        .layer(axum::middleware::from_fn(crate::limits::limit_body))
+        .layer(axum::middleware::from_fn(security_headers))
         .layer(axum::middleware::from_fn_with_state(metrics, crate::metrics::track))
 }

@@ -4,26 +4,69 @@
 
 use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use muster_access::Policies;
 use muster_service::Army;
-use muster_store::Store;
+use muster_store::{Store, StoredUser};
 
 use crate::error::ApiError;
+use crate::throttle::{Clock, LoginThrottle, MemoryThrottle, SystemClock};
 
 /// Reports the steps of building the engine: the step, done, total.
 pub type Progress<'a> = &'a mut dyn FnMut(&str, u64, u64);
+
+/// A list that does not exist, as the policies see it: owned by nobody.
+pub fn absent_list(id: &str) -> muster_access::Resource {
+    muster_access::Resource::List { id: id.to_string(), owner: String::new(), kind: String::new() }
+}
+
+/// A person that does not exist, as the policies see him: administered by
+/// nobody, on nobody's list.
+pub fn absent_person(id: &str) -> muster_access::Resource {
+    muster_access::Resource::Person {
+        id: id.to_string(),
+        administrations: Vec::new(),
+        lists: Vec::new(),
+    }
+}
 
 /// The state of the server: cheap to clone.
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
 
+/// How a server is set up beyond its store and policies.
+#[derive(Clone)]
+pub struct Settings {
+    /// Where the time of login throttling comes from.
+    pub clock: Arc<dyn Clock>,
+    /// Where failed logins are counted.
+    pub throttle: Arc<dyn LoginThrottle>,
+    /// The server is reached over TLS through a proxy (`muster serve
+    /// --behind-tls-proxy`): session cookies are `Secure`, and the client's
+    /// address is the last one the proxy adds to `X-Forwarded-For`.
+    pub behind_tls_proxy: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            clock: Arc::new(SystemClock),
+            throttle: Arc::new(MemoryThrottle::default()),
+            behind_tls_proxy: false,
+        }
+    }
+}
+
 struct Inner {
     /// The store's location: a SQLite file's path.
     db: String,
     policies: Policies,
+    settings: Settings,
+    /// How many passwords have been checked against an argon2 hash.
+    password_checks: AtomicU64,
     /// Open connections not in use.
     pool: Mutex<Vec<Box<dyn Store>>>,
     /// The army as of the last act it holds.
@@ -33,12 +76,19 @@ struct Inner {
     callers: Mutex<(i64, HashMap<String, crate::auth::Caller>)>,
     /// Sessions of the console, by the SHA-256 of their cookie.
     sessions: Mutex<HashMap<String, Session>>,
+    /// The secret the login form's token is derived from, with the
+    /// pre-session cookie.
+    login_key: String,
 }
 
 /// A logged-in user of the console.
 #[derive(Clone, Debug)]
 pub struct Session {
     pub user: String,
+    /// The act of the account's version he logged in with: a later
+    /// version (disabled, reset, a new role or organisation) ends the
+    /// session.
+    pub account: i64,
     /// The token a form or script must send back with every change.
     pub csrf: String,
     pub last_seen: Instant,
@@ -46,6 +96,13 @@ pub struct Session {
 
 /// A session unused for this long is over.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+/// How many sessions one user may have at once: a new one ends his
+/// oldest.
+const SESSIONS_PER_USER: usize = 16;
+
+/// How many sessions are kept in all: a new one ends the oldest.
+const SESSIONS: usize = 10_000;
 
 /// How many idle connections are kept.
 const POOL_SIZE: usize = 128;
@@ -88,18 +145,43 @@ impl Drop for PooledStore {
 impl AppState {
     /// The state for a store, with the policies in force.
     pub fn new(db: &str, policies: Policies) -> AppState {
+        AppState::configured(db, policies, Settings::default())
+    }
+
+    /// The state for a store, with the policies in force and the settings.
+    pub fn configured(db: &str, policies: Policies, settings: Settings) -> AppState {
         AppState(Arc::new(Inner {
             db: db.to_string(),
             policies,
+            settings,
+            password_checks: AtomicU64::new(0),
             pool: Mutex::new(Vec::new()),
             army: Mutex::new(None),
             callers: Mutex::new((0, HashMap::new())),
             sessions: Mutex::new(HashMap::new()),
+            login_key: muster_access::generate_token(),
         }))
     }
 
     pub fn policies(&self) -> &Policies {
         &self.0.policies
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.0.settings
+    }
+
+    /// Checks a password against an argon2 hash, counting the check.
+    pub fn verify_password(&self, password: &str, hash: &str) -> bool {
+        self.0.password_checks.fetch_add(1, Ordering::Relaxed);
+        muster_access::verify_password(password, hash).unwrap_or(false)
+    }
+
+    /// How many passwords have been checked against an argon2 hash since
+    /// the server started: every login attempt that is not refused before
+    /// checking makes one check, whether or not its name is known.
+    pub fn password_checks(&self) -> u64 {
+        self.0.password_checks.load(Ordering::Relaxed)
     }
 
     /// A connection to the store, from the pool.
@@ -160,17 +242,44 @@ impl AppState {
         }
     }
 
-    /// Starts a session for a user: its cookie value, and its CSRF token.
-    pub fn start_session(&self, user: &str) -> (String, String) {
+    /// Starts a session for a user in the version of his account that
+    /// logged in: its cookie value, and its CSRF token.
+    pub fn start_session(&self, user: &StoredUser) -> (String, String) {
         let cookie = muster_access::generate_token();
         let csrf = muster_access::generate_token();
-        let session =
-            Session { user: user.to_string(), csrf: csrf.clone(), last_seen: Instant::now() };
+        let session = Session {
+            user: user.name.clone(),
+            account: user.changed.id.0,
+            csrf: csrf.clone(),
+            last_seen: Instant::now(),
+        };
         if let Ok(mut sessions) = self.0.sessions.lock() {
             sessions.retain(|_, session| session.last_seen.elapsed() < IDLE_TIMEOUT);
+            let mut his: Vec<(Instant, String)> = sessions
+                .iter()
+                .filter(|(_, other)| other.user == user.name)
+                .map(|(key, other)| (other.last_seen, key.clone()))
+                .collect();
+            his.sort();
+            for (_, key) in his.iter().take((his.len() + 1).saturating_sub(SESSIONS_PER_USER)) {
+                sessions.remove(key);
+            }
+            if sessions.len() >= SESSIONS
+                && let Some(oldest) = sessions
+                    .iter()
+                    .min_by_key(|(_, other)| other.last_seen)
+                    .map(|(key, _)| key.clone())
+            {
+                sessions.remove(&oldest);
+            }
             sessions.insert(muster_access::token_sha256(&cookie), session);
         }
         (cookie, csrf)
+    }
+
+    /// The token the login form carries for a pre-session cookie.
+    pub fn login_token(&self, pre_session: &str) -> String {
+        muster_access::token_sha256(&format!("{}:{pre_session}", self.0.login_key))
     }
 
     /// The session of a cookie, if it is live; using it keeps it alive.

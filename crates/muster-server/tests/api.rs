@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use http_body_util::BodyExt;
 use muster_access::{Policies, Principal, Resource};
 use muster_core::Role;
-use muster_server::{AppState, ROUTES, app};
+use muster_server::{AppState, ROUTES, Settings, app};
 use muster_store::{EntryAction, NewAct, NewList, NewOrder, NewUser, SqliteStore, Store};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -221,10 +221,22 @@ impl Fixture {
     /// A state on a copy of the store as the fixture made it, for a change
     /// that must not be seen by the next case.
     fn copy(&self) -> (tempfile::TempDir, AppState) {
+        self.copy_with(Settings::default())
+    }
+
+    /// A state with settings on a copy of the store as the fixture made it.
+    fn copy_with(&self, settings: Settings) -> (tempfile::TempDir, AppState) {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("muster.db");
         std::fs::copy(&self.db, &db).unwrap();
-        (dir, AppState::new(db.to_str().unwrap(), Policies::default_policies().unwrap()))
+        (
+            dir,
+            AppState::configured(
+                db.to_str().unwrap(),
+                Policies::default_policies().unwrap(),
+                settings,
+            ),
+        )
     }
 }
 
@@ -277,7 +289,10 @@ async fn a_placement_reads_its_own_lists_and_only_the_fields_it_needs() {
     assert_eq!(status, StatusCode::OK, "{body}");
     let mut fields: Vec<&String> = body.as_object().unwrap().keys().collect();
     fields.sort();
-    assert_eq!(fields, ["born", "home_province", "id", "name", "sex", "specialty", "status"]);
+    assert_eq!(fields, ["as_of", "person", "status"]);
+    let mut fields: Vec<&String> = body["person"].as_object().unwrap().keys().collect();
+    fields.sort();
+    assert_eq!(fields, ["born", "home_province", "id", "name", "sex", "specialty"]);
     // Not on any of his lists.
     let (status, _) = fixture.get("/api/v1/people/p001?as_of=2024-01-10", Some("placer")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -587,15 +602,22 @@ async fn the_authorization_matrix_of_every_route_role_and_organisation() {
                     {
                         for key in object.keys() {
                             assert!(
-                                allowed_person_fields.contains(&key.as_str()),
+                                ["person", "as_of", "status"].contains(&key.as_str()),
                                 "a placement saw `{key}`"
+                            );
+                        }
+                        for key in object["person"].as_object().unwrap().keys() {
+                            assert!(
+                                allowed_person_fields.contains(&key.as_str()),
+                                "a placement saw `person.{key}`"
                             );
                         }
                     }
                     for entry in body["entries"].as_array().into_iter().flatten() {
                         for key in entry.as_object().unwrap().keys() {
                             assert!(
-                                ["person", "status", "reasons"].contains(&key.as_str()),
+                                ["person", "name", "status", "nominated_on", "reasons"]
+                                    .contains(&key.as_str()),
                                 "a placement saw `{key}`"
                             );
                         }
@@ -890,7 +912,8 @@ async fn a_session_logs_in_guards_changes_with_csrf_and_logs_out() {
         with_cookie(&fixture, "POST", path, &cookie, Some(csrf), Some(recheck)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
-    let (status, _) = with_cookie(&fixture, "DELETE", "/api/v1/session", &cookie, None, None).await;
+    let (status, _) =
+        with_cookie(&fixture, "DELETE", "/api/v1/session", &cookie, Some(csrf), None).await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = with_cookie(&fixture, "GET", "/api/v1/session", &cookie, None, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -937,10 +960,30 @@ async fn page(
     (status, headers, String::from_utf8(bytes.to_vec()).unwrap())
 }
 
+/// The login form's pre-session cookie and token, as the login page hands
+/// them out (none if it hands out none).
+async fn login_form(fixture: &Fixture) -> (Option<String>, String) {
+    let (status, headers, body) = page(fixture, "GET", "/login", None, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let cookie = headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|value| value.to_str().unwrap().split(';').next().unwrap().to_string())
+        .next();
+    let token = body
+        .split(r#"name="csrf" value=""#)
+        .nth(1)
+        .map(|rest| rest.split('"').next().unwrap().to_string())
+        .unwrap_or_default();
+    (cookie, token)
+}
+
 /// Logs in on the console's form: the session cookie.
 async fn console_login(fixture: &Fixture, name: &str) -> String {
-    let form = format!("name={name}&password=a+long+test+password");
-    let (status, headers, body) = page(fixture, "POST", "/login", None, Some(&form)).await;
+    let (cookie, token) = login_form(fixture).await;
+    let form = format!("csrf={token}&name={name}&password=a+long+test+password");
+    let (status, headers, body) =
+        page(fixture, "POST", "/login", cookie.as_deref(), Some(&form)).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     assert_eq!(headers["location"], "/");
     headers["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string()
@@ -955,8 +998,9 @@ async fn the_console_shows_each_role_its_part() {
     let (status, _, body) = page(&fixture, "GET", "/login", None, None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains(r#"<label for="password">"#), "{body}");
-    let (status, _, body) =
-        page(&fixture, "POST", "/login", None, Some("name=placer&password=wrong")).await;
+    let (cookie, token) = login_form(&fixture).await;
+    let form = format!("csrf={token}&name=placer&password=wrong");
+    let (status, _, body) = page(&fixture, "POST", "/login", cookie.as_deref(), Some(&form)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(body.contains("role=\"alert\""), "{body}");
 
@@ -1137,4 +1181,951 @@ async fn the_console_shows_evidence_and_audit_to_those_who_may_see_them() {
     let placer = console_login(&fixture, "placer").await;
     let (_, _, body) = page(&fixture, "GET", "/", Some(&placer), None).await;
     assert!(!body.contains(r#"href="/orders""#) && body.contains(r#"href="/lists""#), "{body}");
+}
+
+// ---------------------------------------------------------------------------
+// Security: every effect authorized, bounded inputs, throttled logins,
+// sessions that end with the account's change, bounded metrics, writes
+// decided in their transaction, and the smaller promises.
+
+/// Any request: its status, headers and body as text.
+async fn call(
+    state: &AppState,
+    request: Request<Body>,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let response = app(state.clone()).oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, headers, String::from_utf8_lossy(&bytes).to_string())
+}
+
+/// A JSON login from an address.
+fn login_request(name: &str, password: &str, address: Option<&str>) -> Request<Body> {
+    let body = serde_json::json!({"name": name, "password": password}).to_string();
+    let mut request = Request::post("/api/v1/session")
+        .header("Content-Type", "application/json")
+        .body(Body::from(body))
+        .unwrap();
+    if let Some(address) = address {
+        let socket: std::net::SocketAddr = format!("{address}:40000").parse().unwrap();
+        request.extensions_mut().insert(axum::extract::ConnectInfo(socket));
+    }
+    request
+}
+
+/// Logs in through the API: the session cookie and its CSRF token.
+async fn api_login(state: &AppState, name: &str) -> (String, String) {
+    let (status, headers, body) =
+        call(state, login_request(name, "a long test password", None)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let cookie = headers["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let body: Value = serde_json::from_str(&body).unwrap();
+    (cookie, body["csrf"].as_str().unwrap().to_string())
+}
+
+/// The audit log as the auditor reads it.
+async fn audit_entries(fixture: &Fixture, state: &AppState) -> Vec<Value> {
+    let (_, log) = fixture.request(state, "GET", "/api/v1/audit", None, Some("auditor")).await;
+    log["entries"].as_array().unwrap().clone()
+}
+
+/// A harmless discharge order that supersedes others.
+fn superseding_order(id: &str, issued_by: &str, supersedes: &[&str]) -> String {
+    let list: Vec<String> = supersedes.iter().map(|id| format!("\"{id}\"")).collect();
+    harmless_order(id, issued_by, "2024-01-05")
+        .replace("\n[[rules]]", &format!("supersedes = [{}]\n\n[[rules]]", list.join(", ")))
+}
+
+#[tokio::test]
+async fn an_order_that_supersedes_another_needs_the_right_to_revoke_it() {
+    let fixture = fixture();
+    let (_dir, state) = fixture.copy();
+    // The department's discharge order may not end the ministry's order on
+    // postings abroad: issuing, checking and previewing it are refused,
+    // naming the order it would end.
+    let document = superseding_order("errd-2024-009", "errd", &["mod-2024-001"]);
+    for path in ["/api/v1/orders", "/api/v1/orders/check", "/api/v1/orders/preview"] {
+        let body = serde_json::json!({"document": document, "as_of": "2024-01-05"});
+        let (status, body) =
+            fixture.request(&state, "POST", path, Some(body), Some("errd-officer")).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("mod-2024-001"), "{body}");
+    }
+    let (_, order) = fixture
+        .request(
+            &state,
+            "GET",
+            "/api/v1/orders/mod-2024-001?as_of=2024-06-01",
+            None,
+            Some("auditor"),
+        )
+        .await;
+    assert_eq!(order["state"], "in force", "{order}");
+    // The auditor may check any draft, so he may check this one too.
+    let body = serde_json::json!({"document": document, "as_of": "2024-01-05"});
+    let (status, body) =
+        fixture.request(&state, "POST", "/api/v1/orders/check", Some(body), Some("auditor")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // An order of its own, the department may supersede.
+    let document = superseding_order("errd-2024-010", "errd", &["rv-errd"]);
+    let body = serde_json::json!({"document": document, "as_of": "2024-01-05"});
+    let (status, body) =
+        fixture.request(&state, "POST", "/api/v1/orders", Some(body), Some("errd-officer")).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+#[tokio::test]
+async fn the_authorization_matrix_of_superseded_orders() {
+    let fixture = fixture();
+    let policies = Policies::default_policies().unwrap();
+    for (user, organisation, role) in MATRIX_USERS {
+        for own in [true, false] {
+            let superseded =
+                if own { format!("rv-{organisation}") } else { "rv-sonbong".to_string() };
+            let document = superseding_order("matrix-supersedes", organisation, &[&superseded]);
+            let principal =
+                Principal { name: user.to_string(), organisation: organisation.to_string(), role };
+            let draft = Resource::Order {
+                id: "matrix-supersedes".to_string(),
+                issued_by: organisation.to_string(),
+                targets: vec!["discharge".to_string()],
+            };
+            let old = Resource::Order {
+                id: superseded.clone(),
+                issued_by: if own { organisation.to_string() } else { "sonbong".to_string() },
+                targets: vec!["discharge".to_string()],
+            };
+            let expected =
+                policies.is_allowed(&principal, muster_access::Action::IssueOrder, &draft)
+                    && policies.is_allowed(&principal, muster_access::Action::RevokeOrder, &old);
+            let (_dir, state) = fixture.copy();
+            let body = serde_json::json!({"document": document, "as_of": "2024-01-05"});
+            let (status, body) =
+                fixture.request(&state, "POST", "/api/v1/orders", Some(body), Some(user)).await;
+            if expected {
+                assert_eq!(status, StatusCode::CREATED, "{role} superseding {superseded}: {body}");
+            } else {
+                assert_eq!(
+                    status,
+                    StatusCode::FORBIDDEN,
+                    "{role} superseding {superseded}: {body}"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_request_body_is_bounded_and_so_is_every_field() {
+    let fixture = fixture();
+    let (_dir, state) = fixture.copy();
+    let before = audit_entries(&fixture, &state).await.len();
+    // A body of 1.9 MB is refused whole, and nothing is stored.
+    let name = "x".repeat(1_900_000);
+    let (status, _, body) = call(&state, login_request(&name, "password", None)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{}", &body[..body.len().min(300)]);
+    assert!(body.contains("at most"), "{body}");
+    // A name or a password past its limit is a 400, and nothing is stored.
+    let (status, _, body) =
+        call(&state, login_request(&"x".repeat(10_000), "password", None)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, _, body) = call(&state, login_request("placer", &"x".repeat(5_000), None)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    // Since the audit read itself is no entry, nothing was added.
+    assert_eq!(audit_entries(&fixture, &state).await.len(), before);
+
+    // What a failed login tried is kept short and with its control
+    // characters escaped: it cannot forge a line of the log.
+    let forged = format!("intruder\n2024-01-01 user:minister login {}", "y".repeat(150));
+    let (status, _, _) = call(&state, login_request(&forged, "password", None)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let entries = audit_entries(&fixture, &state).await;
+    let failed = entries.iter().rev().find(|entry| entry["kind"] == "login-failed").unwrap();
+    for field in ["actor", "summary"] {
+        let text = failed[field].as_str().unwrap();
+        assert!(!text.contains('\n') && text.contains("intruder\\n"), "{field}: {text}");
+        assert!(text.chars().count() < 120, "{field}: {text}");
+    }
+
+    // Every other field has its limit, answered 400 before anything is done.
+    let long = |count: usize| "z".repeat(count);
+    let cases: Vec<(&str, &str, Value, &str)> = vec![
+        (
+            "POST",
+            "/api/v1/lists",
+            serde_json::json!({"id": "long-title", "kind": "overseas-posting", "title": long(10_000)}),
+            "placer",
+        ),
+        (
+            "POST",
+            "/api/v1/lists",
+            serde_json::json!({"id": "long-kind", "kind": long(1_000)}),
+            "placer",
+        ),
+        (
+            "POST",
+            "/api/v1/orders/rv-mod/revoke",
+            serde_json::json!({"on": "2024-02-01", "reason": long(100_000)}),
+            "minister",
+        ),
+        (
+            "POST",
+            "/api/v1/lists/haebit-2023/entries",
+            serde_json::json!({"where": format!("person.name == \"{}\"", long(10_000))}),
+            "placer",
+        ),
+        (
+            "POST",
+            "/api/v1/lists/haebit-2023/entries",
+            serde_json::json!({"persons": vec!["p001"; 10_001]}),
+            "placer",
+        ),
+    ];
+    for (method, path, body, user) in cases {
+        let (status, answer) = fixture.request(&state, method, path, Some(body), Some(user)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{method} {path}: {answer}");
+        assert!(answer["error"]["message"].as_str().unwrap().contains("at most"), "{answer}");
+    }
+    let (status, answer) = fixture
+        .request(
+            &state,
+            "GET",
+            &format!("/api/v1/stats?event=awol&by=home_province&where={}", long(10_000)),
+            None,
+            Some("minister"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    // The refusals and failures stored are few and short.
+    let entries = audit_entries(&fixture, &state).await;
+    let added: usize = entries[before..].iter().map(|entry| entry.to_string().len()).sum();
+    assert!(added < 4_000, "{added} bytes of audit entries: {:?}", &entries[before..]);
+}
+
+/// A state whose clock the test moves.
+fn throttled(
+    fixture: &Fixture,
+) -> (tempfile::TempDir, AppState, std::sync::Arc<muster_server::ManualClock>) {
+    let clock = std::sync::Arc::new(muster_server::ManualClock::new(
+        std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000),
+    ));
+    let settings = Settings { clock: clock.clone(), ..Settings::default() };
+    let (dir, state) = fixture.copy_with(settings);
+    (dir, state, clock)
+}
+
+/// Tries a login; when told to wait, moves the clock on and tries again.
+async fn patient_login(
+    state: &AppState,
+    clock: &muster_server::ManualClock,
+    name: &str,
+    password: &str,
+    address: Option<&str>,
+) -> StatusCode {
+    for _ in 0..3 {
+        let (status, headers, body) = call(state, login_request(name, password, address)).await;
+        if status != StatusCode::TOO_MANY_REQUESTS {
+            return status;
+        }
+        let wait: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!(wait > 0 && body.contains("wait"), "{body}");
+        if wait > 120 {
+            return status;
+        }
+        clock.advance(std::time::Duration::from_secs(wait));
+    }
+    StatusCode::TOO_MANY_REQUESTS
+}
+
+#[tokio::test]
+async fn failed_logins_are_throttled_and_the_tenth_locks_the_name_out() {
+    let fixture = fixture();
+    let (_dir, state, clock) = throttled(&fixture);
+    // Wrong passwords at once: after the third, each waits longer.
+    let mut refused = 0;
+    for _ in 0..5 {
+        let (status, headers, _) = call(&state, login_request("minister", "guess", None)).await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            refused += 1;
+            assert!(headers.contains_key("retry-after"));
+        }
+    }
+    assert_eq!(refused, 2);
+    // Waiting as told, ten failures in all...
+    let mut failures = 3;
+    while failures < 10 {
+        let status = patient_login(&state, &clock, "minister", "guess", None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "failure {}", failures + 1);
+        failures += 1;
+    }
+    // ...and the 11th attempt is refused even with the right password,
+    // until the lockout has passed.
+    let (status, headers, body) =
+        call(&state, login_request("minister", "a long test password", None)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    let wait: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert_eq!(wait, 15 * 60);
+    clock.advance(std::time::Duration::from_secs(wait - 60));
+    let (status, _, _) =
+        call(&state, login_request("minister", "a long test password", None)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    clock.advance(std::time::Duration::from_secs(60));
+    let (status, _, body) =
+        call(&state, login_request("minister", "a long test password", None)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The lockout is on the audit log the auditor reads; the refused
+    // attempts are not (they checked no password).
+    let entries = audit_entries(&fixture, &state).await;
+    let locked: Vec<&Value> =
+        entries.iter().filter(|entry| entry["kind"] == "login-locked").collect();
+    assert_eq!(locked.len(), 1, "{entries:?}");
+    assert_eq!(locked[0]["actor"], "user:minister");
+    let failed = entries.iter().filter(|entry| entry["kind"] == "login-failed").count();
+    assert_eq!(failed, 10);
+    // Another user is not held up by the minister's lockout.
+    let (status, _, _) = call(&state, login_request("placer", "a long test password", None)).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn failed_logins_from_one_address_are_throttled_across_names() {
+    let fixture = fixture();
+    let (_dir, state, clock) = throttled(&fixture);
+    let mut index = 0;
+    loop {
+        let status =
+            patient_login(&state, &clock, &format!("nobody-{index}"), "guess", Some("10.1.2.3"))
+                .await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            break;
+        }
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        index += 1;
+        assert!(index <= 50, "no lockout of the address after {index} failures");
+    }
+    assert_eq!(index, 50);
+    // From that address, even the right password waits; from another, not.
+    let (status, _, _) =
+        call(&state, login_request("placer", "a long test password", Some("10.1.2.3"))).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let (status, _, _) =
+        call(&state, login_request("placer", "a long test password", Some("10.9.9.9"))).await;
+    assert_eq!(status, StatusCode::OK);
+    let entries = audit_entries(&fixture, &state).await;
+    assert!(
+        entries
+            .iter()
+            .any(|entry| entry["kind"] == "login-locked" && entry["actor"] == "address:10.1.2.3"),
+        "{entries:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_name_costs_an_argon2_check_as_a_known_one_does() {
+    let fixture = fixture();
+    let (_dir, state) = fixture.copy();
+    for (name, password, expected) in [
+        ("placer", "a long test password", StatusCode::OK),
+        ("placer", "wrong", StatusCode::UNAUTHORIZED),
+        ("nobody-at-all", "wrong", StatusCode::UNAUTHORIZED),
+        ("nobody-else", "a long test password", StatusCode::UNAUTHORIZED),
+    ] {
+        let checks = state.password_checks();
+        let (status, _, body) = call(&state, login_request(name, password, None)).await;
+        assert_eq!(status, expected, "{name}: {body}");
+        assert_eq!(state.password_checks(), checks + 1, "{name}: one argon2 check");
+    }
+    // A disabled user's password is checked too, so that his name is no
+    // quicker to refuse than another's.
+    let (dir, state) = fixture.copy();
+    let db = dir.path().join("muster.db");
+    let mut store = SqliteStore::open(&db).unwrap();
+    let user = store.users().unwrap().into_iter().find(|user| user.name == "placer").unwrap();
+    store
+        .put_user(
+            act("user-disable", "2024-01-02"),
+            NewUser {
+                name: user.name,
+                organisation: user.organisation,
+                role: user.role,
+                password_hash: user.password_hash,
+                disabled: true,
+            },
+            "{}",
+        )
+        .unwrap();
+    let checks = state.password_checks();
+    let (status, _, _) = call(&state, login_request("placer", "a long test password", None)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(state.password_checks(), checks + 1);
+}
+
+/// Writes a new version of a user's account through a connection of its
+/// own, as `muster user` does from another process.
+fn change_user(db: &Path, name: &str, kind: &str, change: impl FnOnce(&mut NewUser)) {
+    let mut store = SqliteStore::open(db).unwrap();
+    let user = store.users().unwrap().into_iter().find(|user| user.name == name).unwrap();
+    let mut new = NewUser {
+        name: user.name,
+        organisation: user.organisation,
+        role: user.role,
+        password_hash: user.password_hash,
+        disabled: user.disabled,
+    };
+    change(&mut new);
+    store.put_user(act(kind, "2024-01-02"), new, "{}").unwrap();
+}
+
+#[tokio::test]
+async fn a_session_ends_when_its_user_is_disabled_reset_or_changed() {
+    let fixture = fixture();
+    let (dir, state) = fixture.copy();
+    let db = dir.path().join("muster.db");
+    let session = |cookie: String| {
+        let state = state.clone();
+        async move {
+            let request = Request::get("/api/v1/session")
+                .header("Cookie", cookie)
+                .body(Body::empty())
+                .unwrap();
+            call(&state, request).await.0
+        }
+    };
+    // Disabled, then reset (enabled again): the old session stays over.
+    let (cookie, _) = api_login(&state, "placer").await;
+    assert_eq!(session(cookie.clone()).await, StatusCode::OK);
+    change_user(&db, "placer", "user-disable", |user| user.disabled = true);
+    assert_eq!(session(cookie.clone()).await, StatusCode::UNAUTHORIZED);
+    change_user(&db, "placer", "user-reset", |user| {
+        user.disabled = false;
+        user.password_hash = muster_access::hash_password("a long test password").unwrap();
+    });
+    assert_eq!(session(cookie.clone()).await, StatusCode::UNAUTHORIZED);
+    // Reset alone, or a change of role, ends his sessions too; a session
+    // begun after the change lives.
+    let (cookie, _) = api_login(&state, "placer").await;
+    change_user(&db, "placer", "user-reset", |_| {});
+    assert_eq!(session(cookie).await, StatusCode::UNAUTHORIZED);
+    let (cookie, _) = api_login(&state, "analyst").await;
+    change_user(&db, "analyst", "user-change", |user| user.role = "auditor".to_string());
+    assert_eq!(session(cookie).await, StatusCode::UNAUTHORIZED);
+    let (cookie, _) = api_login(&state, "analyst").await;
+    assert_eq!(session(cookie.clone()).await, StatusCode::OK);
+    // The console's pages end it as well.
+    let request = Request::get("/").header("Cookie", &cookie).body(Body::empty()).unwrap();
+    assert_eq!(call(&state, request).await.0, StatusCode::OK);
+    change_user(&db, "analyst", "user-change", |user| user.organisation = "mod".to_string());
+    let request = Request::get("/").header("Cookie", &cookie).body(Body::empty()).unwrap();
+    let (status, headers, _) = call(&state, request).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers["location"], "/login");
+    assert_eq!(session(cookie).await, StatusCode::UNAUTHORIZED);
+
+    // A token's caller is not remembered past a change of his account.
+    let token = fixture.tokens["minister"].clone();
+    let who = |token: String| {
+        let state = state.clone();
+        async move {
+            let request = Request::get("/api/v1/session")
+                .header("Authorization", format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap();
+            let (status, _, body) = call(&state, request).await;
+            (status, serde_json::from_str::<Value>(&body).unwrap_or(Value::Null))
+        }
+    };
+    assert_eq!(who(token.clone()).await.1["role"], "ministry");
+    change_user(&db, "minister", "user-change", |user| user.role = "analyst".to_string());
+    assert_eq!(who(token.clone()).await.1["role"], "analyst");
+    change_user(&db, "minister", "user-disable", |user| user.disabled = true);
+    assert_eq!(who(token).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn metrics_labels_take_a_bounded_set_of_values() {
+    let fixture = fixture();
+    let service = app(fixture.state.clone());
+    for index in 0..300u32 {
+        let method = format!("INVENTED{index}");
+        let path = if index % 2 == 0 {
+            format!("/x{}/{}", index * 7919 % 1000, index)
+        } else {
+            "/api/v1/health".to_string()
+        };
+        let request =
+            Request::builder().method(method.as_str()).uri(path).body(Body::empty()).unwrap();
+        let response = service.clone().oneshot(request).await.unwrap();
+        assert!(response.status().is_client_error(), "{method}");
+        let request = Request::get(format!("/nothing/{index}")).body(Body::empty()).unwrap();
+        service.clone().oneshot(request).await.unwrap();
+    }
+    let response =
+        service.oneshot(Request::get("/metrics").body(Body::empty()).unwrap()).await.unwrap();
+    let text = String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec())
+        .unwrap();
+    let methods =
+        ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE", "other"];
+    let mut series = 0;
+    for line in text.lines().filter(|line| line.starts_with("muster_http_requests_total{")) {
+        series += 1;
+        let label = |name: &str| {
+            line.split(&format!("{name}=\"")).nth(1).unwrap().split('"').next().unwrap().to_string()
+        };
+        assert!(methods.contains(&label("method").as_str()), "{line}");
+        let route = label("route");
+        assert!(
+            route == "unmatched"
+                || ROUTES.iter().any(|known| known.path == route)
+                || route == "/metrics",
+            "{line}"
+        );
+    }
+    assert!(series <= 6, "{series} series:\n{text}");
+    assert!(text.contains(r#"method="other",route="/api/v1/health""#), "{text}");
+    assert!(text.len() < 20_000, "{} bytes of metrics", text.len());
+}
+
+#[tokio::test]
+async fn a_list_created_twice_answers_409() {
+    let fixture = fixture();
+    let (_dir, state) = fixture.copy();
+    let body =
+        serde_json::json!({"id": "haebit-2023", "kind": "overseas-posting", "as_of": "2024-01-10"});
+    let (status, body) =
+        fixture.request(&state, "POST", "/api/v1/lists", Some(body), Some("placer")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("already exists"), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn clients_adding_the_same_person_at_once_add_him_once() {
+    const CLIENTS: usize = 12;
+    let fixture = fixture();
+    let (dir, state) = fixture.copy();
+    // Warm the pool and the snapshot, so that the requests meet in the
+    // write, not in opening the store.
+    let mut reads = Vec::new();
+    for _ in 0..CLIENTS {
+        let request = Request::get("/api/v1/lists/haebit-2023")
+            .header("Authorization", format!("Bearer {}", fixture.tokens["placer"]))
+            .body(Body::empty())
+            .unwrap();
+        let state = state.clone();
+        reads.push(tokio::spawn(async move { call(&state, request).await.0 }));
+    }
+    for read in reads {
+        assert_eq!(read.await.unwrap(), StatusCode::OK);
+    }
+    let mut requests = Vec::new();
+    for _ in 0..CLIENTS {
+        let request = Request::post("/api/v1/lists/haebit-2023/entries")
+            .header("Authorization", format!("Bearer {}", fixture.tokens["placer"]))
+            .header("Content-Type", "application/json")
+            .body(Body::from(
+                serde_json::json!({"persons": ["p006"], "as_of": "2024-01-10"}).to_string(),
+            ))
+            .unwrap();
+        let state = state.clone();
+        requests.push(tokio::spawn(async move { call(&state, request).await }));
+    }
+    let mut added = Vec::new();
+    for request in requests {
+        let (status, _, body) = request.await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let body: Value = serde_json::from_str(&body).unwrap();
+        added.push(body["added"].as_u64().unwrap());
+    }
+    added.sort();
+    let mut expected = vec![0; CLIENTS - 1];
+    expected.push(1);
+    assert_eq!(added, expected);
+    let store = SqliteStore::open(&dir.path().join("muster.db")).unwrap();
+    let rows = store
+        .entries("haebit-2023")
+        .unwrap()
+        .into_iter()
+        .filter(|entry| entry.person == "p006")
+        .count();
+    assert_eq!(rows, 1);
+}
+
+#[tokio::test]
+async fn absent_and_not_yours_answer_alike() {
+    let fixture = fixture();
+    let (_dir, state) = fixture.copy();
+    // For each: what the caller may not see, and what does not exist.
+    let cases = [
+        (
+            "GET",
+            "/api/v1/people/p001?as_of=2024-01-10",
+            "/api/v1/people/nobody?as_of=2024-01-10",
+            "placer",
+        ),
+        (
+            "GET",
+            "/api/v1/people/p009?as_of=2024-01-10",
+            "/api/v1/people/nobody?as_of=2024-01-10",
+            "c8-officer",
+        ),
+        (
+            "GET",
+            "/api/v1/people/p009/explain?discharge=true",
+            "/api/v1/people/nobody/explain?discharge=true",
+            "c8-officer",
+        ),
+        ("GET", "/api/v1/lists/sonbong-list", "/api/v1/lists/no-such-list", "placer"),
+        (
+            "POST",
+            "/api/v1/lists/sonbong-list/recheck",
+            "/api/v1/lists/no-such-list/recheck",
+            "placer",
+        ),
+        (
+            "POST",
+            "/api/v1/lists/sonbong-list/entries",
+            "/api/v1/lists/no-such-list/entries",
+            "placer",
+        ),
+        (
+            "DELETE",
+            "/api/v1/lists/sonbong-list/entries/p001",
+            "/api/v1/lists/no-such-list/entries/p001",
+            "placer",
+        ),
+        (
+            "POST",
+            "/api/v1/orders/rv-mod/revoke",
+            "/api/v1/orders/no-such-order/revoke",
+            "errd-officer",
+        ),
+        (
+            "GET",
+            "/api/v1/notices?organisation=sonbong",
+            "/api/v1/notices?organisation=no-such-org",
+            "placer",
+        ),
+    ];
+    for (method, other, absent, user) in cases {
+        let body = match method {
+            "POST" if other.ends_with("/revoke") => {
+                Some(serde_json::json!({"on": "2024-02-01", "reason": "r", "as_of": "2024-01-20"}))
+            }
+            "POST" if other.ends_with("/entries") => Some(serde_json::json!({"persons": ["p006"]})),
+            "POST" => Some(serde_json::json!({})),
+            _ => None,
+        };
+        let (status, refused) =
+            fixture.request(&state, method, other, body.clone(), Some(user)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{method} {other}: {refused}");
+        let (status, missing) = fixture.request(&state, method, absent, body, Some(user)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{method} {absent}: {missing}");
+        assert_eq!(refused["error"]["message"], missing["error"]["message"], "{method} {absent}");
+    }
+    // Who may read every person (or list, order) learns that it is absent.
+    for path in
+        ["/api/v1/people/nobody", "/api/v1/lists/no-such-list", "/api/v1/orders/no-such-order"]
+    {
+        let (status, body) = fixture.request(&state, "GET", path, None, Some("minister")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {body}");
+    }
+    // The console answers alike too.
+    let placer = console_login(&fixture, "placer").await;
+    for path in ["/people/p001", "/people/nobody", "/lists/sonbong-list", "/lists/no-such-list"] {
+        let (status, _, body) = page(&fixture, "GET", path, Some(&placer), None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let fixture = fixture();
+    let minister = console_login(&fixture, "minister").await;
+    let token = format!("Bearer {}", fixture.tokens["minister"]);
+    let requests = [
+        Request::get("/login").body(Body::empty()).unwrap(),
+        Request::get("/people/p004").header("Cookie", &minister).body(Body::empty()).unwrap(),
+        Request::get("/api/v1/people/p004")
+            .header("Authorization", &token)
+            .body(Body::empty())
+            .unwrap(),
+        Request::get("/api/v1/lists/haebit-2023")
+            .header("Authorization", &token)
+            .body(Body::empty())
+            .unwrap(),
+        Request::get("/api/v1/nothing").body(Body::empty()).unwrap(),
+    ];
+    for request in requests {
+        let path = request.uri().to_string();
+        let (status, headers, _) = call(&fixture.state, request).await;
+        let header = |name: &str| {
+            headers.get(name).map(|value| value.to_str().unwrap().to_string()).unwrap_or_default()
+        };
+        let policy = header("content-security-policy");
+        assert!(
+            policy.contains("default-src 'none'") && policy.contains("script-src 'self'"),
+            "{path}: {policy}"
+        );
+        assert!(
+            policy.contains("frame-ancestors 'none'") && !policy.contains("unsafe"),
+            "{path}: {policy}"
+        );
+        assert_eq!(header("x-frame-options"), "DENY", "{path}");
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
+        assert_eq!(header("cache-control"), "no-store", "{path} ({status})");
+    }
+    // The vendored assets may be kept a while.
+    let (status, headers, _) =
+        call(&fixture.state, Request::get("/static/console.css").body(Body::empty()).unwrap())
+            .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["cache-control"], "max-age=3600");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+}
+
+#[test]
+fn the_console_templates_hold_no_inline_script_or_style() {
+    let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let mut read = 0;
+    for entry in std::fs::read_dir(&templates).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        read += 1;
+        for (index, script) in
+            text.match_indices("<script").map(|(index, _)| (index, &text[index..]))
+        {
+            let tag = &script[..script.find('>').unwrap()];
+            assert!(tag.contains(" src="), "{}: an inline script at {index}", path.display());
+        }
+        assert!(!text.contains("<style"), "{}: a style element", path.display());
+        assert!(!text.contains(" style="), "{}: a style attribute", path.display());
+        for handler in [" onclick=", " onload=", " onchange=", " onsubmit=", " oninput=", "hx-on"] {
+            assert!(!text.contains(handler), "{}: {handler}", path.display());
+        }
+    }
+    assert!(read > 10);
+}
+
+#[tokio::test]
+async fn the_login_form_and_logout_take_a_csrf_token() {
+    let fixture = fixture();
+    // A login form posted without the pre-session pair is refused (a login
+    // CSRF: another site logging the browser in as someone else).
+    let (status, headers, _) =
+        page(&fixture, "POST", "/login", None, Some("name=placer&password=a+long+test+password"))
+            .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        !headers.contains_key("set-cookie")
+            || !headers["set-cookie"].to_str().unwrap().starts_with("muster_session=m")
+    );
+    let (cookie, token) = login_form(&fixture).await;
+    let cookie = cookie.unwrap();
+    assert!(cookie.starts_with("muster_login="), "{cookie}");
+    assert!(!token.is_empty());
+    let form = "csrf=forged&name=placer&password=a+long+test+password";
+    let (status, _, _) = page(&fixture, "POST", "/login", Some(&cookie), Some(form)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let session = console_login(&fixture, "placer").await;
+    // The API's logout takes the session's token as any change does.
+    let (status, _) =
+        with_cookie(&fixture, "DELETE", "/api/v1/session", &session, None, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = with_cookie(&fixture, "GET", "/api/v1/session", &session, None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, _, body) = page(&fixture, "GET", "/", Some(&session), None).await;
+    let csrf = body.split(r#"name="csrf" value=""#).nth(1).unwrap().split('"').next().unwrap();
+    let (status, _) =
+        with_cookie(&fixture, "DELETE", "/api/v1/session", &session, Some(csrf), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = with_cookie(&fixture, "GET", "/api/v1/session", &session, None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_secure_behind_a_tls_proxy() {
+    let fixture = fixture();
+    let (_, headers, _) =
+        call(&fixture.state, login_request("placer", "a long test password", None)).await;
+    assert!(!headers["set-cookie"].to_str().unwrap().contains("Secure"));
+    let (_dir, state) =
+        fixture.copy_with(Settings { behind_tls_proxy: true, ..Settings::default() });
+    let (status, headers, _) =
+        call(&state, login_request("placer", "a long test password", None)).await;
+    assert_eq!(status, StatusCode::OK);
+    let cookie = headers["set-cookie"].to_str().unwrap();
+    assert!(cookie.contains("; Secure") && cookie.contains("HttpOnly"), "{cookie}");
+    let (_, headers, _) = call(&state, Request::get("/login").body(Body::empty()).unwrap()).await;
+    assert!(headers["set-cookie"].to_str().unwrap().contains("; Secure"));
+}
+
+#[tokio::test]
+async fn ids_are_validated_wherever_they_are_accepted() {
+    let fixture = fixture();
+    let (_dir, state) = fixture.copy();
+    let long = "a".repeat(200);
+    let revoke = serde_json::json!({"on": "2024-02-01", "reason": "r"});
+    let cases: Vec<(&str, String, Option<Value>, &str)> = vec![
+        ("GET", format!("/api/v1/lists/{long}"), None, "minister"),
+        ("GET", "/api/v1/lists/bad%20id".to_string(), None, "minister"),
+        ("GET", "/api/v1/people/p%0A1".to_string(), None, "minister"),
+        ("GET", "/api/v1/orders/bad%22id".to_string(), None, "minister"),
+        ("POST", "/api/v1/orders/bad%20id/revoke".to_string(), Some(revoke), "minister"),
+        (
+            "POST",
+            "/api/v1/lists".to_string(),
+            Some(serde_json::json!({"id": "列表", "kind": "overseas-posting"})),
+            "placer",
+        ),
+        (
+            "POST",
+            "/api/v1/lists".to_string(),
+            Some(serde_json::json!({"id": "ok-id", "kind": "overseas posting"})),
+            "placer",
+        ),
+        (
+            "POST",
+            "/api/v1/lists".to_string(),
+            Some(
+                serde_json::json!({"id": "ok-id", "kind": "overseas-posting", "owner": "bad owner"}),
+            ),
+            "placer",
+        ),
+        (
+            "POST",
+            "/api/v1/lists/haebit-2023/entries".to_string(),
+            Some(serde_json::json!({"persons": ["p0 01"]})),
+            "placer",
+        ),
+        ("GET", "/api/v1/people/p004/explain?list=bad%20id".to_string(), None, "minister"),
+        ("GET", "/api/v1/notices?organisation=bad%20org".to_string(), None, "minister"),
+        (
+            "GET",
+            "/api/v1/sites/gomdok/strength?from=2020-06&to=2021-03&without=bad%20id".to_string(),
+            None,
+            "minister",
+        ),
+    ];
+    for (method, path, body, user) in cases {
+        let (status, answer) = fixture.request(&state, method, &path, body, Some(user)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{method} {path}: {answer}");
+        assert!(
+            answer["error"]["message"].as_str().unwrap().contains("letters, digits"),
+            "{answer}"
+        );
+    }
+    // An order's own id is one too.
+    let document = harmless_order("bad id!", "mod", "2024-01-05");
+    let (status, body) = fixture
+        .request(
+            &state,
+            "POST",
+            "/api/v1/orders",
+            Some(serde_json::json!({"document": document})),
+            Some("minister"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("letters, digits"), "{body}");
+}
+
+#[tokio::test]
+async fn a_unit_administration_sees_only_what_happened_in_its_units() {
+    let fixture = fixture();
+    let kinds = |body: &Value, list: &str, field: &str| -> Vec<String> {
+        body[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item[field].as_str().unwrap().to_string())
+            .collect()
+    };
+    // p020 served in c8-2 (8th Corps) until 2014, was discharged, then
+    // posted abroad by haebit and went awol: the ministry sees it all.
+    let (status, full) =
+        fixture.get("/api/v1/people/p020?as_of=2024-01-10", Some("minister")).await;
+    assert_eq!(status, StatusCode::OK, "{full}");
+    assert_eq!(kinds(&full, "events", "kind"), ["discharged", "posted", "awol"]);
+    // The 8th Corps sees his service with it and his discharge from it.
+    let (status, cut) =
+        fixture.get("/api/v1/people/p020?as_of=2024-01-10", Some("c8-officer")).await;
+    assert_eq!(status, StatusCode::OK, "{cut}");
+    assert_eq!(kinds(&cut, "service", "unit"), ["c8-2"]);
+    assert_eq!(kinds(&cut, "events", "kind"), ["discharged"]);
+    assert_eq!(cut["name"], full["name"]);
+    // p006 served in the Strategic Force before the 8th Corps.
+    let (_, full) = fixture.get("/api/v1/people/p006?as_of=2024-01-10", Some("minister")).await;
+    assert_eq!(kinds(&full, "service", "unit"), ["sf-1", "c8-2"]);
+    let (_, cut) = fixture.get("/api/v1/people/p006?as_of=2024-01-10", Some("c8-officer")).await;
+    assert_eq!(kinds(&cut, "service", "unit"), ["c8-2"]);
+    // The console's timeline is cut alike.
+    let officer = console_login(&fixture, "c8-officer").await;
+    let (status, _, body) =
+        page(&fixture, "GET", "/people/p020?as_of=2024-01-10", Some(&officer), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("assigned to c8-2") && body.contains("discharged"), "{body}");
+    assert!(!body.contains("posted") && !body.contains("Russia"), "{body}");
+    let (_, _, body) =
+        page(&fixture, "GET", "/people/p006?as_of=2024-01-10", Some(&officer), None).await;
+    assert!(!body.contains("sf-1"), "{body}");
+}
+
+#[tokio::test]
+async fn the_authorization_matrix_of_absent_ids() {
+    let fixture = fixture();
+    let policies = Policies::default_policies().unwrap();
+    let absent_list =
+        Resource::List { id: "absent".into(), owner: String::new(), kind: String::new() };
+    let absent_person =
+        Resource::Person { id: "absent".into(), administrations: vec![], lists: vec![] };
+    let absent_order =
+        Resource::Order { id: "absent".into(), issued_by: String::new(), targets: vec![] };
+    let revoke = serde_json::json!({"on": "2024-02-01", "reason": "matrix", "as_of": "2024-01-20"});
+    use muster_access::Action;
+    let cases: Vec<(&str, &str, Option<Value>, Action, &Resource)> = vec![
+        ("GET", "/api/v1/people/absent", None, Action::ReadPerson, &absent_person),
+        (
+            "GET",
+            "/api/v1/people/absent/explain?discharge=true",
+            None,
+            Action::Explain,
+            &absent_person,
+        ),
+        ("GET", "/api/v1/lists/absent", None, Action::ReadList, &absent_list),
+        (
+            "POST",
+            "/api/v1/lists/absent/entries",
+            Some(serde_json::json!({"persons": ["p006"]})),
+            Action::ChangeList,
+            &absent_list,
+        ),
+        ("DELETE", "/api/v1/lists/absent/entries/p001", None, Action::ChangeList, &absent_list),
+        (
+            "POST",
+            "/api/v1/lists/absent/recheck",
+            Some(serde_json::json!({})),
+            Action::ChangeList,
+            &absent_list,
+        ),
+        ("POST", "/api/v1/orders/absent/revoke", Some(revoke), Action::RevokeOrder, &absent_order),
+    ];
+    let mut found = 0;
+    for (user, organisation, role) in MATRIX_USERS {
+        let principal =
+            Principal { name: user.to_string(), organisation: organisation.to_string(), role };
+        for (method, path, body, action, resource) in &cases {
+            let (status, answer) =
+                fixture.request(&fixture.state, method, path, body.clone(), Some(user)).await;
+            let expected = if policies.is_allowed(&principal, *action, resource) {
+                found += 1;
+                StatusCode::NOT_FOUND
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            assert_eq!(status, expected, "{method} {path} as {role}: {answer}");
+        }
+    }
+    // Both answers occur.
+    assert!(found > 3 && found < cases.len() * MATRIX_USERS.len() - 3, "{found}");
 }

@@ -108,9 +108,11 @@ pub fn add(
         failed = selection.failed;
         wanted.extend(selection.people.iter().map(|person| engine.person_id(person).to_string()));
     }
+    // A first cut of those on the list already, as the army holds it; the
+    // store decides again in its transaction, and returns whom it added.
     let active = active(&list.changes, day);
     let mut seen = HashSet::new();
-    let added: Vec<String> = wanted
+    let wanted: Vec<String> = wanted
         .into_iter()
         .filter(|person| !active.contains(person) && seen.insert(person.clone()))
         .collect();
@@ -124,16 +126,19 @@ pub fn add(
     if condition.is_some() {
         answer.failed = Some(failed);
     }
-    if added.is_empty() {
+    if wanted.is_empty() {
         return Ok(answer);
     }
     let act = NewAct {
         kind: "list-add".to_string(),
         valid_on: day,
         actor: actor.to_string(),
-        summary: format!("add {} to list {id}", persons(added.len())),
+        summary: format!("add {} to list {id}", persons(wanted.len())),
     };
-    store.change_entries(act, id, &added, EntryAction::Add, &[])?;
+    let added = store.change_entries(act, id, &wanted, EntryAction::Add, &[])?.persons;
+    if added.is_empty() {
+        return Ok(answer);
+    }
     // An entry's status depends only on its own person's changes: screen
     // those added, with their earlier changes, in the order of the list.
     let added_set: HashSet<&str> = added.iter().map(String::as_str).collect();
@@ -163,19 +168,12 @@ pub fn remove(
     day: NaiveDate,
     actor: &str,
 ) -> Result<(), ServiceError> {
-    let list = list_on(army, id, day)?;
+    list_on(army, id, day)?;
     if persons.is_empty() {
         return Err(ServiceError::Invalid("name the persons to remove".to_string()));
     }
-    let active = active(&list.changes, day);
-    let missing: Vec<&str> =
-        persons.iter().filter(|person| !active.contains(*person)).map(String::as_str).collect();
-    if !missing.is_empty() {
-        return Err(ServiceError::NotFound(format!(
-            "not on list `{id}` on {day}: {}; nothing was changed",
-            missing.join(", ")
-        )));
-    }
+    // Whether they are all on the list is decided in the store's
+    // transaction (`StoreError::NotOnList`).
     let act = NewAct {
         kind: "list-remove".to_string(),
         valid_on: day,
@@ -195,13 +193,14 @@ pub fn recheck(
     day: NaiveDate,
     actor: &str,
 ) -> Result<ListPage, ServiceError> {
-    let page = show(army, id, &Query::all(day))?;
-    let flagged: Vec<&str> = page
+    let mut page = show(army, id, &Query::all(day))?;
+    let flagged: Vec<String> = page
         .entries
         .iter()
         .filter(|entry| entry.status == EntryStatus::Flagged.as_str())
-        .map(|entry| entry.person.as_str())
+        .map(|entry| entry.person.clone())
         .collect();
+    page.flagged = Some(flagged.len());
     let mut notices = Vec::new();
     if !flagged.is_empty() {
         notices.push(NewNotice {
@@ -284,6 +283,7 @@ pub fn show(army: &Army, id: &str, query: &Query) -> Result<ListPage, ServiceErr
         total,
         offset: query.offset,
         limit: query.limit,
+        flagged: None,
         entries,
     })
 }

@@ -45,13 +45,15 @@ pub struct Checked {
     pub order: Order,
     /// The day it is checked as of.
     pub day: NaiveDate,
+    /// Whether it is checked as issued with `override`.
+    pub overridden: bool,
     pub impact: Impact,
 }
 
 impl Checked {
     /// The impact, as shown.
     pub fn view(&self) -> views::Impact {
-        impact_view(&self.impact, self.day)
+        impact_view(&self.impact, self.day, self.overridden)
     }
 
     /// The order's rules and conflicts, as shown by `order check`.
@@ -59,8 +61,11 @@ impl Checked {
         views::CheckedOrder {
             order: self.order.id.clone(),
             as_of: self.day,
+            valid: true,
+            issuable: self.impact.conflicts.is_empty(),
             rules: rules_view(&self.order),
             conflicts: self.view().conflicts,
+            messages: conflict_lines(&self.order, &self.impact),
         }
     }
 }
@@ -86,7 +91,7 @@ pub fn check(
         .map(|list| ListWithEntries { list: &list.list, changes: &list.changes })
         .collect();
     let impact = army.engine().impact(&before, &after, &order.id, day, &with_entries);
-    Ok(Checked { order, day, impact })
+    Ok(Checked { order, day, overridden, impact })
 }
 
 /// One line per conflict: the rule, the protecting order, the persons.
@@ -345,10 +350,11 @@ pub fn state(book: &OrderBook, id: &str, day: NaiveDate) -> String {
 }
 
 /// The impact, as shown.
-pub fn impact_view(impact: &Impact, day: NaiveDate) -> views::Impact {
+pub fn impact_view(impact: &Impact, day: NaiveDate, overridden: bool) -> views::Impact {
     views::Impact {
         order: impact.order.clone(),
         as_of: day,
+        overridden,
         lists: impact
             .lists
             .iter()

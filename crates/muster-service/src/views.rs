@@ -4,7 +4,7 @@
 //! them, so the same question has the same shape wherever it is asked.
 //!
 //! Fields a role may not see are `Option`s left out of the JSON when
-//! `None` (see [`Person::minimise`]); a field that may be null when shown is
+//! `None` (see [`Person::cut`]); a field that may be null when shown is
 //! an `Option` inside that `Option`.
 
 use std::collections::BTreeMap;
@@ -115,52 +115,80 @@ pub struct Person {
     pub versions: Option<Vec<VersionRow>>,
 }
 
+/// What of a person a caller is shown, as the policies decide it: which
+/// fields, and which of his history.
+pub trait Cut {
+    /// Whether a field is shown: one of his record's (`home_county`), or
+    /// of what follows from it (`age`, `term_end`, `discharge_date`), or a
+    /// part of his history (`service`, `deployments`, `events`,
+    /// `versions`).
+    fn shows_field(&self, field: &str) -> bool;
+    /// Whether an assignment to a unit, from a day, is shown.
+    fn keeps_assignment(&self, unit: &str, from: NaiveDate) -> bool;
+    /// Whether a deployment over a period is shown.
+    fn keeps_period(&self, from: NaiveDate, to: Option<NaiveDate>) -> bool;
+    /// Whether an event of a day is shown.
+    fn keeps_day(&self, day: NaiveDate) -> bool;
+}
+
 impl Person {
-    /// Cuts the person to the fields of `person` (and the status) a role
-    /// may see: the one place where a person is cut for a role. `None`
-    /// leaves him whole. His history goes with any cut.
-    pub fn minimise(&mut self, fields: Option<&[&str]>) {
-        let Some(fields) = fields else {
-            return;
-        };
-        let shown = |name: &str| fields.contains(&name);
+    /// Cuts the person to what a caller may see: hidden fields are left
+    /// out of the answer, and of his history what is not shown.
+    pub fn cut(&mut self, cut: &dyn Cut) {
         let record = &mut self.person;
-        if !shown("home_county") {
+        if !cut.shows_field("home_county") {
             record.home_county = None;
         }
-        if !shown("branch") {
+        if !cut.shows_field("branch") {
             record.branch = None;
         }
-        if !shown("rank") {
+        if !cut.shows_field("rank") {
             record.rank = None;
         }
-        if !shown("enlisted") {
+        if !cut.shows_field("enlisted") {
             record.enlisted = None;
         }
-        if !shown("term_months") {
+        if !cut.shows_field("term_months") {
             record.term_months = None;
         }
-        if !shown("specialty") {
+        if !cut.shows_field("specialty") {
             record.specialty = String::new();
         }
-        if !shown("age") {
+        if !cut.shows_field("age") {
             self.age = None;
         }
-        if !shown("term_end") {
+        if !cut.shows_field("term_end") {
             self.term_end = None;
         }
-        if !shown("discharge_cycle") {
+        if !cut.shows_field("discharge_cycle") {
             self.discharge_cycle = None;
         }
-        if !shown("discharge_date") {
+        if !cut.shows_field("discharge_date") {
             self.discharge_date = None;
             self.discharge_how = None;
             self.discharge_delayed_by = None;
         }
-        self.service = None;
-        self.deployments = None;
-        self.events = None;
-        self.versions = None;
+        if !cut.shows_field("service") {
+            self.service = None;
+        }
+        if !cut.shows_field("deployments") {
+            self.deployments = None;
+        }
+        if !cut.shows_field("events") {
+            self.events = None;
+        }
+        if !cut.shows_field("versions") {
+            self.versions = None;
+        }
+        if let Some(service) = &mut self.service {
+            service.retain(|row| cut.keeps_assignment(&row.unit, row.from));
+        }
+        if let Some(deployments) = &mut self.deployments {
+            deployments.retain(|row| cut.keeps_period(row.from, row.to));
+        }
+        if let Some(events) = &mut self.events {
+            events.retain(|row| cut.keeps_day(row.date));
+        }
     }
 }
 
@@ -210,6 +238,9 @@ pub struct ListPage {
     pub offset: usize,
     /// The most entries asked for; null for all.
     pub limit: Option<usize>,
+    /// After a re-check: how many entries it flagged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flagged: Option<usize>,
     pub entries: Vec<ListEntry>,
 }
 
@@ -467,6 +498,9 @@ pub struct Impact {
     pub order: String,
     /// The day it is (or would be) issued on.
     pub as_of: NaiveDate,
+    /// Whether it is issued over the protection of orders in force.
+    #[serde(rename = "override")]
+    pub overridden: bool,
     pub lists: Vec<ListImpact>,
     pub discharge: Vec<DischargeChange>,
     pub conflicts: Vec<Conflict>,
@@ -492,8 +526,15 @@ pub struct OrderRule {
 pub struct CheckedOrder {
     pub order: String,
     pub as_of: NaiveDate,
+    /// Whether it parses and checks: always true in an answer (an order
+    /// with errors is answered with its diagnostics).
+    pub valid: bool,
+    /// Whether it can be issued without `override`: it has no conflict.
+    pub issuable: bool,
     pub rules: Vec<OrderRule>,
     pub conflicts: Vec<Conflict>,
+    /// The conflicts in words.
+    pub messages: Vec<String>,
 }
 
 /// What a revocation did.

@@ -207,6 +207,16 @@ pub struct StoredEntry {
     pub act: Act,
 }
 
+/// What a change to a list's entries did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntriesChanged {
+    /// The act that recorded it, or `None` when there was nothing to do
+    /// (everyone to add was on the list already).
+    pub act: Option<ActId>,
+    /// The persons put on the list or taken off it, in the order given.
+    pub persons: Vec<String>,
+}
+
 /// A notice about to be left for an organisation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewNotice {
@@ -253,6 +263,8 @@ pub enum StoreError {
     ListExists { id: String },
     #[error("no list `{id}`")]
     NoSuchList { id: String },
+    #[error("not on list `{list}` on {day}: {}; nothing was changed", persons.join(", "))]
+    NotOnList { list: String, day: NaiveDate, persons: Vec<String> },
     #[error("the store holds a value it cannot read: {what}")]
     Corrupt { what: String },
     #[error("`{location}`: this muster keeps its store in a SQLite file; give the file's path")]
@@ -382,8 +394,13 @@ pub trait Store: Send {
     /// Every list, in the order created.
     fn lists(&self) -> Result<Vec<StoredList>, StoreError>;
 
-    /// Puts persons on a list or takes them off, and leaves notices, as one
-    /// act.
+    /// Puts persons on a list or takes them off on the act's day, and
+    /// leaves notices, as one act. What decides the change is read in its
+    /// transaction, so that changes made at once by several clients are
+    /// decided one after the other: an add puts on the list only those
+    /// not on it that day (once each), and writes nothing if that is
+    /// nobody; a removal takes off persons who are all on it that day, or
+    /// is refused ([`StoreError::NotOnList`]).
     fn change_entries(
         &mut self,
         act: NewAct,
@@ -391,7 +408,7 @@ pub trait Store: Send {
         persons: &[String],
         action: EntryAction,
         notices: &[NewNotice],
-    ) -> Result<ActId, StoreError>;
+    ) -> Result<EntriesChanged, StoreError>;
 
     /// Every change to a list's entries, in the order recorded.
     fn entries(&self, list: &str) -> Result<Vec<StoredEntry>, StoreError>;

@@ -18,9 +18,9 @@ use serde_json::json;
 
 use crate::audit;
 use crate::{
-    AuditEntry, AuditProblem, EntryAction, ImportReport, NewAct, NewList, NewNotice, NewOrder,
-    NewUser, PersonRecords, Store, StoreError, StoredEntry, StoredList, StoredNotice, StoredOrder,
-    StoredRevocation, StoredToken, StoredUser,
+    AuditEntry, AuditProblem, EntriesChanged, EntryAction, ImportReport, NewAct, NewList,
+    NewNotice, NewOrder, NewUser, PersonRecords, Store, StoreError, StoredEntry, StoredList,
+    StoredNotice, StoredOrder, StoredRevocation, StoredToken, StoredUser,
 };
 
 /// The schema migrations, in order; a store's version is how many it has.
@@ -31,6 +31,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("users", include_str!("../migrations/sqlite/0004_users.sql")),
     ("entries by person", include_str!("../migrations/sqlite/0005_entries_by_person.sql")),
 ];
+
+/// How many persons a change to a list's entries looks up one by one (by
+/// the index of a person's entries); more, and the list is read whole.
+const PERSONS_ONE_BY_ONE: usize = 1000;
 
 /// A store in one SQLite file.
 pub struct SqliteStore {
@@ -698,12 +702,12 @@ impl Store for SqliteStore {
 
     fn change_entries(
         &mut self,
-        act: NewAct,
+        mut act: NewAct,
         list: &str,
         persons: &[String],
         action: EntryAction,
         notices: &[NewNotice],
-    ) -> Result<ActId, StoreError> {
+    ) -> Result<EntriesChanged, StoreError> {
         let transaction = self
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -715,6 +719,81 @@ impl Store for SqliteStore {
         if exists.is_none() {
             return Err(StoreError::NoSuchList { id: list.to_string() });
         }
+        // Who is on the list on the act's day, read under the write lock:
+        // the entries of the persons named, or of the whole list when they
+        // are many.
+        let change_from_row = |row: &Row<'_>| -> Result<muster_core::EntryChange, StoreError> {
+            let action: String = get(row, 1)?;
+            Ok(muster_core::EntryChange {
+                person: get(row, 0)?,
+                added: action == "add",
+                on: day_column(row, 2)?,
+            })
+        };
+        let changes = if persons.len() <= PERSONS_ONE_BY_ONE {
+            let mut changes = Vec::new();
+            for person in persons {
+                changes.extend(query_all(
+                    &transaction,
+                    "SELECT e.person, e.action, a.valid_on FROM list_entries e
+                     JOIN acts a ON a.id = e.act
+                     WHERE e.person = ?1 AND e.list = ?2 ORDER BY e.id",
+                    [person.as_str(), list],
+                    change_from_row,
+                )?);
+            }
+            changes.sort_by_key(|change| change.on);
+            changes
+        } else {
+            query_all(
+                &transaction,
+                "SELECT e.person, e.action, a.valid_on FROM list_entries e
+                 JOIN acts a ON a.id = e.act
+                 WHERE e.list = ?1 ORDER BY a.valid_on, e.id",
+                [list],
+                change_from_row,
+            )?
+        };
+        let active: HashSet<String> = muster_core::members(&changes, act.valid_on)
+            .into_iter()
+            .filter(|(_, _, active)| *active)
+            .map(|(person, _, _)| person)
+            .collect();
+        let persons: Vec<String> = match action {
+            EntryAction::Add => {
+                let mut seen = HashSet::new();
+                let added: Vec<String> = persons
+                    .iter()
+                    .filter(|person| !active.contains(*person) && seen.insert(person.as_str()))
+                    .cloned()
+                    .collect();
+                if added.is_empty() {
+                    return Ok(EntriesChanged { act: None, persons: added });
+                }
+                if added.len() != persons.len() {
+                    // The caller counted some who are on the list already.
+                    let count = if added.len() == 1 {
+                        "1 person".to_string()
+                    } else {
+                        format!("{} persons", added.len())
+                    };
+                    act.summary = format!("add {count} to list {list}");
+                }
+                added
+            }
+            EntryAction::Remove => {
+                let missing: Vec<String> =
+                    persons.iter().filter(|person| !active.contains(*person)).cloned().collect();
+                if !missing.is_empty() {
+                    return Err(StoreError::NotOnList {
+                        list: list.to_string(),
+                        day: act.valid_on,
+                        persons: missing,
+                    });
+                }
+                persons.to_vec()
+            }
+        };
         let act_id = insert_act(&transaction, &act)?;
         let action_word = match action {
             EntryAction::Add => "add",
@@ -726,7 +805,7 @@ impl Store for SqliteStore {
                     "INSERT INTO list_entries (act, list, person, action) VALUES (?1, ?2, ?3, ?4)",
                 )
                 .map_err(database("record the entries"))?;
-            for person in persons {
+            for person in &persons {
                 insert
                     .execute(params![act_id.0, list, person, action_word])
                     .map_err(database("record the entries"))?;
@@ -739,7 +818,7 @@ impl Store for SqliteStore {
             &json!({"list": list, "action": action_word, "persons": persons, "notices": notices.len()}),
         )?;
         transaction.commit().map_err(database("commit the entries"))?;
-        Ok(act_id)
+        Ok(EntriesChanged { act: Some(act_id), persons })
     }
 
     fn person_entries(&self, person: &str) -> Result<Vec<(String, StoredEntry)>, StoreError> {

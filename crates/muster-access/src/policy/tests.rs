@@ -127,11 +127,26 @@ fn policies_that_do_not_fit_the_schema_are_refused() {
 
 #[test]
 fn a_placement_sees_only_the_fields_it_needs() {
-    assert_eq!(person_fields(Role::Auditor), None);
-    assert_eq!(person_fields(Role::Ministry), None);
-    let mut fields = person_fields(Role::Placement).unwrap().to_vec();
-    fields.sort();
-    assert_eq!(fields, ["born", "home_province", "id", "name", "sex", "specialty", "status"]);
+    let auditor = PersonCut::new(Role::Auditor, Vec::new());
+    assert!(auditor.shows_every_field() && auditor.shows_history());
+    let placement = PersonCut::new(Role::Placement, Vec::new());
+    let shown: Vec<&str> = [
+        "id",
+        "name",
+        "born",
+        "sex",
+        "home_province",
+        "home_county",
+        "specialty",
+        "status",
+        "rank",
+        "service",
+    ]
+    .into_iter()
+    .filter(|field| placement.shows_field(field))
+    .collect();
+    assert_eq!(shown, ["id", "name", "born", "sex", "home_province", "specialty", "status"]);
+    assert!(!placement.shows_history());
     // A condition it writes reads those, and the age they give, and no
     // method of a person's history.
     let (reads, methods) = condition_reads(Role::Placement).unwrap();
@@ -139,4 +154,37 @@ fn a_placement_sees_only_the_fields_it_needs() {
     assert!(!reads.contains(&"home_county") && !reads.contains(&"rank"));
     assert!(methods.is_empty());
     assert_eq!(condition_reads(Role::Analyst), None);
+}
+
+#[test]
+fn a_unit_administration_sees_the_history_of_its_units_only() {
+    let day = |text: &str| muster_core::parse_date(text).unwrap();
+    let assignments = vec![
+        Assignment {
+            unit: "sf-1".into(),
+            from: day("2000-04-01"),
+            to: Some(day("2004-03-31")),
+            administered: false,
+        },
+        Assignment {
+            unit: "c8-2".into(),
+            from: day("2004-04-01"),
+            to: Some(day("2014-09-30")),
+            administered: true,
+        },
+    ];
+    let ministry = PersonCut::new(Role::Ministry, assignments.clone());
+    assert!(ministry.keeps_assignment("sf-1", day("2000-04-01")));
+    assert!(ministry.keeps_day(day("2018-03-01")));
+    let unit = PersonCut::new(Role::UnitAdmin, assignments);
+    assert!(unit.shows_every_field());
+    assert!(!unit.keeps_assignment("sf-1", day("2000-04-01")));
+    assert!(unit.keeps_assignment("c8-2", day("2004-04-01")));
+    // A deployment overlapping his time in its unit, not one before.
+    assert!(!unit.keeps_period(day("2001-01-01"), Some(day("2002-01-01"))));
+    assert!(unit.keeps_period(day("2010-01-01"), None));
+    // Events within his time there, and his discharge the day after.
+    assert!(!unit.keeps_day(day("2002-05-01")));
+    assert!(unit.keeps_day(day("2014-10-01")));
+    assert!(!unit.keeps_day(day("2018-03-01")));
 }

@@ -268,7 +268,10 @@ pub fn demo(db: Option<&str>, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     if args.no_serve {
         return Ok(ExitCode::SUCCESS);
     }
-    serve::serve(&db, &ServeArgs { addr: args.addr.clone(), policies: None })
+    serve::serve(
+        &db,
+        &ServeArgs { addr: args.addr.clone(), policies: None, behind_tls_proxy: false },
+    )
 }
 
 fn make_list(

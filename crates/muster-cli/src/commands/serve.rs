@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use muster_access::Policies;
-use muster_server::AppState;
+use muster_server::{AppState, Settings};
 
 use crate::cli::ServeArgs;
 
@@ -29,7 +29,8 @@ pub fn serve(db: &str, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         )
         .with_writer(std::io::stderr)
         .init();
-    let state = AppState::new(db, policies);
+    let settings = Settings { behind_tls_proxy: args.behind_tls_proxy, ..Settings::default() };
+    let state = AppState::configured(db, policies, settings);
     // The records are read and the engine built before the first request.
     let started = std::time::Instant::now();
     let bar = crate::progress::bar("records", false);

@@ -277,6 +277,7 @@ fn haebit_2023_when_made_and_after_the_new_order() {
         {
           "order": "mod-2024-001",
           "as_of": "2024-01-02",
+          "override": false,
           "lists": [
             {
               "list": "haebit-2023",
@@ -694,6 +695,7 @@ fn the_conflict_is_reported_and_refused() {
         {
           "order": "errd-2021-007",
           "as_of": "2021-01-15",
+          "override": false,
           "lists": [],
           "discharge": [
             {

@@ -33,7 +33,7 @@ use chrono::NaiveDate;
 use muster_access::{Action, Resource};
 use serde::Deserialize;
 
-use crate::auth::{Caller, SESSION_COOKIE, caller_of, cookie};
+use crate::auth::{Caller, SESSION_COOKIE, cookie, session_caller};
 use crate::context::{Context, blocking};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -42,6 +42,7 @@ use crate::state::AppState;
 const HTMX: &str = include_str!("../../static/htmx-2.0.11.min.js");
 const CSS: &str = include_str!("../../static/console.css");
 const ICON: &str = include_str!("../../static/favicon.svg");
+const SCRIPT: &str = include_str!("../../static/console.js");
 
 /// The console's routes.
 pub fn router(state: AppState) -> Router {
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .route("/audit", get(audit::audit))
         .route("/static/htmx.min.js", get(|| async { asset("text/javascript", HTMX) }))
         .route("/static/console.css", get(|| async { asset("text/css", CSS) }))
+        .route("/static/console.js", get(|| async { asset("text/javascript", SCRIPT) }))
         .route("/static/favicon.svg", get(|| async { asset("image/svg+xml", ICON) }))
         .with_state(state)
 }
@@ -110,20 +112,15 @@ impl FromRequestParts<AppState> for Viewer {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Viewer, Response> {
-        let session = cookie(&parts.headers, SESSION_COOKIE)
-            .and_then(|cookie| state.session(&cookie))
-            .ok_or_else(|| ToLogin.into_response())?;
+        let cookie =
+            cookie(&parts.headers, SESSION_COOKIE).ok_or_else(|| ToLogin.into_response())?;
+        let session = state.session(&cookie).ok_or_else(|| ToLogin.into_response())?;
         let store_state = state.clone();
-        let user = session.user.clone();
+        let live = session.clone();
         let caller = blocking(move || {
             let state = store_state;
             let store = state.store()?;
-            let user = store
-                .users()?
-                .into_iter()
-                .find(|stored| stored.name == user && !stored.disabled)
-                .ok_or_else(|| ApiError::unauthorized("the user is gone or disabled"))?;
-            caller_of(user)
+            session_caller(&state, &*store, &cookie, &live)
         })
         .await
         .map_err(|_| ToLogin.into_response())?;

@@ -13,7 +13,7 @@ use muster_service::ServiceError;
 use serde::Deserialize;
 
 use super::{PageQuery, Viewer, render_error, respond};
-use crate::context::{Context, draft_resource, own_draft, require_issue};
+use crate::context::{Context, own_draft, require_draft};
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
 use crate::state::AppState;
@@ -269,12 +269,10 @@ fn draft_result(
     } else {
         Some(crate::params::parse_day(&form.as_of, "as_of")?)
     };
+    let action = if issuing { Action::IssueOrder } else { Action::CheckOrder };
+    require_draft(context, action, &form.document)?;
     if issuing {
-        require_issue(context, &form.document)?;
         viewer.require_token(&form.csrf)?;
-    } else {
-        let resource = draft_resource(&context.caller, &form.document);
-        context.require(Action::CheckOrder, &resource)?;
     }
     let army = std::sync::Arc::clone(&context.army);
     let outcome = if issuing {

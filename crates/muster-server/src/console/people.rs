@@ -118,7 +118,7 @@ pub async fn person(
         context.require_person(Action::ReadPerson, &id, day)?;
         let rules = context.army.rules();
         let mut person = muster_service::people::show(context.store(), rules, &id, day)?;
-        person.minimise(context.person_fields());
+        context.cut_person(&mut person);
         let mut whys = Vec::new();
         if context.may(Action::Explain, &context.person_resource(&id, day)) {
             let mut kinds: Vec<String> =

@@ -16,6 +16,7 @@ use crate::auth::Credentials;
 use crate::context::Context;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Json as JsonBody, Path, Query};
+use crate::limits;
 use crate::state::AppState;
 
 /// The lists the caller may read, created by the day, with their sizes.
@@ -127,6 +128,12 @@ pub async fn create(
     JsonBody(body): JsonBody<NewListBody>,
 ) -> Result<(StatusCode, Json<views::ListSummary>), ApiError> {
     let day = day_or_today(body.as_of.as_deref(), "as_of")?;
+    limits::check_id("a list id", &body.id)?;
+    limits::check_id("a list kind", &body.kind)?;
+    limits::check_chars("title", &body.title, limits::MAX_TITLE)?;
+    if let Some(owner) = &body.owner {
+        limits::check_id("an organisation id", owner)?;
+    }
     blocking(move || {
         let mut context = Context::open(&state, &credentials)?;
         let owner = body.owner.unwrap_or_else(|| context.caller.principal.organisation.clone());
@@ -196,6 +203,10 @@ pub async fn add(
     let day = day_or_today(body.as_of.as_deref(), "as_of")?;
     if body.persons.is_empty() && body.condition.is_none() {
         return Err(ApiError::bad_request("name `persons` to add, or a `where` condition"));
+    }
+    limits::check_ids("a person id", &body.persons)?;
+    if let Some(condition) = &body.condition {
+        limits::check_bytes("where", condition, limits::MAX_CONDITION)?;
     }
     blocking(move || {
         let mut context = Context::open(&state, &credentials)?;

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::{AsOf, blocking, day_or_today, parse_day};
 use crate::auth::Credentials;
-use crate::context::{Context, draft_resource, order_resource, require_issue};
+use crate::context::{Context, order_resource, require_draft};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Json as JsonBody, Path, Query};
 use crate::state::AppState;
@@ -115,8 +115,7 @@ pub async fn check(
     let day = day_or_today(draft.as_of.as_deref(), "as_of")?;
     blocking(move || {
         let mut context = Context::open(&state, &credentials)?;
-        let resource = draft_resource(&context.caller, &draft.document);
-        context.require(Action::CheckOrder, &resource)?;
+        require_draft(&mut context, Action::CheckOrder, &draft.document)?;
         let checked = muster_service::orders::check(
             &context.army,
             "order",
@@ -152,8 +151,7 @@ pub async fn preview(
     let day = day_or_today(draft.as_of.as_deref(), "as_of")?;
     blocking(move || {
         let mut context = Context::open(&state, &credentials)?;
-        let resource = draft_resource(&context.caller, &draft.document);
-        context.require(Action::CheckOrder, &resource)?;
+        require_draft(&mut context, Action::CheckOrder, &draft.document)?;
         let army = &context.army;
         let checked =
             muster_service::orders::check(army, "order", &draft.document, Some(day), false)?;
@@ -190,7 +188,7 @@ pub async fn issue(
     let day = draft.as_of.as_deref().map(|text| parse_day(text, "as_of")).transpose()?;
     blocking(move || {
         let mut context = Context::open(&state, &credentials)?;
-        require_issue(&mut context, &draft.document)?;
+        require_draft(&mut context, Action::IssueOrder, &draft.document)?;
         let army = std::sync::Arc::clone(&context.army);
         let actor = context.actor();
         let checked = muster_service::orders::issue(
@@ -237,11 +235,15 @@ pub async fn revoke(
     JsonBody(revocation): JsonBody<Revocation>,
 ) -> Result<Json<views::Revoked>, ApiError> {
     let on = parse_day(&revocation.on, "on")?;
+    crate::limits::check_chars("reason", &revocation.reason, crate::limits::MAX_REASON)?;
     let day = day_or_today(revocation.as_of.as_deref(), "as_of")?;
     blocking(move || {
         let mut context = Context::open(&state, &credentials)?;
         let Some(scope) = muster_service::orders::issued_scope(context.army.book(), &id) else {
-            return Err(ApiError::not_found(format!("no order `{id}` has been issued")));
+            let absent =
+                Resource::Order { id: id.clone(), issued_by: String::new(), targets: Vec::new() };
+            let message = format!("no order `{id}` has been issued");
+            return Err(context.absent(Action::RevokeOrder, &absent, message));
         };
         context.require(Action::RevokeOrder, &order_resource(&scope))?;
         let actor = context.actor();

@@ -52,7 +52,7 @@ pub async fn person(
         context.require_person(Action::ReadPerson, &id, day)?;
         let mut person =
             muster_service::people::show(context.store(), context.army.rules(), &id, day)?;
-        person.minimise(context.person_fields());
+        context.cut_person(&mut person);
         Ok(Json(person))
     })
     .await

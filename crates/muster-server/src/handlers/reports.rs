@@ -85,6 +85,12 @@ impl StrengthAsked {
 
 impl StrengthParams {
     fn parse(self, site: String) -> Result<StrengthAsked, ApiError> {
+        let asked = self.parse_unchecked(site)?;
+        crate::limits::check_ids("an order id", &asked.without)?;
+        Ok(asked)
+    }
+
+    fn parse_unchecked(self, site: String) -> Result<StrengthAsked, ApiError> {
         Ok(StrengthAsked {
             site,
             from: parse_month(&self.from, "from")?,
@@ -259,6 +265,9 @@ pub async fn explain(
     Query(params): Query<ExplainParams>,
 ) -> Result<Json<views::Explanation>, ApiError> {
     let day = day_or_today(params.as_of.as_deref(), "as_of")?;
+    if let Some(list) = &params.list {
+        crate::limits::check_id("a list id", list)?;
+    }
     blocking(move || {
         let subject = match (params.discharge, &params.kind, &params.list) {
             (true, None, None) => Subject::Discharge,
@@ -310,6 +319,7 @@ pub async fn notices(
         let mut context = Context::open(&state, &credentials)?;
         let organisation =
             params.organisation.unwrap_or_else(|| context.caller.principal.organisation.clone());
+        crate::limits::check_id("an organisation id", &organisation)?;
         let resource = Resource::Notices { organisation: organisation.clone() };
         context.require(Action::ReadNotices, &resource)?;
         Ok(Json(muster_service::records::notices(context.store(), &organisation, day)?))
