@@ -43,5 +43,5 @@ pub use chain::{ConflictSet, Discharges, PersonDischarge};
 pub use engine::{Engine, Progress};
 pub use live::{Live, LiveList, UpdateError};
 pub use load::{LoadError, load, load_sqlite};
-pub use plan::Plan;
+pub use plan::{EngineError, Plan};
 pub use screen::{EntryState, ListMember, ListRule, ListStatuses, PersonScreening, Screenings};

@@ -13,6 +13,7 @@
 mod common;
 
 use chrono::NaiveDate;
+use muster_cel::Budget;
 use muster_core::Cycle;
 use muster_engine::Engine;
 use muster_orders::{
@@ -34,7 +35,9 @@ fn cases() -> u32 {
 fn check_screenings(world: &World, engine: &Engine, book: &OrderBook, at: NaiveDate) {
     let nominated = Some(day(2019, 6, 1));
     for kind in KINDS {
-        let all = engine.screen_all(book, kind, at, nominated, &engine.everyone());
+        let all = engine
+            .screen_all(book, kind, at, nominated, &engine.everyone(), &Budget::unlimited())
+            .unwrap();
         for (position, file) in world.people.iter().enumerate() {
             let position = position as u32;
             let reference = screen(world, book, file, kind, at, nominated);
@@ -59,7 +62,7 @@ fn check_screenings(world: &World, engine: &Engine, book: &OrderBook, at: NaiveD
 
 /// Every discharge chain agrees.
 fn check_discharges(world: &World, engine: &Engine, book: &OrderBook, as_of: NaiveDate) {
-    let all = engine.discharges(book, as_of);
+    let all = engine.discharges(book, as_of, &Budget::unlimited()).unwrap();
     for (position, file) in world.people.iter().enumerate() {
         let position = position as u32;
         let id = &file.person.id;
@@ -127,7 +130,8 @@ fn check_lists(world: &World, engine: &Engine, book: &OrderBook, at: NaiveDate) 
         let list = List { id: "l".into(), kind: kind.into(), owner: "o".into(), created_on: at };
         let reference = entries(world, book, &list, &changes, at);
         let members = engine.list_members(&changes, at);
-        let statuses = engine.list_statuses(book, kind, &members, at);
+        let statuses =
+            engine.list_statuses(book, kind, &members, at, &Budget::unlimited()).unwrap();
         assert_eq!(statuses.len(), reference.len());
         for (entry, expected) in statuses.entries().zip(&reference) {
             assert_eq!(engine.person_id(entry.person), expected.person);
@@ -142,7 +146,7 @@ fn check_rosters(world: &World, engine: &Engine, book: &OrderBook, as_of: NaiveD
         for season in [muster_core::Season::Spring, muster_core::Season::Autumn] {
             let cycle = Cycle { year, season };
             let expected = roster(world, book, cycle, as_of);
-            let actual = engine.roster(book, cycle, as_of);
+            let actual = engine.roster(book, cycle, as_of, &Budget::unlimited()).unwrap();
             assert_eq!(actual, expected, "roster of {cycle} as of {as_of}");
         }
     }
@@ -151,7 +155,9 @@ fn check_rosters(world: &World, engine: &Engine, book: &OrderBook, as_of: NaiveD
 fn check_select(world: &World, engine: &Engine, book: &OrderBook, text: &str, at: NaiveDate) {
     let expr = muster_cel::parse(text).expect("the condition parses");
     let plan = engine.compile(&expr);
-    let selected = engine.select(&plan, book, at);
+    // Within the budget of a request, as a caller's selection is asked.
+    let budget = Budget::new(muster_cel::REQUEST_BUDGET);
+    let selected = engine.select(&plan, book, at, &budget).unwrap();
     for (position, file) in world.people.iter().enumerate() {
         let view = PersonView::new(world, book, file, at);
         let environment = muster_cel::Environment { today: Some(at), person: Some(&view) };
@@ -185,7 +191,9 @@ fn check_impact(world: &World, engine: &Engine, book: &OrderBook) {
     };
     let before = book.without(&last.order.id);
     let expected = impact(world, &before, book, &last.order.id, last.issued_on, &with_entries);
-    let actual = engine.impact(&before, book, &last.order.id, last.issued_on, &with_entries);
+    let actual = engine
+        .impact(&before, book, &last.order.id, last.issued_on, &with_entries, &Budget::unlimited())
+        .unwrap();
     assert_eq!(actual, expected, "impact of {}", last.order.id);
 }
 
@@ -205,7 +213,16 @@ fn the_reference_orders_are_decided_alike() {
     check_impact(world, engine, &book);
     // The orders bite on this army: some are excluded, some delayed.
     let everyone = engine.everyone();
-    let screened = engine.screen_all(&book, "overseas-posting", day(2024, 1, 10), None, &everyone);
+    let screened = engine
+        .screen_all(
+            &book,
+            "overseas-posting",
+            day(2024, 1, 10),
+            None,
+            &everyone,
+            &Budget::unlimited(),
+        )
+        .unwrap();
     assert!(screened.eligible.len() < everyone.len());
     let delay = Draft {
         issued: 30,
@@ -222,7 +239,7 @@ fn the_reference_orders_are_decided_alike() {
         }],
     };
     let book = books(&[delay]);
-    let discharges = engine.discharges(&book, day(2024, 1, 10));
+    let discharges = engine.discharges(&book, day(2024, 1, 10), &Budget::unlimited()).unwrap();
     assert!((0..engine.len() as u32).any(|person| !discharges.delayed_by(person).is_empty()));
     check_discharges(world, engine, &book, day(2024, 1, 10));
     check_rosters(world, engine, &book, day(2024, 1, 10));

@@ -14,7 +14,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use chrono::{Datelike, NaiveDate};
 use muster_access::{Action, Resource};
+use muster_cel::Budget;
 use muster_orders::{EntryStatus, RosterStatus};
+use muster_service::ServiceError;
 use muster_store::Store;
 use serde::Deserialize;
 
@@ -232,7 +234,8 @@ fn readable_lists(
     caller: &Caller,
     snapshot: &Snapshot,
     day: NaiveDate,
-) -> Vec<ListRow> {
+    budget: &Budget,
+) -> Result<Vec<ListRow>, ServiceError> {
     snapshot
         .lists
         .iter()
@@ -242,8 +245,13 @@ fn readable_lists(
             let (entries, flagged) = match snapshot.engine() {
                 Some(engine) => {
                     let members = engine.list_members(&list.changes, day);
-                    let statuses =
-                        engine.list_statuses(snapshot.book(), &list.list.kind, &members, day);
+                    let statuses = engine.list_statuses(
+                        snapshot.book(),
+                        &list.list.kind,
+                        &members,
+                        day,
+                        budget,
+                    )?;
                     let active = statuses.len() - statuses.count(EntryStatus::Removed);
                     (active, statuses.count(EntryStatus::Flagged))
                 }
@@ -262,13 +270,13 @@ fn readable_lists(
                     (active, flagged)
                 }
             };
-            ListRow {
+            Ok(ListRow {
                 id: list.list.id.clone(),
                 kind: list.list.kind.clone(),
                 owner: list.list.owner.clone(),
                 entries,
                 flagged,
-            }
+            })
         })
         .collect()
 }
@@ -310,6 +318,7 @@ async fn dashboard(
         let snapshot = state.snapshot(&store)?;
         let caller = &viewer.caller;
         let book = snapshot.book();
+        let budget = Budget::unlimited();
         let orders = caller.may(&state, Action::ReadOrders, &Resource::Store).then(|| {
             book.issued_by(day)
                 .filter(|issued| book.in_force(issued, day, day))
@@ -324,18 +333,19 @@ async fn dashboard(
             && caller.principal.role != muster_core::Role::UnitAdmin)
             .then(|| {
                 let cycle = snapshot.world().calendar.cycle_on_or_after(day);
-                let roster = snapshot.roster(cycle, day);
+                let roster = snapshot.roster(cycle, day, &budget)?;
                 let count = |status: RosterStatus| {
                     roster.entries.iter().filter(|entry| entry.status == status).count()
                 };
-                CycleCounts {
+                Ok::<_, ServiceError>(CycleCounts {
                     cycle: cycle.to_string(),
                     date: roster.date,
                     scheduled: count(RosterStatus::Scheduled),
                     delayed: count(RosterStatus::Delayed),
                     exempt: count(RosterStatus::Exempt),
-                }
-            });
+                })
+            })
+            .transpose()?;
         let notices = store
             .notices(&caller.principal.organisation)?
             .into_iter()
@@ -346,7 +356,7 @@ async fn dashboard(
             .collect();
         Ok(Dashboard {
             organisation: caller.principal.organisation.clone(),
-            lists: readable_lists(&state, caller, &snapshot, day),
+            lists: readable_lists(&state, caller, &snapshot, day, &budget)?,
             viewer: Some(viewer),
             day,
             orders,
@@ -374,7 +384,7 @@ async fn lists(
         let day = day_or_today(query.as_of.as_deref(), "as_of")?;
         let store = state.store()?;
         let snapshot = state.snapshot(&store)?;
-        let lists = readable_lists(&state, &viewer.caller, &snapshot, day);
+        let lists = readable_lists(&state, &viewer.caller, &snapshot, day, &Budget::unlimited())?;
         Ok(ListsPage { viewer: Some(viewer), day, lists })
     })
     .await
@@ -1038,8 +1048,14 @@ async fn discharge(
             }
             None => snapshot.world().calendar.cycle_on_or_after(day),
         };
-        let roster =
-            crate::handlers::reports::visible_roster(&state, caller, &snapshot, cycle, day);
+        let roster = crate::handlers::reports::visible_roster(
+            &state,
+            caller,
+            &snapshot,
+            cycle,
+            day,
+            &Budget::unlimited(),
+        )?;
         let entries = roster.entries;
         let statuses = [
             RosterStatus::Scheduled,

@@ -9,8 +9,9 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use muster_access::Policies;
+use muster_cel::Budget;
 use muster_orders::{EntryChange, List, OrderBook, World};
-use muster_service::Loaded;
+use muster_service::{Loaded, ServiceError};
 use muster_store::{SqliteStore, Store, StoredList};
 
 use crate::error::ApiError;
@@ -112,12 +113,18 @@ impl Snapshot {
     }
 
     /// The discharge roster of a cycle as of a day: asked of the engine
-    /// when there is one, else of the reference.
-    pub fn roster(&self, cycle: muster_core::Cycle, day: NaiveDate) -> muster_orders::Roster {
-        match self.engine() {
-            Some(engine) => engine.roster(self.book(), cycle, day),
+    /// when there is one (within the request budget), else of the
+    /// reference.
+    pub fn roster(
+        &self,
+        cycle: muster_core::Cycle,
+        day: NaiveDate,
+        budget: &Budget,
+    ) -> Result<muster_orders::Roster, ServiceError> {
+        Ok(match self.engine() {
+            Some(engine) => engine.roster(self.book(), cycle, day, budget)?,
             None => muster_orders::roster(self.world(), self.book(), cycle, day),
-        }
+        })
     }
 
     /// The engine built from the records.

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
+use muster_cel::Budget;
 use muster_core::PersonFile;
 use muster_orders::{Entry, EntryChange, EntryStatus, OrderDiagnostic, PersonView};
 use muster_store::{EntryAction, NewAct, NewList, NewNotice, SqliteStore, Store};
@@ -106,7 +107,8 @@ pub fn add(
     }
     let mut failed = 0;
     if let Some(text) = condition {
-        let selection = select(loaded, text, day, progress)?;
+        let budget = Budget::new(muster_cel::REQUEST_BUDGET);
+        let selection = select(loaded, text, day, &budget, progress)?;
         failed = selection.failed;
         wanted.extend(selection.people.into_iter().map(|file| file.person.id.clone()));
     }
@@ -219,11 +221,14 @@ pub struct Selection<'a> {
 
 /// The persons for whom a condition holds on `day`, with the orders known
 /// that day. A person for whom it fails to evaluate is not selected, and
-/// counted.
+/// counted. Each evaluation keeps within the default limit of one, and all
+/// of them within the request budget: once it stops (spent, past its
+/// deadline, cancelled), the selection fails with `Stopped`.
 pub fn select<'a>(
     loaded: &'a Loaded,
     text: &str,
     day: NaiveDate,
+    budget: &Budget,
     progress: &dyn Fn(u64, u64),
 ) -> Result<Selection<'a>, ServiceError> {
     let diagnostics = |errors: &[muster_cel::Diagnostic]| ServiceError::Diagnostics {
@@ -241,10 +246,19 @@ pub fn select<'a>(
     for (position, file) in loaded.world.people.iter().enumerate() {
         let view = PersonView::new(&loaded.world, &book, file, day);
         let environment = muster_cel::Environment { today: Some(day), person: Some(&view) };
-        match muster_cel::evaluate(&expr, &environment, &mut muster_cel::Reads::new()) {
+        let limits = muster_cel::Limits::request(budget);
+        match muster_cel::evaluate_within(
+            &expr,
+            &environment,
+            &mut muster_cel::Reads::new(),
+            limits,
+        ) {
             Ok(muster_cel::Value::Bool(true)) => people.push(file),
             Ok(_) => {}
-            Err(_) => failed += 1,
+            Err(error) => match error.stop() {
+                Some(stop) => return Err(ServiceError::Stopped(stop)),
+                None => failed += 1,
+            },
         }
         if position % 4096 == 0 {
             progress(position as u64, total);

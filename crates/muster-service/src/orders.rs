@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
+use muster_cel::Budget;
 use muster_orders::{Impact, ListWithEntries, Order, OrderBook, OrderDiagnostic, Strength, World};
 use muster_store::{NewAct, NewNotice, NewOrder, SqliteStore, Store};
 
@@ -64,8 +65,11 @@ pub fn check(
     let lists = muster_store::load::lists(store, day)?;
     let with_entries: Vec<ListWithEntries<'_>> =
         lists.iter().map(|(list, changes)| ListWithEntries { list, changes }).collect();
+    // The draft's conditions passed the checker, each within the limit of
+    // its cost; together they are within the budget of a request.
+    let budget = Budget::new(muster_cel::REQUEST_BUDGET);
     let impact = match &loaded.engine {
-        Some(engine) => engine.impact(&before, &after, &order.id, day, &with_entries),
+        Some(engine) => engine.impact(&before, &after, &order.id, day, &with_entries, &budget)?,
         None => {
             muster_orders::impact(&loaded.world, &before, &after, &order.id, day, &with_entries)
         }

@@ -62,7 +62,7 @@ pub const MINIMUM_COHORT: u64 = 10;
 
 /// The fields that make cohorts: every string field of the person schema.
 pub fn cohort_fields() -> Vec<String> {
-    muster_cel::person_schema()
+    muster_orders::person_schema()
         .person_fields
         .into_iter()
         .filter(|field| field.field_type == muster_cel::Type::String)
@@ -102,7 +102,10 @@ pub fn stats(loaded: &Loaded, query: &StatsQuery<'_>) -> Result<Stats, ServiceEr
         )));
     }
     let population: Vec<&muster_core::PersonFile> = match query.condition {
-        Some(text) => crate::lists::select(loaded, text, day, &|_, _| {})?.people,
+        Some(text) => {
+            let budget = muster_cel::Budget::new(muster_cel::REQUEST_BUDGET);
+            crate::lists::select(loaded, text, day, &budget, &|_, _| {})?.people
+        }
         None => loaded.world.people.iter().collect(),
     };
     let book = loaded.book.known_on(day);

@@ -32,7 +32,8 @@ pub fn roster(
     let bar = crate::progress::bar("records", false);
     let engine = muster_engine::load_sqlite(store.path(), &mut crate::progress::steps(&bar))?;
     bar.finish_and_clear();
-    let roster = engine.roster(&book, cycle, day);
+    // The rules of issued orders, each within the limit of one evaluation.
+    let roster = engine.roster(&book, cycle, day, &muster_cel::Budget::unlimited())?;
     print_roster(&roster, day, format)?;
     Ok(ExitCode::SUCCESS)
 }

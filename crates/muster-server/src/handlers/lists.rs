@@ -6,6 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use muster_access::{Action, Resource};
+use muster_cel::Budget;
 use muster_orders::{Entry, EntryChange};
 use muster_store::NewList;
 use serde::Deserialize;
@@ -134,8 +135,10 @@ pub async fn list(
                 // the engine, then build only the page.
                 Some(engine) => {
                     let members = engine.list_members(&list.changes, day);
-                    let statuses =
-                        engine.list_statuses(&loaded.book, &list.list.kind, &members, day);
+                    let budget = Budget::unlimited();
+                    let statuses = engine
+                        .list_statuses(&loaded.book, &list.list.kind, &members, day, &budget)
+                        .map_err(muster_service::ServiceError::from)?;
                     let matching: Vec<_> =
                         statuses.entries().filter(|entry| entry.status == status).collect();
                     let page: Vec<Entry> = matching

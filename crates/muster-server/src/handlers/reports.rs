@@ -7,7 +7,9 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use muster_access::{Action, Resource};
+use muster_cel::Budget;
 use muster_core::{Cycle, Role};
+use muster_service::ServiceError;
 use muster_service::explain::Subject;
 use muster_service::strength::StrengthQuery;
 use muster_store::Store;
@@ -46,7 +48,7 @@ pub async fn roster(
         let caller = credentials.resolve(&state, &store)?;
         caller.require(&state, &mut store, Action::ReadRoster, &Resource::Store)?;
         let snapshot = state.snapshot(&store)?;
-        let roster = visible_roster(&state, &caller, &snapshot, cycle, day);
+        let roster = visible_roster(&state, &caller, &snapshot, cycle, day, &Budget::unlimited())?;
         Ok(Json(json!({
             "cycle": roster.cycle, "date": roster.date, "as_of": day, "entries": roster.entries,
         })))
@@ -62,14 +64,15 @@ pub fn visible_roster(
     snapshot: &Snapshot,
     cycle: Cycle,
     day: chrono::NaiveDate,
-) -> muster_orders::Roster {
-    let mut roster = snapshot.roster(cycle, day);
+    budget: &Budget,
+) -> Result<muster_orders::Roster, ServiceError> {
+    let mut roster = snapshot.roster(cycle, day, budget)?;
     roster.entries.retain(|entry| {
         snapshot.world().person(&entry.person).is_some_and(|file| {
             caller.may(state, Action::ReadPerson, &person_resource(snapshot, file, day))
         })
     });
-    roster
+    Ok(roster)
 }
 
 /// The months and orders of a strength.
