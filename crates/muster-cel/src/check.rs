@@ -3,10 +3,18 @@
 //!
 //! It reports every problem it finds, not only the first. A subexpression
 //! found wrong gets the type `dyn`, which goes with everything, so that one
-//! mistake is reported once.
+//! mistake is reported once. A condition with no other problem is refused
+//! when its estimated worst-case cost (`cost.rs`) is above the limit of the
+//! options.
+//!
+//! The checker knows no domain: the caller gives the schema, the fields
+//! and methods of `person` with their types and words (`muster-orders`
+//! builds the schema of orders from the words of `muster-core`).
 
+use std::collections::BTreeSet;
 use std::fmt;
 
+use crate::cost::{COST_LIMIT, estimate_cost};
 use crate::diagnostic::{Diagnostic, Span, quote};
 use crate::eval::parse_date;
 use crate::suggest::{did_you_mean, list_words};
@@ -53,6 +61,10 @@ pub struct Field {
     /// The only values a string field takes, if they are known: a literal
     /// compared with the field must be one of them.
     pub values: Vec<String>,
+    /// The longest value of a string field, in bytes, that the cost
+    /// estimate assumes; `None` for no bound, which makes the estimate of a
+    /// condition that reads the field unbounded.
+    pub max_length: Option<u64>,
 }
 
 /// A method of `person`, which takes one argument.
@@ -99,23 +111,27 @@ pub trait KnownIds {
 pub struct EveryIdKnown;
 
 /// What the caller forbids in an expression.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CheckOptions {
     /// Fields of `person` that may not be read, each with the message given
     /// when it is.
     pub forbidden_fields: Vec<(String, String)>,
     /// The fields and methods of `person` the caller may read.
     pub readable: Readable,
+    /// The most an expression's estimated worst-case cost may be, in cost
+    /// units (`COST_LIMIT` by default).
+    pub cost_limit: u64,
 }
 
-/// The fields and methods of `person` that an expression may read.
+/// The fields and methods of `person` that an expression may read: what
+/// its caller may see.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Readable {
     /// Every field and method of the schema.
     #[default]
     Everything,
     /// Only these fields and methods, by name.
-    Only { fields: std::collections::BTreeSet<String>, methods: std::collections::BTreeSet<String> },
+    Only { fields: BTreeSet<String>, methods: BTreeSet<String> },
 }
 
 impl Readable {
@@ -125,10 +141,14 @@ impl Readable {
     }
 
     /// Only the fields and methods named.
-    pub fn only<F: Into<String>, M: Into<String>>(
+    pub fn only<F, M>(
         fields: impl IntoIterator<Item = F>,
         methods: impl IntoIterator<Item = M>,
-    ) -> Readable {
+    ) -> Readable
+    where
+        F: Into<String>,
+        M: Into<String>,
+    {
         Readable::Only {
             fields: fields.into_iter().map(Into::into).collect(),
             methods: methods.into_iter().map(Into::into).collect(),
@@ -152,66 +172,58 @@ impl Readable {
     }
 }
 
-/// The event kinds that `person.had` takes.
-pub const EVENT_KINDS: &[&str] =
-    &["admitted", "discharged", "posted", "returned", "injured", "killed", "awol", "exempted"];
+impl Default for CheckOptions {
+    fn default() -> CheckOptions {
+        CheckOptions {
+            forbidden_fields: Vec::new(),
+            readable: Readable::Everything,
+            cost_limit: COST_LIMIT,
+        }
+    }
+}
 
-/// The values of `person.status`.
-pub const STATUSES: &[&str] = &["killed", "awol", "abroad", "discharged", "serving", "civilian"];
+impl Field {
+    /// A field of the type, with no known values and no bound on its
+    /// length.
+    pub fn new(name: impl Into<String>, field_type: Type) -> Field {
+        Field { name: name.into(), field_type, values: Vec::new(), max_length: None }
+    }
 
-/// The schema of orders: `today` and `person`, with the fields and methods
-/// that orders.md gives.
-pub fn person_schema() -> Schema {
-    let field = |name: &str, field_type: Type, values: &[&str]| Field {
-        name: name.to_owned(),
-        field_type,
-        values: values.iter().map(|value| (*value).to_owned()).collect(),
-    };
-    let method = |name: &str, argument: ArgumentKind| Method {
-        name: name.to_owned(),
-        parameter: Type::String,
-        returns: Type::Bool,
-        argument,
-    };
-    let text = |what: &str| ArgumentKind::Text { what: what.to_owned() };
-    let nullable_date = || Type::Nullable(Box::new(Type::Date));
-    Schema {
-        variables: vec![
-            Variable { name: "today".to_owned(), variable_type: Type::Date },
-            Variable { name: "person".to_owned(), variable_type: Type::Person },
-        ],
-        person_fields: vec![
-            field("id", Type::String, &[]),
-            field("name", Type::String, &[]),
-            field("sex", Type::String, &["M", "F"]),
-            field("home_province", Type::String, &[]),
-            field("home_county", Type::String, &[]),
-            field("branch", Type::String, &["army", "navy", "air", "strategic", "other", ""]),
-            field("rank", Type::String, &[]),
-            field("specialty", Type::String, &[]),
-            field("born", Type::Date, &[]),
-            field("enlisted", nullable_date(), &[]),
-            field("term_end", nullable_date(), &[]),
-            field("age", Type::Int, &[]),
-            field("discharge_cycle", Type::String, &[]),
-            field("status", Type::String, STATUSES),
-        ],
-        person_methods: vec![
-            method("served_in", ArgumentKind::Id(IdKind::Unit)),
-            method("served_in_tagged", text("tag")),
-            method("serving_in", ArgumentKind::Id(IdKind::Unit)),
-            method("deployed_at", ArgumentKind::Id(IdKind::Site)),
-            method("admitted", text("category or institution id")),
-            method("exempted", text("scope")),
-            method(
-                "had",
-                ArgumentKind::OneOf {
-                    what: "event kind".to_owned(),
-                    words: EVENT_KINDS.iter().map(|kind| (*kind).to_owned()).collect(),
-                },
-            ),
-            method("delayed_by", ArgumentKind::Id(IdKind::Order)),
-        ],
+    /// A string field whose values are at most `max_length` bytes long.
+    pub fn text(name: impl Into<String>, max_length: u64) -> Field {
+        Field { max_length: Some(max_length), ..Field::new(name, Type::String) }
+    }
+
+    /// A string field that only takes these words.
+    pub fn words<W: Into<String>>(
+        name: impl Into<String>,
+        words: impl IntoIterator<Item = W>,
+    ) -> Field {
+        let values: Vec<String> = words.into_iter().map(Into::into).collect();
+        let max_length = values.iter().map(|word| word.len() as u64).max().unwrap_or(0);
+        Field { values, max_length: Some(max_length), ..Field::new(name, Type::String) }
+    }
+}
+
+impl Method {
+    /// A method that takes a string and tells whether it holds.
+    pub fn new(name: impl Into<String>, argument: ArgumentKind) -> Method {
+        Method { name: name.into(), parameter: Type::String, returns: Type::Bool, argument }
+    }
+}
+
+impl Schema {
+    /// The schema of conditions: the variables `today` (a date) and
+    /// `person`, with these fields and methods.
+    pub fn conditions(person_fields: Vec<Field>, person_methods: Vec<Method>) -> Schema {
+        Schema {
+            variables: vec![
+                Variable { name: "today".to_owned(), variable_type: Type::Date },
+                Variable { name: "person".to_owned(), variable_type: Type::Person },
+            ],
+            person_fields,
+            person_methods,
+        }
     }
 }
 
@@ -224,6 +236,7 @@ pub fn check(
 ) -> Result<Type, Vec<Diagnostic>> {
     let mut checker = Checker { schema, ids, options, scopes: Vec::new(), diagnostics: Vec::new() };
     let expr_type = checker.check(expr);
+    checker.check_cost(expr);
     if checker.diagnostics.is_empty() { Ok(expr_type) } else { Err(checker.diagnostics) }
 }
 
@@ -242,6 +255,7 @@ pub fn check_condition(
                 .with_types("bool", expr_type.to_string()),
         );
     }
+    checker.check_cost(expr);
     if checker.diagnostics.is_empty() { Ok(()) } else { Err(checker.diagnostics) }
 }
 
@@ -378,7 +392,71 @@ struct Checker<'check> {
     diagnostics: Vec<Diagnostic>,
 }
 
+/// A number with its thousands grouped: `18,384,120`.
+fn grouped(number: u64) -> String {
+    let digits = number.to_string();
+    let mut grouped = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
 impl Checker<'_> {
+    /// Refuses an expression whose estimated cost is above the limit, when
+    /// nothing else is wrong with it.
+    fn check_cost(&mut self, expr: &Expr) {
+        if !self.diagnostics.is_empty() {
+            return;
+        }
+        let limit = self.options.cost_limit;
+        let cost = estimate_cost(expr, self.schema);
+        if cost <= limit {
+            return;
+        }
+        let message = if cost == u64::MAX {
+            format!(
+                "the cost of evaluating this condition has no bound, and the limit is {} cost \
+                 units",
+                grouped(limit)
+            )
+        } else {
+            format!(
+                "evaluating this condition may cost up to {} cost units, more than the limit of {}",
+                grouped(cost),
+                grouped(limit)
+            )
+        };
+        self.diagnostics.push(Diagnostic::new(expr.span, message).with_help(
+            "a macro costs its body once per element of its list, and nested macros multiply: \
+             use shorter lists or fewer nested macros",
+        ));
+    }
+
+    /// Reports a read of a field or method of `person` that the caller may
+    /// not read.
+    fn check_readable(&mut self, name: &str, readable: bool, span: Span) {
+        if readable {
+            return;
+        }
+        let fields = self.schema.person_fields.iter().map(|field| field.name.as_str());
+        let methods = self.schema.person_methods.iter().map(|method| method.name.as_str());
+        let allowed: Vec<&str> = fields
+            .filter(|field| self.options.readable.field(field))
+            .chain(methods.filter(|method| self.options.readable.method(method)))
+            .collect();
+        let may = if allowed.is_empty() {
+            "this caller may read nothing of `person`".to_owned()
+        } else {
+            format!("this caller may read {}", list_words(allowed))
+        };
+        self.diagnostics
+            .push(Diagnostic::new(span, format!("`person.{name}` is not readable here: {may}")));
+    }
+
     fn report(&mut self, diagnostic: Diagnostic) -> Type {
         self.diagnostics.push(diagnostic);
         Type::Dyn
@@ -730,6 +808,8 @@ impl Checker<'_> {
                     self.diagnostics.push(Diagnostic::new(field.span, message.clone()));
                 }
                 if let Some(schema_field) = self.schema.field(name) {
+                    let readable = self.options.readable.field(name);
+                    self.check_readable(name, readable, field.span);
                     return schema_field.field_type.clone();
                 }
                 if self.schema.method(name).is_some() {
@@ -936,6 +1016,8 @@ impl Checker<'_> {
             );
         };
         let method = method.clone();
+        let readable = self.options.readable.method(name);
+        self.check_readable(name, readable, function.span);
         if !self.expect_count(name, arguments, 1, span) {
             return method.returns;
         }

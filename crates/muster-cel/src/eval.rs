@@ -3,9 +3,17 @@
 //!
 //! It is written to be obviously right rather than fast: it walks the tree,
 //! and a macro binds its variable by pushing it on a stack of bindings.
+//!
+//! It counts the cost units it spends as `cost.rs` defines them, and stops
+//! with an error when the evaluation's limit, or its request's budget, is
+//! spent (`Limits`).
+
+use std::collections::HashSet;
 
 use chrono::NaiveDate;
 
+use crate::budget::{Budget, Limits, Stop};
+use crate::cost::{METHOD_COST, text_weight, weight};
 use crate::diagnostic::Span;
 use crate::syntax::{BinaryOperator, Expr, ExprKind, Literal, MacroKind, UnaryOperator};
 use crate::value::Value;
@@ -37,6 +45,8 @@ pub struct Environment<'subject> {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Reads {
     reads: Vec<Read>,
+    /// The texts of the reads, to record each once without a search.
+    texts: HashSet<String>,
 }
 
 /// One field or method of `person` that was read, with its value.
@@ -84,17 +94,65 @@ pub enum EvalErrorKind {
     /// An error of a method of `person`.
     #[error("{message}")]
     Subject { message: String },
+    /// The evaluation spent more cost units than its limit.
+    #[error("evaluation exceeded its budget of {limit} cost units")]
+    BudgetExceeded { limit: u64 },
+    /// The request the evaluation is part of was stopped.
+    #[error("{stop}")]
+    Stopped { stop: Stop },
 }
 
-/// Evaluates an expression.
+/// Evaluates an expression, within the default limit of one evaluation
+/// (`EVALUATION_BUDGET`).
 pub fn evaluate(
     expr: &Expr,
     environment: &Environment<'_>,
     reads: &mut Reads,
 ) -> Result<Value, EvalError> {
-    let mut evaluator = Evaluator { environment, reads, bindings: Vec::new() };
-    evaluator.evaluate(expr)
+    evaluate_within(expr, environment, reads, Limits::default())
 }
+
+/// Evaluates an expression within the limits given: it fails with
+/// `BudgetExceeded` once it has spent more than `limits.evaluation` cost
+/// units, and with `Stopped` once the request budget, which it spends as it
+/// goes, has stopped (spent, past its deadline, or cancelled).
+///
+/// The request budget is checked before the evaluation starts, every
+/// `FLUSH_UNITS` units and at its end, when the units spent are added to
+/// it; an evaluation that ends with the request over its budget fails.
+pub fn evaluate_within(
+    expr: &Expr,
+    environment: &Environment<'_>,
+    reads: &mut Reads,
+    limits: Limits<'_>,
+) -> Result<Value, EvalError> {
+    if let Some(stop) = limits.request.and_then(Budget::stopped) {
+        return Err(EvalError::new(EvalErrorKind::Stopped { stop }, expr.span));
+    }
+    let meter = Meter {
+        limit: limits.evaluation,
+        request: limits.request,
+        spent: 0,
+        flushed: 0,
+        stopped: None,
+    };
+    let mut evaluator = Evaluator { environment, reads, bindings: Vec::new(), meter };
+    let result = evaluator.evaluate(expr);
+    let span = result.as_ref().err().map_or(expr.span, |error| error.span);
+    if let Err(stop) = evaluator.meter.flush() {
+        return Err(EvalError::new(EvalErrorKind::Stopped { stop }, span));
+    }
+    // Once a limit is met every later step fails, so no value can come of
+    // an evaluation cut short; its error is the result all the same.
+    match evaluator.meter.stopped.take() {
+        Some(kind) => Err(EvalError::new(kind, span)),
+        None => result,
+    }
+}
+
+/// The units an evaluation spends between two charges of its request
+/// budget.
+pub const FLUSH_UNITS: u64 = 1024;
 
 impl Reads {
     pub fn new() -> Reads {
@@ -118,11 +176,15 @@ impl Reads {
         self.reads.len()
     }
 
-    /// Records a read unless one with the same text was recorded before.
-    pub fn record(&mut self, text: String, value: &Value) {
-        if !self.reads.iter().any(|read| read.text == text) {
-            self.reads.push(Read { text, value: value.clone() });
+    /// Records a read unless one with the same text was recorded before;
+    /// whether it was recorded now.
+    pub fn record(&mut self, text: String, value: &Value) -> bool {
+        if self.texts.contains(&text) {
+            return false;
         }
+        self.texts.insert(text.clone());
+        self.reads.push(Read { text, value: value.clone() });
+        true
     }
 }
 
@@ -148,13 +210,70 @@ impl EvalError {
             span: Span::default(),
         }
     }
+
+    /// Why the request was stopped, when this error says it was: the whole
+    /// question must then fail, not only this evaluation.
+    pub fn stop(&self) -> Option<Stop> {
+        match self.kind {
+            EvalErrorKind::Stopped { stop } => Some(stop),
+            _ => None,
+        }
+    }
 }
 
-struct Evaluator<'environment, 'subject> {
-    environment: &'environment Environment<'subject>,
-    reads: &'environment mut Reads,
+/// The cost units an evaluation has spent, against its limit and its
+/// request's budget.
+struct Meter<'a> {
+    limit: u64,
+    request: Option<&'a Budget>,
+    spent: u64,
+    /// The units already added to the request budget.
+    flushed: u64,
+    /// Why the evaluation was stopped, once it was: every later charge
+    /// fails the same way.
+    stopped: Option<EvalErrorKind>,
+}
+
+impl Meter<'_> {
+    /// Spends `units` at the expression of `span`.
+    fn charge(&mut self, units: u64, span: Span) -> Result<(), EvalError> {
+        if let Some(kind) = &self.stopped {
+            return Err(EvalError::new(kind.clone(), span));
+        }
+        self.spent = self.spent.saturating_add(units);
+        if self.spent > self.limit {
+            return Err(self.stop(EvalErrorKind::BudgetExceeded { limit: self.limit }, span));
+        }
+        if self.spent - self.flushed >= FLUSH_UNITS
+            && let Err(stop) = self.flush()
+        {
+            return Err(self.stop(EvalErrorKind::Stopped { stop }, span));
+        }
+        Ok(())
+    }
+
+    fn stop(&mut self, kind: EvalErrorKind, span: Span) -> EvalError {
+        self.stopped = Some(kind.clone());
+        EvalError::new(kind, span)
+    }
+
+    /// Adds the units spent since the last flush to the request budget.
+    fn flush(&mut self) -> Result<(), Stop> {
+        let Some(request) = self.request else {
+            return Ok(());
+        };
+        let units = self.spent - self.flushed;
+        self.flushed = self.spent;
+        request.charge(units)
+    }
+}
+
+struct Evaluator<'a, 'subject> {
+    environment: &'a Environment<'subject>,
+    reads: &'a mut Reads,
     /// The variables of the macros being evaluated, innermost last.
-    bindings: Vec<(String, Value)>,
+    bindings: Vec<(&'a str, Value)>,
+    meter: Meter<'a>,
 }
 
 fn no_such_overload(operation: &str, operands: &[&Value], span: Span) -> EvalError {
@@ -190,15 +309,24 @@ pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, month, day)
 }
 
-impl<'subject> Evaluator<'_, 'subject> {
-    fn evaluate(&mut self, expr: &Expr) -> Result<Value, EvalError> {
+impl<'a, 'subject> Evaluator<'a, 'subject> {
+    fn charge(&mut self, units: u64, span: Span) -> Result<(), EvalError> {
+        self.meter.charge(units, span)
+    }
+
+    fn evaluate(&mut self, expr: &'a Expr) -> Result<Value, EvalError> {
         let span = expr.span;
+        self.charge(1, span)?;
         match &expr.kind {
             ExprKind::Literal(literal) => Ok(match literal {
                 Literal::Null => Value::Null,
                 Literal::Bool(value) => Value::Bool(*value),
                 Literal::Int(value) => Value::Int(*value),
-                Literal::String(value) => Value::String(value.clone()),
+                Literal::String(value) => {
+                    let value = Value::String(value.clone());
+                    self.charge(weight(&value), span)?;
+                    value
+                }
             }),
             ExprKind::Identifier(name) => self.variable(name, span),
             ExprKind::List(elements) => {
@@ -227,7 +355,13 @@ impl<'subject> Evaluator<'_, 'subject> {
             ExprKind::Binary { operator, left, right } => {
                 let left = self.evaluate(left)?;
                 let right = self.evaluate(right)?;
-                binary(*operator, &left, &right, span)
+                self.charge(operation_cost(*operator, &left, &right), span)?;
+                let result = binary(*operator, &left, &right, span)?;
+                if *operator == BinaryOperator::Add {
+                    // The sum is a copy of both sides.
+                    self.charge(weight(&result), span)?;
+                }
+                Ok(result)
             }
             ExprKind::Conditional { condition, then_branch, else_branch } => {
                 match self.evaluate(condition)? {
@@ -245,7 +379,10 @@ impl<'subject> Evaluator<'_, 'subject> {
                             field.span,
                         ));
                     };
-                    self.reads.record(format!("person.{}", field.name), &value);
+                    self.charge(weight(&value), span)?;
+                    if self.reads.record(format!("person.{}", field.name), &value) {
+                        self.charge(weight(&value), span)?;
+                    }
                     return Ok(value);
                 }
                 self.evaluate(target)?;
@@ -257,7 +394,7 @@ impl<'subject> Evaluator<'_, 'subject> {
             ExprKind::Index { target, index } => {
                 let target = self.evaluate(target)?;
                 let index = self.evaluate(index)?;
-                match (&target, &index) {
+                let element = match (&target, &index) {
                     (Value::List(values), Value::Int(position)) => usize::try_from(*position)
                         .ok()
                         .and_then(|position| values.get(position))
@@ -272,13 +409,18 @@ impl<'subject> Evaluator<'_, 'subject> {
                             )
                         }),
                     _ => Err(no_such_overload("[]", &[&target, &index], span)),
-                }
+                }?;
+                self.charge(weight(&element), span)?;
+                Ok(element)
             }
             ExprKind::Call { target: None, function, arguments } => {
                 let arguments = self.evaluate_all(arguments)?;
                 let arguments: Vec<&Value> = arguments.iter().collect();
                 match (function.name.as_str(), arguments.as_slice()) {
-                    ("size", [argument]) => size(argument, span),
+                    ("size", [argument]) => {
+                        self.charge(text_weight(argument), span)?;
+                        size(argument, span)
+                    }
                     ("date", [Value::String(text)]) => {
                         parse_date(text).map(Value::Date).ok_or_else(|| {
                             EvalError::new(EvalErrorKind::InvalidDate { text: text.clone() }, span)
@@ -299,6 +441,13 @@ impl<'subject> Evaluator<'_, 'subject> {
                         let arguments: Vec<&Value> = arguments.iter().collect();
                         return Err(no_such_overload(&function.name, &arguments, span));
                     };
+                    // The method walks his history, and its argument is
+                    // written into the text of the read.
+                    let argument_weight = weight(argument);
+                    self.charge(
+                        METHOD_COST.saturating_add(argument_weight.saturating_mul(2)),
+                        span,
+                    )?;
                     let Some(result) = person.call(&function.name, argument) else {
                         return Err(EvalError::new(
                             EvalErrorKind::NoSuchMethod { method: function.name.clone() },
@@ -306,11 +455,13 @@ impl<'subject> Evaluator<'_, 'subject> {
                         ));
                     };
                     let value = result.map_err(|error| EvalError { span, ..error })?;
+                    self.charge(weight(&value), span)?;
                     self.reads.record(format!("person.{}({argument})", function.name), &value);
                     return Ok(value);
                 }
                 let target = self.evaluate(target)?;
                 let arguments = self.evaluate_all(arguments)?;
+                self.charge(method_cost(&target, &function.name, &arguments), span)?;
                 method(&target, &function.name, &arguments, span)
             }
             ExprKind::Macro { kind, target, variable, filter, body } => {
@@ -318,18 +469,20 @@ impl<'subject> Evaluator<'_, 'subject> {
                 let Value::List(elements) = target_value else {
                     return Err(no_such_overload(kind.name(), &[&target_value], target.span));
                 };
-                self.macro_over(*kind, &elements, &variable.name, filter.as_deref(), body)
+                self.macro_over(*kind, &elements, &variable.name, filter.as_deref(), body, span)
             }
         }
     }
 
-    fn evaluate_all(&mut self, exprs: &[Expr]) -> Result<Vec<Value>, EvalError> {
+    fn evaluate_all(&mut self, exprs: &'a [Expr]) -> Result<Vec<Value>, EvalError> {
         exprs.iter().map(|expr| self.evaluate(expr)).collect()
     }
 
-    fn variable(&self, name: &str, span: Span) -> Result<Value, EvalError> {
-        if let Some((_, value)) = self.bindings.iter().rev().find(|(bound, _)| bound == name) {
-            return Ok(value.clone());
+    fn variable(&mut self, name: &str, span: Span) -> Result<Value, EvalError> {
+        if let Some((_, value)) = self.bindings.iter().rev().find(|(bound, _)| *bound == name) {
+            let value = value.clone();
+            self.charge(weight(&value), span)?;
+            return Ok(value);
         }
         match (name, self.environment.today, self.environment.person) {
             ("today", Some(today), _) => Ok(Value::Date(today)),
@@ -360,7 +513,12 @@ impl<'subject> Evaluator<'_, 'subject> {
     /// meaning: the absorbing value on either side decides, even when the
     /// other side fails; otherwise an error (the left one first) is the
     /// result.
-    fn logical(&mut self, absorbing: bool, left: &Expr, right: &Expr) -> Result<Value, EvalError> {
+    fn logical(
+        &mut self,
+        absorbing: bool,
+        left: &'a Expr,
+        right: &'a Expr,
+    ) -> Result<Value, EvalError> {
         let operation = if absorbing { "||" } else { "&&" };
         let left = self.evaluate_bool(left, operation);
         if let Ok(value) = left
@@ -378,20 +536,24 @@ impl<'subject> Evaluator<'_, 'subject> {
 
     /// Evaluates an operand that must be a bool; another value is a "no such
     /// overload" error at the operand.
-    fn evaluate_bool(&mut self, expr: &Expr, operation: &str) -> Result<bool, EvalError> {
+    fn evaluate_bool(&mut self, expr: &'a Expr, operation: &str) -> Result<bool, EvalError> {
         match self.evaluate(expr)? {
             Value::Bool(value) => Ok(value),
             other => Err(no_such_overload(operation, &[&other], expr.span)),
         }
     }
 
+    /// Runs `action` with the variable bound to a copy of the element; the
+    /// iteration costs a unit and the copy.
     fn with_binding<T>(
         &mut self,
-        variable: &str,
+        variable: &'a str,
         value: &Value,
-        action: impl FnOnce(&mut Self) -> T,
-    ) -> T {
-        self.bindings.push((variable.to_owned(), value.clone()));
+        span: Span,
+        action: impl FnOnce(&mut Self) -> Result<T, EvalError>,
+    ) -> Result<T, EvalError> {
+        self.charge(1 + weight(value), span)?;
+        self.bindings.push((variable, value.clone()));
         let result = action(self);
         self.bindings.pop();
         result
@@ -401,9 +563,10 @@ impl<'subject> Evaluator<'_, 'subject> {
         &mut self,
         kind: MacroKind,
         elements: &[Value],
-        variable: &str,
-        filter: Option<&Expr>,
-        body: &Expr,
+        variable: &'a str,
+        filter: Option<&'a Expr>,
+        body: &'a Expr,
+        span: Span,
     ) -> Result<Value, EvalError> {
         let name = kind.name();
         match kind {
@@ -413,14 +576,18 @@ impl<'subject> Evaluator<'_, 'subject> {
                 let absorbing = kind == MacroKind::Exists;
                 let mut first_error = None;
                 for element in elements {
-                    let result =
-                        self.with_binding(variable, element, |this| this.evaluate_bool(body, name));
+                    let result = self.with_binding(variable, element, span, |this| {
+                        this.evaluate_bool(body, name)
+                    });
                     match result {
                         Ok(value) if value == absorbing => return Ok(Value::Bool(absorbing)),
                         Ok(_) => {}
                         Err(error) => {
                             first_error.get_or_insert(error);
                         }
+                    }
+                    if self.meter.stopped.is_some() {
+                        break;
                     }
                 }
                 match first_error {
@@ -431,9 +598,9 @@ impl<'subject> Evaluator<'_, 'subject> {
             MacroKind::ExistsOne => {
                 let mut count = 0usize;
                 for element in elements {
-                    if self
-                        .with_binding(variable, element, |this| this.evaluate_bool(body, name))?
-                    {
+                    if self.with_binding(variable, element, span, |this| {
+                        this.evaluate_bool(body, name)
+                    })? {
                         count += 1;
                     }
                 }
@@ -442,9 +609,10 @@ impl<'subject> Evaluator<'_, 'subject> {
             MacroKind::Filter => {
                 let mut kept = Vec::new();
                 for element in elements {
-                    if self
-                        .with_binding(variable, element, |this| this.evaluate_bool(body, name))?
-                    {
+                    if self.with_binding(variable, element, span, |this| {
+                        this.evaluate_bool(body, name)
+                    })? {
+                        self.charge(weight(element), span)?;
                         kept.push(element.clone());
                     }
                 }
@@ -453,7 +621,7 @@ impl<'subject> Evaluator<'_, 'subject> {
             MacroKind::Map => {
                 let mut mapped = Vec::new();
                 for element in elements {
-                    let value = self.with_binding(variable, element, |this| {
+                    let value = self.with_binding(variable, element, span, |this| {
                         if let Some(filter) = filter
                             && !this.evaluate_bool(filter, name)?
                         {
@@ -466,6 +634,32 @@ impl<'subject> Evaluator<'_, 'subject> {
                 Ok(Value::List(mapped))
             }
         }
+    }
+}
+
+/// What a binary operator other than `&&` and `||` costs besides its
+/// operands: a comparison walks the lighter side, `in` the list.
+fn operation_cost(operator: BinaryOperator, left: &Value, right: &Value) -> u64 {
+    match operator {
+        BinaryOperator::Equal
+        | BinaryOperator::NotEqual
+        | BinaryOperator::Less
+        | BinaryOperator::LessOrEqual
+        | BinaryOperator::Greater
+        | BinaryOperator::GreaterOrEqual => weight(left).min(weight(right)),
+        BinaryOperator::In => weight(right),
+        _ => 0,
+    }
+}
+
+/// What a method of a string or list costs besides its target and
+/// arguments: the text it walks.
+fn method_cost(target: &Value, name: &str, arguments: &[Value]) -> u64 {
+    match (name, arguments) {
+        ("size", []) => text_weight(target),
+        ("startsWith" | "endsWith", [argument]) => text_weight(target).min(text_weight(argument)),
+        ("contains", [argument]) => text_weight(target).saturating_add(text_weight(argument)),
+        _ => 0,
     }
 }
 

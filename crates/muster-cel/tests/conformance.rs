@@ -2,12 +2,17 @@
 //! inside the language of orders (`shared/conformance/cel/subset.json`,
 //! beside the project's root), each parsed and evaluated with no variables.
 //!
+//! Each case runs within the default budget of one evaluation, and spends
+//! no more than the cost estimated for it.
+//!
 //! The cases are read where they are and never copied into the project.
 //! Where the folder is absent the test says so and does not run.
 
 use std::path::PathBuf;
 
-use muster_cel::{Environment, Reads, Value, evaluate, parse};
+use muster_cel::{
+    Budget, Environment, Limits, Reads, Schema, Value, estimate_cost, evaluate_within, parse,
+};
 use serde::Deserialize;
 
 /// Cases left out on purpose, each with the reason. The test fails if one of
@@ -67,9 +72,22 @@ fn expected_value(json: &serde_json::Value) -> Result<Value, String> {
 }
 
 /// Runs one case: `Ok` when it passes, otherwise what went wrong.
+///
+/// Each is evaluated within the default budget of one evaluation, and
+/// must not spend more than the cost estimated for it.
 fn run(case: &Case) -> Result<(), String> {
     let expr = parse(&case.expr).map_err(|error| format!("does not parse: {error}"))?;
-    let result = evaluate(&expr, &Environment::default(), &mut Reads::new());
+    let budget = Budget::unlimited();
+    let result = evaluate_within(
+        &expr,
+        &Environment::default(),
+        &mut Reads::new(),
+        Limits::request(&budget),
+    );
+    let estimate = estimate_cost(&expr, &Schema::conditions(Vec::new(), Vec::new()));
+    if budget.spent() > estimate {
+        return Err(format!("spent {} cost units, estimated {estimate}", budget.spent()));
+    }
     match (&case.expect_value, &case.expect_eval_error, result) {
         (Some(expected), None, Ok(value)) => {
             let expected = expected_value(expected)?;

@@ -106,6 +106,12 @@ pub fn army(store: &dyn Store) -> anyhow::Result<Army> {
     Ok(army?)
 }
 
+/// What a command's question over the army may spend: the budget of a
+/// request, with no deadline (the command is stopped by its user).
+pub fn budget() -> muster_service::Budget {
+    muster_service::Budget::new(muster_service::REQUEST_BUDGET)
+}
+
 /// The rules of a store: the records other than people, and every order.
 pub fn rules(store: &dyn Store) -> anyhow::Result<muster_service::Rules> {
     Ok(muster_service::Rules::load(store)?)

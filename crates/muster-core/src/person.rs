@@ -195,6 +195,17 @@ pub fn age_on(born: NaiveDate, day: NaiveDate) -> i64 {
 }
 
 impl Status {
+    /// Every status, in the order they are decided: the first that holds
+    /// is his status.
+    pub const ALL: &'static [Status] = &[
+        Status::Killed,
+        Status::Awol,
+        Status::Abroad,
+        Status::Discharged,
+        Status::Serving,
+        Status::Civilian,
+    ];
+
     /// The word for this status.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
+use muster_cel::Budget;
 use muster_core::{Cycle, EventKind, PersonFile, Records, Season};
 use muster_engine::{Engine, ListMember};
 use muster_orders::{
@@ -423,9 +424,11 @@ fn main() {
     let on = day(2020, 9, 30);
     let expr = muster_cel::parse(SELECTIVE).unwrap();
     let plan = engine.compile(&expr);
-    let (engine_time, selected) = time(50, || engine.select(&plan, &reference_book, on));
-    let (engine_one, _) =
-        one_core.install(|| time(50, || engine.select(&plan, &reference_book, on)));
+    let (engine_time, selected) =
+        time(50, || engine.select(&plan, &reference_book, on, &Budget::unlimited()).unwrap());
+    let (engine_one, _) = one_core.install(|| {
+        time(50, || engine.select(&plan, &reference_book, on, &Budget::unlimited()).unwrap())
+    });
     let sql = SQL_SELECTIVE.replace("{units}", SQL_UNITS);
     let (sql_time, sql_selected) = time(3, || {
         let mut statement = connection.prepare_cached(&sql).unwrap();
@@ -533,10 +536,14 @@ fn main() {
         .map(|person| ListMember { person, nominated_on, active: true })
         .collect();
     let kind = "overseas-posting";
-    let (engine_time, statuses) =
-        time(10, || engine.list_statuses(&standing_book, kind, &members, on));
-    let (engine_one, _) =
-        one_core.install(|| time(5, || engine.list_statuses(&standing_book, kind, &members, on)));
+    let (engine_time, statuses) = time(10, || {
+        engine.list_statuses(&standing_book, kind, &members, on, &Budget::unlimited()).unwrap()
+    });
+    let (engine_one, _) = one_core.install(|| {
+        time(5, || {
+            engine.list_statuses(&standing_book, kind, &members, on, &Budget::unlimited()).unwrap()
+        })
+    });
     let rules = statuses.rules.len();
     let count =
         |status: EntryStatus| statuses.entries().filter(|entry| entry.status == status).count();
@@ -680,9 +687,11 @@ fn main() {
     // 3. The discharge roster of a cycle.
     let cycle = Cycle { year: 2020, season: Season::Autumn };
     let as_of = day(2024, 6, 1);
-    let (engine_time, engine_roster) = time(5, || engine.roster(&reference_book, cycle, as_of));
-    let (engine_one, _) =
-        one_core.install(|| time(3, || engine.roster(&reference_book, cycle, as_of)));
+    let (engine_time, engine_roster) =
+        time(5, || engine.roster(&reference_book, cycle, as_of, &Budget::unlimited()).unwrap());
+    let (engine_one, _) = one_core.install(|| {
+        time(3, || engine.roster(&reference_book, cycle, as_of, &Budget::unlimited()).unwrap())
+    });
     let (reference_time, reference_roster) =
         time(1, || roster(&world, &reference_book, cycle, as_of));
     assert_eq!(engine_roster, reference_roster, "the engine and the reference agree");
@@ -773,13 +782,16 @@ fn main() {
         for issued in reference_book.all() {
             let before = reference_book.without(&issued.order.id);
             let result = match engine {
-                Some(engine) => engine.impact(
-                    &before,
-                    &reference_book,
-                    &issued.order.id,
-                    issued.issued_on,
-                    &with_entries,
-                ),
+                Some(engine) => engine
+                    .impact(
+                        &before,
+                        &reference_book,
+                        &issued.order.id,
+                        issued.issued_on,
+                        &with_entries,
+                        &Budget::unlimited(),
+                    )
+                    .unwrap(),
                 None => impact(
                     &world,
                     &before,
@@ -881,7 +893,9 @@ fn profile(engine: &mut Engine, what: &str, db: &Path) {
             let plan = engine.compile(&muster_cel::parse(&leaf).unwrap());
             let started = Instant::now();
             for _ in 0..500 {
-                engine.select(&plan, &reference_book, day(2020, 9, 30));
+                engine
+                    .select(&plan, &reference_book, day(2020, 9, 30), &Budget::unlimited())
+                    .unwrap();
             }
             eprintln!("{leaf}: {}", show(started.elapsed() / 500));
         }
@@ -899,20 +913,31 @@ fn profile(engine: &mut Engine, what: &str, db: &Path) {
     for run in 0..runs {
         match (what, &mut live) {
             ("selective", _) => {
-                engine.select(&plan, &reference_book, on);
+                engine.select(&plan, &reference_book, on, &Budget::unlimited()).unwrap();
             }
             ("broad", _) => {
-                engine.list_statuses(&standing_book, "overseas-posting", &members, day(2024, 6, 1));
+                engine
+                    .list_statuses(
+                        &standing_book,
+                        "overseas-posting",
+                        &members,
+                        day(2024, 6, 1),
+                        &Budget::unlimited(),
+                    )
+                    .unwrap();
             }
             ("change", Some(live)) => {
                 engine.update_person(live, &files[run as usize % files.len()]).unwrap();
             }
             _ => {
-                engine.roster(
-                    &reference_book,
-                    Cycle { year: 2020, season: Season::Autumn },
-                    day(2024, 6, 1),
-                );
+                engine
+                    .roster(
+                        &reference_book,
+                        Cycle { year: 2020, season: Season::Autumn },
+                        day(2024, 6, 1),
+                        &Budget::unlimited(),
+                    )
+                    .unwrap();
             }
         }
     }

@@ -6,14 +6,15 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
-use muster_core::{Cycle, EventKind};
+use muster_cel::{Budget, Limits};
+use muster_core::{Cycle, EventKind, Status};
 use muster_orders::{Effect, OrderBook, Rule, Until};
 use roaring::MultiOps;
 use roaring::RoaringBitmap;
 
 use crate::engine::{Engine, Key, kind_position};
 use crate::people::{Cell, Day, date_of, day_number};
-use crate::plan::{CompiledBook, Context, Mode, STATUSES};
+use crate::plan::{CompiledBook, Context, EngineError, Mode, finish};
 use crate::subject::{PackedPerson, Source, TRUE};
 
 /// Everyone's discharge chain, from the orders known on a day.
@@ -100,7 +101,27 @@ impl Engine {
     /// reached the same date form a group, each rule is evaluated once per
     /// group (on the group's date), and a delay moves those it counts for
     /// to the group of its date.
-    pub fn discharges(&self, book: &OrderBook, as_of: NaiveDate) -> Discharges {
+    ///
+    /// The conditions are evaluated within the request budget: a question
+    /// it stopped fails.
+    pub fn discharges(
+        &self,
+        book: &OrderBook,
+        as_of: NaiveDate,
+        budget: &Budget,
+    ) -> Result<Discharges, EngineError> {
+        let discharges = self.discharges_within(book, as_of, budget);
+        finish(budget, discharges)
+    }
+
+    /// Everyone's discharge chain, within the request budget; what a
+    /// stopped budget cut short is the caller's to refuse.
+    pub(crate) fn discharges_within(
+        &self,
+        book: &OrderBook,
+        as_of: NaiveDate,
+        budget: &Budget,
+    ) -> Discharges {
         let column = &self.keys[Key::DischargeCycle as usize];
         let mut groups: BTreeMap<Day, RoaringBitmap> = BTreeMap::new();
         for (code, date) in self.cycle_dates().into_iter().enumerate() {
@@ -125,8 +146,12 @@ impl Engine {
                     if !book.in_force(issued, date_of(date), as_of) {
                         continue;
                     }
-                    let context =
-                        Context { engine: self, day: date_of(date), mode: Mode::Chain(&delayed) };
+                    let context = Context {
+                        engine: self,
+                        day: date_of(date),
+                        mode: Mode::Chain(&delayed),
+                        budget,
+                    };
                     let holds = when.truth(members, &context).holds;
                     let exempted = match &unless {
                         Some(unless) => unless.truth(&holds, &context).holds,
@@ -237,7 +262,7 @@ impl Engine {
         person: u32,
         as_of: NaiveDate,
     ) -> PersonDischarge {
-        person_discharge(self, book, None, person, as_of)
+        person_discharge(self, book, None, person, as_of, Limits::default())
     }
 }
 
@@ -248,6 +273,7 @@ pub(crate) fn person_discharge(
     compiled: Option<&CompiledBook>,
     person: u32,
     as_of: NaiveDate,
+    limits: Limits<'_>,
 ) -> PersonDischarge {
     let calendar = &engine.world.calendar;
     let term_end = engine.date(Key::TermEnd, person);
@@ -275,6 +301,7 @@ pub(crate) fn person_discharge(
                     person,
                     day: on,
                     source: Source::ChainList(&delayed_by),
+                    limits,
                 };
                 let plans = engine.rule_plans(compiled, &issued.order.id, rule);
                 let when = plans.when.class_for(&subject) == TRUE;
@@ -398,7 +425,7 @@ impl Discharges {
     }
 
     /// Everyone's status on the day the chains were computed as of, one
-    /// bitmap per status in the order of `STATUSES`.
+    /// bitmap per status in the order of `Status::ALL`.
     pub(crate) fn statuses(&self, engine: &Engine) -> &[RoaringBitmap] {
         self.statuses.get_or_init(|| {
             let day = day_number(self.as_of);
@@ -428,7 +455,7 @@ impl Discharges {
                 .union();
             let serving = enlisted - &gone;
             let civilian = engine.everyone() - gone - &serving;
-            debug_assert_eq!(STATUSES.len(), 6);
+            debug_assert_eq!(Status::ALL.len(), 6);
             vec![killed, awol, abroad, discharged, serving, civilian]
         })
     }

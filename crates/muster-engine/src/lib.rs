@@ -44,6 +44,6 @@ pub use chain::{ConflictSet, Discharges, PersonDischarge};
 pub use engine::{Engine, Progress};
 pub use live::{Live, LiveList, UpdateError};
 pub use load::{LoadError, load};
-pub use plan::Plan;
+pub use plan::{EngineError, Plan};
 pub use reports::{Cohort, CohortQuestion};
 pub use screen::{EntryState, ListMember, ListRule, ListStatuses, PersonScreening, Screenings};

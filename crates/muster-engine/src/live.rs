@@ -10,6 +10,7 @@
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
+use muster_cel::{Budget, Limits};
 use muster_core::{Deployed, Deployment, EventKind, PersonFile};
 use muster_orders::OrderBook;
 use roaring::RoaringBitmap;
@@ -65,12 +66,15 @@ impl Engine {
         day: NaiveDate,
         lists: Vec<(String, String, Vec<ListMember>)>,
     ) -> Live {
-        let discharge = self.discharges(&book, day).dates(self);
+        // The rules of issued orders, each within the limit of one
+        // evaluation; no request stops the statuses kept up to date.
+        let budget = Budget::unlimited();
+        let discharge = self.discharges_within(&book, day, &budget).dates(self);
         let lists = lists
             .into_iter()
             .map(|(id, kind, members)| LiveList {
                 id,
-                statuses: self.list_statuses(&book, &kind, &members, day),
+                statuses: self.list_statuses_within(&book, &kind, &members, day, &budget),
             })
             .collect();
         let compiled = self.compile_book(&book);
@@ -260,7 +264,9 @@ impl Engine {
 
     /// Computes a person's discharge date and list statuses again.
     fn refresh(&self, live: &mut Live, person: u32) {
-        let discharge = person_discharge(self, &live.book, Some(&live.compiled), person, live.day);
+        let limits = Limits::default();
+        let discharge =
+            person_discharge(self, &live.book, Some(&live.compiled), person, live.day, limits);
         if let Some(slot) = live.discharge.get_mut(person as usize) {
             *slot = discharge.date().map(day_number);
         }

@@ -15,12 +15,21 @@
 //! fails (an error, or a value that is not a bool). The parts are combined
 //! with CEL's rules for errors, so that the sets are exactly those the
 //! reference interpreter decides.
+//!
+//! Every evaluation is made within the limits of muster-cel: the default
+//! limit of one evaluation, and the request budget of the question. An
+//! evaluation the request budget stopped counts as failed inside, and the
+//! public question that finds its budget stopped fails as a whole
+//! (`EngineError::Stopped`) rather than answer in part. Outcomes computed
+//! under a stopped budget are never cached.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::NaiveDate;
-use muster_cel::{BinaryOperator, Expr, ExprKind, Literal, UnaryOperator, Value};
+use muster_cel::{
+    BinaryOperator, Budget, Expr, ExprKind, Limits, Literal, Stop, UnaryOperator, Value,
+};
 use muster_core::{EventKind, Status};
 use muster_orders::OrderBook;
 use rayon::prelude::*;
@@ -32,7 +41,26 @@ use crate::engine::{Engine, Key};
 use crate::people::{Cell, KeyColumn, covers, day_number};
 use crate::subject::{
     ERROR, FALSE, KeySubject, MethodSubject, PackedPerson, Source, TRUE, age_on, evaluate_class,
+    may_keep,
 };
+
+/// A question the engine did not answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EngineError {
+    /// The request budget stopped the evaluation of its conditions (spent,
+    /// past its deadline, or cancelled): an answer would be partial.
+    #[error("the question was stopped: {0}")]
+    Stopped(#[from] Stop),
+}
+
+/// The answer of a question, unless its budget has stopped: then some
+/// evaluation of it may have been cut short.
+pub(crate) fn finish<T>(budget: &Budget, answer: T) -> Result<T, EngineError> {
+    match budget.stopped() {
+        Some(stop) => Err(EngineError::Stopped(stop)),
+        None => Ok(answer),
+    }
+}
 
 /// A condition compiled against an engine.
 pub struct Plan {
@@ -102,6 +130,8 @@ pub(crate) struct Context<'a> {
     pub(crate) engine: &'a Engine,
     pub(crate) day: NaiveDate,
     pub(crate) mode: Mode<'a>,
+    /// The budget of the request, which every evaluation spends.
+    pub(crate) budget: &'a Budget,
 }
 
 impl Engine {
@@ -111,12 +141,24 @@ impl Engine {
     }
 
     /// The people a condition holds for on `day`, with the orders of `book`
-    /// for the reads of `status` and `delayed_by`.
-    pub fn select(&self, plan: &Plan, book: &OrderBook, day: NaiveDate) -> RoaringBitmap {
+    /// for the reads of `status` and `delayed_by`, within the request
+    /// budget: a question it stopped fails.
+    pub fn select(
+        &self,
+        plan: &Plan,
+        book: &OrderBook,
+        day: NaiveDate,
+        budget: &Budget,
+    ) -> Result<RoaringBitmap, EngineError> {
         let discharges = OnceLock::new();
-        let context =
-            Context { engine: self, day, mode: Mode::List { book, discharges: &discharges } };
-        plan.truth(&self.everyone(), &context).holds
+        let context = Context {
+            engine: self,
+            day,
+            mode: Mode::List { book, discharges: &discharges },
+            budget,
+        };
+        let selected = plan.truth(&self.everyone(), &context).holds;
+        finish(budget, selected)
     }
 
     /// The people a condition holds for on `day`, and those for whom it
@@ -126,12 +168,30 @@ impl Engine {
         plan: &Plan,
         book: &OrderBook,
         day: NaiveDate,
-    ) -> (RoaringBitmap, RoaringBitmap) {
+        budget: &Budget,
+    ) -> Result<(RoaringBitmap, RoaringBitmap), EngineError> {
         let discharges = OnceLock::new();
-        let context =
-            Context { engine: self, day, mode: Mode::List { book, discharges: &discharges } };
+        let context = Context {
+            engine: self,
+            day,
+            mode: Mode::List { book, discharges: &discharges },
+            budget,
+        };
         let truth = plan.truth(&self.everyone(), &context);
-        (truth.holds, truth.fails)
+        finish(budget, (truth.holds, truth.fails))
+    }
+}
+
+impl<'a> Context<'a> {
+    /// The limits of each evaluation: the default limit of one, and the
+    /// request budget.
+    pub(crate) fn limits(&self) -> Limits<'a> {
+        Limits::request(self.budget)
+    }
+
+    /// Everyone's discharges on the context's day, within its budget.
+    pub(crate) fn discharges(&self, book: &OrderBook) -> Discharges {
+        self.engine.discharges_within(book, self.day, self.budget)
     }
 }
 
@@ -217,9 +277,10 @@ impl Plan {
 impl Node {
     fn class_for(&self, subject: &PackedPerson<'_>) -> u8 {
         let day = subject.day;
+        let limits = subject.limits;
         match self {
-            Node::Constant(expr) => evaluate_class(expr, None, day),
-            Node::Scan { expr, .. } => evaluate_class(expr, Some(subject), day),
+            Node::Constant(expr) => evaluate_class(expr, None, day, limits),
+            Node::Scan { expr, .. } => evaluate_class(expr, Some(subject), day, limits),
             Node::Table(table) => table.class_for(subject),
             Node::Not(inner) => match inner.class_for(subject) {
                 TRUE => FALSE,
@@ -261,22 +322,23 @@ impl Table {
     fn class_for(&self, subject: &PackedPerson<'_>) -> u8 {
         let engine = subject.engine;
         let day = subject.day;
+        let limits = subject.limits;
         match &self.atom {
             Atom::Key(key) if !self.daily && *key != Key::Status => {
                 let Some(column) = key.column().and_then(|column| engine.keys.get(column)) else {
                     return ERROR;
                 };
-                let classes = self.key_classes(*key, column, day);
+                let classes = self.key_classes(*key, column, day, limits);
                 let code = column.codes.get(subject.person as usize).copied().unwrap_or(0);
                 classes.get(code as usize).copied().unwrap_or(ERROR)
             }
             Atom::Method { method, argument } if !self.daily => {
-                let classes = self.cached(2, || {
+                let classes = self.cached(2, limits, || {
                     [false, true]
                         .into_iter()
                         .map(|answer| {
                             let stand_in = MethodSubject { method, argument, answer };
-                            evaluate_class(&self.expr, Some(&stand_in), day)
+                            evaluate_class(&self.expr, Some(&stand_in), day, limits)
                         })
                         .collect()
                 });
@@ -286,7 +348,7 @@ impl Table {
                     _ => ERROR,
                 }
             }
-            _ => evaluate_class(&self.expr, Some(subject), day),
+            _ => evaluate_class(&self.expr, Some(subject), day, limits),
         }
     }
 }
@@ -309,7 +371,8 @@ impl Node {
             return Truth::default();
         }
         match self {
-            Node::Constant(expr) => match evaluate_class(expr, None, context.day) {
+            Node::Constant(expr) => match evaluate_class(expr, None, context.day, context.limits())
+            {
                 TRUE => Truth { holds: scope.clone(), fails: RoaringBitmap::new() },
                 FALSE => Truth::default(),
                 _ => Truth { holds: RoaringBitmap::new(), fails: scope.clone() },
@@ -361,17 +424,18 @@ impl Node {
             Node::Scan { expr, discharge } => {
                 let engine = context.engine;
                 let day = context.day;
+                let limits = context.limits();
                 let empty: &[String] = &[];
                 partition(engine, scope, |person| {
                     let source = match context.mode {
                         Mode::Chain(sets) => Source::ChainSets(sets),
                         Mode::List { book, discharges } if *discharge => {
-                            Source::Bulk(discharges.get_or_init(|| engine.discharges(book, day)))
+                            Source::Bulk(discharges.get_or_init(|| context.discharges(book)))
                         }
                         Mode::List { .. } => Source::ChainList(empty),
                     };
-                    let subject = PackedPerson { engine, person, day, source };
-                    evaluate_class(expr, Some(&subject), day)
+                    let subject = PackedPerson { engine, person, day, source, limits };
+                    evaluate_class(expr, Some(&subject), day, limits)
                 })
             }
         }
@@ -382,6 +446,7 @@ impl Table {
     fn truth(&self, scope: &RoaringBitmap, context: &Context<'_>) -> Truth {
         let engine = context.engine;
         let day = context.day;
+        let limits = context.limits();
         match &self.atom {
             Atom::Key(Key::Status) => {
                 let sets = match context.mode {
@@ -390,18 +455,19 @@ impl Table {
                             &self.expr,
                             Some(&KeySubject { key: Key::Status, value: Value::Null }),
                             day,
+                            limits,
                         );
                         return whole(scope, class);
                     }
                     Mode::List { book, discharges } => {
-                        discharges.get_or_init(|| engine.discharges(book, day)).statuses(engine)
+                        discharges.get_or_init(|| context.discharges(book)).statuses(engine)
                     }
                 };
                 let mut truth = Truth::default();
-                for (status, members) in STATUSES.iter().zip(sets) {
+                for (status, members) in Status::ALL.iter().zip(sets) {
                     let value = Value::String(status.as_str().to_string());
                     let subject = KeySubject { key: Key::Status, value };
-                    match evaluate_class(&self.expr, Some(&subject), day) {
+                    match evaluate_class(&self.expr, Some(&subject), day, limits) {
                         TRUE => truth.holds |= members & scope,
                         FALSE => {}
                         _ => truth.fails |= members & scope,
@@ -413,16 +479,16 @@ impl Table {
                 let Some(column) = key.column().and_then(|column| engine.keys.get(column)) else {
                     return Truth::default();
                 };
-                let classes = self.key_classes(*key, column, day);
+                let classes = self.key_classes(*key, column, day, limits);
                 select(engine, column, &classes, scope)
             }
             Atom::Method { method, argument } => {
-                let classes = self.cached(2, || {
+                let classes = self.cached(2, limits, || {
                     [false, true]
                         .into_iter()
                         .map(|answer| {
                             let subject = MethodSubject { method, argument, answer };
-                            evaluate_class(&self.expr, Some(&subject), day)
+                            evaluate_class(&self.expr, Some(&subject), day, limits)
                         })
                         .collect()
                 });
@@ -447,9 +513,16 @@ impl Table {
     }
 
     /// The outcome per code of the key's column.
-    fn key_classes(&self, key: Key, column: &KeyColumn, day: NaiveDate) -> Arc<Vec<u8>> {
-        let evaluate =
-            |value: Value| evaluate_class(&self.expr, Some(&KeySubject { key, value }), day);
+    fn key_classes(
+        &self,
+        key: Key,
+        column: &KeyColumn,
+        day: NaiveDate,
+        limits: Limits<'_>,
+    ) -> Arc<Vec<u8>> {
+        let evaluate = |value: Value| {
+            evaluate_class(&self.expr, Some(&KeySubject { key, value }), day, limits)
+        };
         if key == Key::Age {
             if let Ok(cache) = self.daily_cache.lock()
                 && let Some((cached_day, values, classes)) = cache.as_ref()
@@ -471,19 +544,27 @@ impl Table {
                 })
                 .collect();
             let classes = Arc::new(classes);
-            if let Ok(mut cache) = self.daily_cache.lock() {
+            if may_keep(limits)
+                && let Ok(mut cache) = self.daily_cache.lock()
+            {
                 *cache = Some((day, column.cells.len(), classes.clone()));
             }
             return classes;
         }
-        self.cached(column.cells.len(), || {
+        self.cached(column.cells.len(), limits, || {
             column.cells.iter().map(|cell| evaluate(cell.value())).collect()
         })
     }
 
     /// The outcomes per value, from the cache when they do not depend on
-    /// the day and the values are the same.
-    fn cached(&self, values: usize, compute: impl FnOnce() -> Vec<u8>) -> Arc<Vec<u8>> {
+    /// the day and the values are the same; kept in the cache unless the
+    /// request budget stopped while they were computed.
+    fn cached(
+        &self,
+        values: usize,
+        limits: Limits<'_>,
+        compute: impl FnOnce() -> Vec<u8>,
+    ) -> Arc<Vec<u8>> {
         if self.daily {
             return Arc::new(compute());
         }
@@ -496,20 +577,12 @@ impl Table {
             return classes.clone();
         }
         let classes = Arc::new(compute());
-        *cache = Some(classes.clone());
+        if may_keep(limits) {
+            *cache = Some(classes.clone());
+        }
         classes
     }
 }
-
-/// The statuses, in the order of the status bitmaps.
-pub(crate) const STATUSES: [Status; 6] = [
-    Status::Killed,
-    Status::Awol,
-    Status::Abroad,
-    Status::Discharged,
-    Status::Serving,
-    Status::Civilian,
-];
 
 /// The intersection of two sets; when one is much smaller, each of its
 /// members is probed in the other, instead of walking both.
@@ -762,7 +835,7 @@ impl Engine {
                 return match context.mode {
                     Mode::Chain(sets) => sets.get(argument).map(|set| set & scope),
                     Mode::List { book, discharges } => discharges
-                        .get_or_init(|| self.discharges(book, context.day))
+                        .get_or_init(|| context.discharges(book))
                         .delayed_set(argument)
                         .map(|set| set & scope),
                 }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use muster_cel::Budget;
 use muster_core::{Cycle, EventKind, Status};
 use muster_orders::{
     Conflict, DischargeChange, Impact, ListImpact, ListWithEntries, OrderBook, Roster, RosterEntry,
@@ -13,18 +14,28 @@ use roaring::RoaringBitmap;
 
 use crate::engine::{Engine, Key, kind_position};
 use crate::people::{Cell, date_of, day_number};
+use crate::plan::{EngineError, finish};
 use crate::screen::ListMember;
 
 impl Engine {
     /// The roster of `cycle` from the records and the orders known on
-    /// `as_of`, as `muster_orders::roster` gives it.
-    pub fn roster(&self, book: &OrderBook, cycle: Cycle, as_of: NaiveDate) -> Roster {
+    /// `as_of`, as `muster_orders::roster` gives it, within the request
+    /// budget: a question it stopped fails.
+    pub fn roster(
+        &self,
+        book: &OrderBook,
+        cycle: Cycle,
+        as_of: NaiveDate,
+        budget: &Budget,
+    ) -> Result<Roster, EngineError> {
         let calendar = &self.world.calendar;
         let date = calendar.cycle_date(cycle);
         let day = day_number(date);
         let previous = day_number(calendar.cycle_date(calendar.previous(cycle)));
         let as_of_day = day_number(as_of);
-        let discharges = self.discharges(book, as_of);
+        let discharges = self.discharges_within(book, as_of, budget);
+        // The rest reads the chains: a stopped budget fails the roster now.
+        finish(budget, ())?;
 
         let before = as_of_day.min(day - 1);
         let had = |kind: EventKind, on| self.had[kind_position(kind)].on(on).into_owned();
@@ -91,12 +102,12 @@ impl Engine {
                 })
             })
             .collect();
-        Roster { cycle, date, entries }
+        Ok(Roster { cycle, date, entries })
     }
 
     /// The impact of the order `order_id`, which `after` holds (issued on
     /// `issued_on`) and `before` does not, as `muster_orders::impact` gives
-    /// it.
+    /// it, within the request budget: a question it stopped fails.
     pub fn impact(
         &self,
         before: &OrderBook,
@@ -104,10 +115,11 @@ impl Engine {
         order_id: &str,
         issued_on: NaiveDate,
         lists: &[ListWithEntries<'_>],
-    ) -> Impact {
+        budget: &Budget,
+    ) -> Result<Impact, EngineError> {
         let mut impact = Impact { order: order_id.to_string(), ..Impact::default() };
         let Some(issued) = after.get(order_id) else {
-            return impact;
+            return Ok(impact);
         };
         let order = &issued.order;
         let takes_effect = order.takes_effect(issued_on);
@@ -129,9 +141,16 @@ impl Engine {
             let mut newly = RoaringBitmap::new();
             for (nominated_on, scope) in by_day {
                 let nominated_on = Some(nominated_on);
-                let was = self.screen_all(after, &list.kind, day_before, nominated_on, &scope);
-                let now =
-                    self.screen_all(after, &list.kind, takes_effect, nominated_on, &was.eligible);
+                let was =
+                    self.screen_within(after, &list.kind, day_before, nominated_on, &scope, budget);
+                let now = self.screen_within(
+                    after,
+                    &list.kind,
+                    takes_effect,
+                    nominated_on,
+                    &was.eligible,
+                    budget,
+                );
                 for (rule, excluded) in now.rules.iter().zip(&now.excluded_by) {
                     if rule.order == order_id {
                         newly |= excluded;
@@ -147,8 +166,8 @@ impl Engine {
         }
 
         if order.governs_discharges() {
-            let with_order = self.discharges(after, issued_on);
-            let without = self.discharges(before, issued_on);
+            let with_order = self.discharges_within(after, issued_on, budget);
+            let without = self.discharges_within(before, issued_on, budget);
             let (to, from) = (with_order.dates(self), without.dates(self));
             let term_ends = &self.keys[Key::TermEnd as usize];
             for person in 0..self.len() as u32 {
@@ -186,7 +205,7 @@ impl Engine {
                 })
                 .collect();
         }
-        impact
+        finish(budget, impact)
     }
 }
 
@@ -201,7 +220,8 @@ impl Engine {
         site: &str,
         days: &[NaiveDate],
         as_of: NaiveDate,
-    ) -> Vec<Strength> {
+        budget: &Budget,
+    ) -> Result<Vec<Strength>, EngineError> {
         let mut counts: Vec<Strength> = days
             .iter()
             .map(|&day| {
@@ -223,9 +243,9 @@ impl Engine {
             .collect();
         let Some(index) = self.sites.code(site).and_then(|code| self.deployed.get(code as usize))
         else {
-            return counts;
+            return Ok(counts);
         };
-        let discharges = self.discharges(book, as_of);
+        let discharges = self.discharges(book, as_of, budget)?;
         let technician = Cell::Text("technician".to_string());
         for count in &mut counts {
             let day = day_number(count.day);
@@ -242,7 +262,7 @@ impl Engine {
                 }
             }
         }
-        counts
+        Ok(counts)
     }
 
     /// The organisations administering the units a person was assigned to
@@ -294,7 +314,8 @@ impl Engine {
         book: &OrderBook,
         population: &RoaringBitmap,
         question: &CohortQuestion<'_>,
-    ) -> BTreeMap<String, Cohort> {
+        budget: &Budget,
+    ) -> Result<BTreeMap<String, Cohort>, EngineError> {
         let CohortQuestion { by, kind, from, to, day } = *question;
         let (from, to) = (day_number(from), day_number(to));
         let with_event: RoaringBitmap = population
@@ -318,9 +339,8 @@ impl Engine {
         };
         match by {
             "status" => {
-                let discharges = self.discharges(book, day);
-                for (status, members) in crate::plan::STATUSES.iter().zip(discharges.statuses(self))
-                {
+                let discharges = self.discharges(book, day, budget)?;
+                for (status, members) in Status::ALL.iter().zip(discharges.statuses(self)) {
                     count(status.as_str().to_string(), &(members & population));
                 }
             }
@@ -334,7 +354,7 @@ impl Engine {
             }
             field => {
                 let Some(column) = Key::of_field(field).and_then(Key::column) else {
-                    return groups;
+                    return Ok(groups);
                 };
                 let column = &self.keys[column];
                 for (cell, members) in column.cells.iter().zip(&column.members) {
@@ -346,7 +366,7 @@ impl Engine {
                 }
             }
         }
-        groups
+        Ok(groups)
     }
 }
 

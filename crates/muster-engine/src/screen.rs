@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
+use muster_cel::{Budget, Limits};
 use muster_orders::{
     Effect, EntryChange, EntryStatus, IssuedOrder, OrderBook, Reason, Rule, Target,
 };
@@ -14,7 +15,7 @@ use roaring::{MultiOps, RoaringBitmap};
 
 use crate::chain::Discharges;
 use crate::engine::Engine;
-use crate::plan::{CompiledBook, Context, Mode};
+use crate::plan::{CompiledBook, Context, EngineError, Mode, finish};
 use crate::subject::{PackedPerson, Source, TRUE};
 
 /// What the members of a list are like, found in one pass.
@@ -225,7 +226,8 @@ impl ListRule {
 
 impl Engine {
     /// Screens everyone in `scope` for lists of `kind` on `day`, as entries
-    /// nominated on `nominated_on`.
+    /// nominated on `nominated_on`, within the request budget: a question
+    /// it stopped fails.
     pub fn screen_all(
         &self,
         book: &OrderBook,
@@ -233,11 +235,28 @@ impl Engine {
         day: NaiveDate,
         nominated_on: Option<NaiveDate>,
         scope: &RoaringBitmap,
-    ) -> Screenings {
-        let discharges = OnceLock::new();
-        self.screen_with(book, kind, day, nominated_on, scope, &discharges)
+        budget: &Budget,
+    ) -> Result<Screenings, EngineError> {
+        let screenings = self.screen_within(book, kind, day, nominated_on, scope, budget);
+        finish(budget, screenings)
     }
 
+    /// `screen_all`, leaving it to the caller to refuse what a stopped
+    /// budget cut short.
+    pub(crate) fn screen_within(
+        &self,
+        book: &OrderBook,
+        kind: &str,
+        day: NaiveDate,
+        nominated_on: Option<NaiveDate>,
+        scope: &RoaringBitmap,
+        budget: &Budget,
+    ) -> Screenings {
+        let discharges = OnceLock::new();
+        self.screen_with(book, kind, day, nominated_on, scope, &discharges, budget)
+    }
+
+    #[expect(clippy::too_many_arguments, reason = "the question, and what it is asked with")]
     fn screen_with(
         &self,
         book: &OrderBook,
@@ -246,9 +265,10 @@ impl Engine {
         nominated_on: Option<NaiveDate>,
         scope: &RoaringBitmap,
         discharges: &OnceLock<Discharges>,
+        budget: &Budget,
     ) -> Screenings {
         let rules = list_rules(book, kind, day);
-        let context = Context { engine: self, day, mode: Mode::List { book, discharges } };
+        let context = Context { engine: self, day, mode: Mode::List { book, discharges }, budget };
         let excluded_by: Vec<RoaringBitmap> = rules
             .par_iter()
             .map(|(issued, rule)| {
@@ -311,6 +331,7 @@ impl Engine {
             person,
             day,
             source: Source::Single { book, discharge: Default::default() },
+            limits: Limits::default(),
         };
         let mut excluding = Vec::new();
         for (issued, rule) in list_rules(book, kind, day) {
@@ -410,13 +431,29 @@ impl Engine {
         nominated
     }
 
-    /// The status and reasons of every entry of a list of `kind` on `day`.
+    /// The status and reasons of every entry of a list of `kind` on `day`,
+    /// within the request budget: a question it stopped fails.
     pub fn list_statuses(
         &self,
         book: &OrderBook,
         kind: &str,
         members: &[ListMember],
         day: NaiveDate,
+        budget: &Budget,
+    ) -> Result<ListStatuses, EngineError> {
+        let statuses = self.list_statuses_within(book, kind, members, day, budget);
+        finish(budget, statuses)
+    }
+
+    /// `list_statuses`, leaving it to the caller to refuse what a stopped
+    /// budget cut short.
+    pub(crate) fn list_statuses_within(
+        &self,
+        book: &OrderBook,
+        kind: &str,
+        members: &[ListMember],
+        day: NaiveDate,
+        budget: &Budget,
     ) -> ListStatuses {
         let rules: Vec<ListRule> = list_rules(book, kind, day)
             .iter()
@@ -438,7 +475,7 @@ impl Engine {
         let mut excluded_by = vec![RoaringBitmap::new(); rules.len()];
         for (nominated_on, scope) in groups.values() {
             let screenings =
-                self.screen_with(book, kind, day, Some(*nominated_on), scope, &discharges);
+                self.screen_with(book, kind, day, Some(*nominated_on), scope, &discharges, budget);
             for (own, theirs) in excluded_by.iter_mut().zip(screenings.excluded_by) {
                 if own.is_empty() {
                     *own = theirs;
@@ -455,7 +492,8 @@ impl Engine {
             if scope.is_empty() {
                 continue;
             }
-            let then = self.screen_all(book, kind, *nominated_on, Some(*nominated_on), &scope);
+            let then =
+                self.screen_within(book, kind, *nominated_on, Some(*nominated_on), &scope, budget);
             flagged |= then.eligible;
         }
 

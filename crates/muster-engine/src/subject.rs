@@ -8,7 +8,7 @@ use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use muster_cel::{EvalError, Value};
+use muster_cel::{EvalError, Limits, Value};
 use muster_core::{EventKind, Status};
 use muster_orders::OrderBook;
 use roaring::RoaringBitmap;
@@ -33,15 +33,26 @@ pub(crate) fn classify(result: &Result<Value, EvalError>) -> u8 {
     }
 }
 
-/// Evaluates an expression with a subject on a day, and classes the result.
+/// Evaluates an expression with a subject on a day, within the limits, and
+/// classes the result. An evaluation stopped by its request budget is an
+/// `ERROR` here: the public functions that evaluate over many people fail
+/// the whole question when they find the budget stopped.
 pub(crate) fn evaluate_class(
     expr: &muster_cel::Expr,
     subject: Option<&dyn muster_cel::Subject>,
     day: NaiveDate,
+    limits: Limits<'_>,
 ) -> u8 {
     let environment = muster_cel::Environment { today: Some(day), person: subject };
     let mut reads = muster_cel::Reads::new();
-    classify(&muster_cel::evaluate(expr, &environment, &mut reads))
+    classify(&muster_cel::evaluate_within(expr, &environment, &mut reads, limits))
+}
+
+/// Whether outcomes computed within the limits may be kept for later
+/// questions: not when the request budget has stopped, since an outcome
+/// may then be an evaluation cut short.
+pub(crate) fn may_keep(limits: Limits<'_>) -> bool {
+    limits.request.is_none_or(|budget| budget.stopped().is_none())
 }
 
 /// Where a person's discharge comes from, for `status` and `delayed_by`.
@@ -64,6 +75,8 @@ pub(crate) struct PackedPerson<'a> {
     pub(crate) person: u32,
     pub(crate) day: NaiveDate,
     pub(crate) source: Source<'a>,
+    /// The limits his conditions are evaluated within.
+    pub(crate) limits: Limits<'a>,
 }
 
 pub(crate) use muster_core::age_on;
@@ -164,8 +177,9 @@ impl PackedPerson<'_> {
                 engine.status_on(self.person, day, discharges.date(engine, self.person))
             }
             Source::Single { book, discharge } => {
-                let discharge = discharge
-                    .get_or_init(|| person_discharge(engine, book, None, self.person, self.day));
+                let discharge = discharge.get_or_init(|| {
+                    person_discharge(engine, book, None, self.person, self.day, self.limits)
+                });
                 engine.status_on(self.person, day, discharge.date().map(day_number))
             }
         };
@@ -178,7 +192,9 @@ impl PackedPerson<'_> {
             Source::ChainList(orders) => orders.iter().any(|own| own == order),
             Source::Bulk(discharges) => discharges.delayed(order, self.person),
             Source::Single { book, discharge } => discharge
-                .get_or_init(|| person_discharge(self.engine, book, None, self.person, self.day))
+                .get_or_init(|| {
+                    person_discharge(self.engine, book, None, self.person, self.day, self.limits)
+                })
                 .delayed_by
                 .iter()
                 .any(|own| own == order),

@@ -16,6 +16,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use muster_cel::Budget;
 use muster_core::{Cycle, EventKind};
 use muster_engine::{Cohort, CohortQuestion, Engine};
 use muster_orders::{
@@ -37,7 +38,9 @@ fn cases() -> u32 {
 fn check_screenings(world: &World, engine: &Engine, book: &OrderBook, at: NaiveDate) {
     let nominated = Some(day(2019, 6, 1));
     for kind in KINDS {
-        let all = engine.screen_all(book, kind, at, nominated, &engine.everyone());
+        let all = engine
+            .screen_all(book, kind, at, nominated, &engine.everyone(), &Budget::unlimited())
+            .unwrap();
         for (position, file) in world.people.iter().enumerate() {
             let position = position as u32;
             let reference = screen(world, book, file, kind, at, nominated);
@@ -62,7 +65,7 @@ fn check_screenings(world: &World, engine: &Engine, book: &OrderBook, at: NaiveD
 
 /// Every discharge chain agrees.
 fn check_discharges(world: &World, engine: &Engine, book: &OrderBook, as_of: NaiveDate) {
-    let all = engine.discharges(book, as_of);
+    let all = engine.discharges(book, as_of, &Budget::unlimited()).unwrap();
     for (position, file) in world.people.iter().enumerate() {
         let position = position as u32;
         let id = &file.person.id;
@@ -130,7 +133,8 @@ fn check_lists(world: &World, engine: &Engine, book: &OrderBook, at: NaiveDate) 
         let list = List { id: "l".into(), kind: kind.into(), owner: "o".into(), created_on: at };
         let reference = entries(world, book, &list, &changes, at);
         let members = engine.list_members(&changes, at);
-        let statuses = engine.list_statuses(book, kind, &members, at);
+        let statuses =
+            engine.list_statuses(book, kind, &members, at, &Budget::unlimited()).unwrap();
         assert_eq!(statuses.len(), reference.len());
         for (entry, expected) in statuses.entries().zip(&reference) {
             assert_eq!(engine.person_id(entry.person), expected.person);
@@ -145,7 +149,7 @@ fn check_rosters(world: &World, engine: &Engine, book: &OrderBook, as_of: NaiveD
         for season in [muster_core::Season::Spring, muster_core::Season::Autumn] {
             let cycle = Cycle { year, season };
             let expected = roster(world, book, cycle, as_of);
-            let actual = engine.roster(book, cycle, as_of);
+            let actual = engine.roster(book, cycle, as_of, &Budget::unlimited()).unwrap();
             assert_eq!(actual, expected, "roster of {cycle} as of {as_of}");
         }
     }
@@ -154,8 +158,10 @@ fn check_rosters(world: &World, engine: &Engine, book: &OrderBook, as_of: NaiveD
 fn check_select(world: &World, engine: &Engine, book: &OrderBook, text: &str, at: NaiveDate) {
     let expr = muster_cel::parse(text).expect("the condition parses");
     let plan = engine.compile(&expr);
-    let selected = engine.select(&plan, book, at);
-    let (holds_set, fails_set) = engine.select_with_failures(&plan, book, at);
+    // Within the budget of a request, as a caller's selection is asked.
+    let budget = Budget::new(muster_cel::REQUEST_BUDGET);
+    let selected = engine.select(&plan, book, at, &budget).unwrap();
+    let (holds_set, fails_set) = engine.select_with_failures(&plan, book, at, &budget).unwrap();
     assert_eq!(holds_set, selected);
     for (position, file) in world.people.iter().enumerate() {
         let view = PersonView::new(world, book, file, at);
@@ -182,11 +188,14 @@ fn check_strength(world: &World, engine: &Engine, book: &OrderBook, as_of: Naive
     let mut headcount = 0;
     for site in &world.sites {
         let expected = strength(world, book, &site.id, &months, as_of);
-        let actual = engine.strength(book, &site.id, &months, as_of);
+        let actual = engine.strength(book, &site.id, &months, as_of, &Budget::unlimited()).unwrap();
         assert_eq!(actual, expected, "strength of {} as of {as_of}", site.id);
         headcount += actual.iter().map(|month| month.headcount).sum::<u32>();
     }
-    assert_eq!(engine.strength(book, "no-such-site", &months, as_of).len(), months.len());
+    assert_eq!(
+        engine.strength(book, "no-such-site", &months, as_of, &Budget::unlimited()).unwrap().len(),
+        months.len()
+    );
     headcount
 }
 
@@ -199,7 +208,7 @@ fn check_stats(world: &World, engine: &Engine, book: &OrderBook, at: NaiveDate) 
         for kind in [EventKind::Awol, EventKind::Injured, EventKind::Posted] {
             let (from, to) = (day(2015, 1, 1), at);
             let question = CohortQuestion { by, kind, from, to, day: at };
-            let actual = engine.stats(book, &population, &question);
+            let actual = engine.stats(book, &population, &question, &Budget::unlimited()).unwrap();
             let mut expected: BTreeMap<String, Cohort> = BTreeMap::new();
             for person in &population {
                 let file = &world.people[person as usize];
@@ -254,7 +263,9 @@ fn check_impact(world: &World, engine: &Engine, book: &OrderBook) {
     };
     let before = book.without(&last.order.id);
     let expected = impact(world, &before, book, &last.order.id, last.issued_on, &with_entries);
-    let actual = engine.impact(&before, book, &last.order.id, last.issued_on, &with_entries);
+    let actual = engine
+        .impact(&before, book, &last.order.id, last.issued_on, &with_entries, &Budget::unlimited())
+        .unwrap();
     assert_eq!(actual, expected, "impact of {}", last.order.id);
 }
 
@@ -276,7 +287,16 @@ fn the_reference_orders_are_decided_alike() {
     check_stats(world, engine, &book, day(2024, 1, 10));
     // The orders bite on this army: some are excluded, some delayed.
     let everyone = engine.everyone();
-    let screened = engine.screen_all(&book, "overseas-posting", day(2024, 1, 10), None, &everyone);
+    let screened = engine
+        .screen_all(
+            &book,
+            "overseas-posting",
+            day(2024, 1, 10),
+            None,
+            &everyone,
+            &Budget::unlimited(),
+        )
+        .unwrap();
     assert!(screened.eligible.len() < everyone.len());
     let delay = Draft {
         issued: 30,
@@ -293,7 +313,7 @@ fn the_reference_orders_are_decided_alike() {
         }],
     };
     let book = books(&[delay]);
-    let discharges = engine.discharges(&book, day(2024, 1, 10));
+    let discharges = engine.discharges(&book, day(2024, 1, 10), &Budget::unlimited()).unwrap();
     assert!((0..engine.len() as u32).any(|person| !discharges.delayed_by(person).is_empty()));
     check_discharges(world, engine, &book, day(2024, 1, 10));
     check_rosters(world, engine, &book, day(2024, 1, 10));

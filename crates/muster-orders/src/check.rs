@@ -54,7 +54,7 @@ pub fn check_expression(
     expr: &muster_cel::Expr,
 ) -> Result<(), Vec<muster_cel::Diagnostic>> {
     let known = Known { world, book, order: "" };
-    let schema = muster_cel::person_schema();
+    let schema = crate::schema::person_schema();
     muster_cel::check_condition(expr, &schema, &known, &CheckOptions::default())
 }
 
@@ -68,7 +68,7 @@ pub fn check_expression_readable(
     readable: &muster_cel::check::Readable,
 ) -> Result<(), Vec<muster_cel::Diagnostic>> {
     let known = Known { world, book, order: "" };
-    let schema = muster_cel::person_schema();
+    let schema = crate::schema::person_schema();
     let options = CheckOptions { readable: readable.clone(), ..CheckOptions::default() };
     muster_cel::check_condition(expr, &schema, &known, &options)
 }
@@ -113,17 +113,10 @@ pub fn check_order(world: &World, book: &OrderBook, order: &Order) -> Vec<OrderD
         }
     }
     let known = Known { world, book, order: &order.id };
-    let schema = muster_cel::person_schema();
+    let schema = crate::schema::person_schema();
     for rule in &order.rules {
         let options = match rule.target {
-            Target::Discharge => CheckOptions {
-                forbidden_fields: vec![(
-                    "status".to_string(),
-                    "a discharge rule may not read `person.status`: it depends on the discharge being decided"
-                        .to_string(),
-                )],
-                ..CheckOptions::default()
-            },
+            Target::Discharge => CheckOptions::discharge_rule(),
             Target::List(_) => CheckOptions::default(),
         };
         for condition in std::iter::once(&rule.when).chain(rule.unless.as_ref()) {

@@ -13,14 +13,7 @@ pub mod document;
 pub mod impact;
 pub mod lists;
 pub mod roster;
-pub mod schema {
-    //! The person schema of conditions.
-
-    /// The schema conditions are checked against.
-    pub fn person_schema() -> muster_cel::Schema {
-        muster_cel::person_schema()
-    }
-}
+pub mod schema;
 pub mod world;
 
 pub use book::{IssuedOrder, OrderBook, Revocation};
@@ -32,4 +25,5 @@ pub use document::{Condition, Effect, Order, OrderDiagnostic, Rule, Target, Unti
 pub use impact::{Conflict, DischargeChange, Impact, ListImpact, ListWithEntries, impact};
 pub use lists::{Entry, EntryChange, EntryStatus, List, Reason, entries, members};
 pub use roster::{Roster, RosterEntry, RosterStatus, Strength, roster, strength};
+pub use schema::person_schema;
 pub use world::World;

@@ -2,13 +2,15 @@
 //! alike: a pooled store, the caller, the army as of the last act, and the
 //! policy checks of what the request asks for, and of everything it causes.
 
+use std::cell::RefCell;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use muster_access::{Action, Resource};
 use muster_core::Role;
 use muster_service::orders::Scope;
-use muster_service::{Army, ListRecord, Readable, views};
+use muster_service::{Army, Budget, ListRecord, REQUEST_BUDGET, Readable, views};
 use muster_store::Store;
 
 use crate::auth::{Caller, Credentials};
@@ -42,6 +44,8 @@ pub struct Context {
     store: PooledStore,
     pub caller: Caller,
     pub army: Arc<Army>,
+    /// What the request's questions over the army may spend.
+    pub budget: Arc<Budget>,
 }
 
 impl Context {
@@ -61,7 +65,7 @@ impl Context {
 
     fn with(state: &AppState, store: PooledStore, caller: Caller) -> Result<Context, ApiError> {
         let army = state.army(&*store)?;
-        Ok(Context { state: state.clone(), store, caller, army })
+        Ok(Context { state: state.clone(), store, caller, army, budget: request_budget() })
     }
 
     pub fn store(&self) -> &dyn Store {
@@ -189,12 +193,51 @@ impl Context {
     }
 }
 
-/// Runs the work of a request on a blocking thread: reading the store and
-/// deciding take CPU and file time that must not hold up the runtime.
+/// How long a request may work before it is stopped.
+pub const REQUEST_DEADLINE: Duration = Duration::from_secs(30);
+
+thread_local! {
+    /// The budget of the request a blocking thread works on.
+    static BUDGET: RefCell<Option<Arc<Budget>>> = const { RefCell::new(None) };
+}
+
+/// The budget of the request this thread works on: what its questions over
+/// the army may spend, until its deadline, unless its client goes away.
+pub fn request_budget() -> Arc<Budget> {
+    BUDGET.with(|budget| budget.borrow().clone()).unwrap_or_else(|| Arc::new(new_budget()))
+}
+
+fn new_budget() -> Budget {
+    Budget::new(REQUEST_BUDGET).with_deadline(Instant::now() + REQUEST_DEADLINE)
+}
+
+/// Cancels a request's budget when the request is dropped: when its client
+/// goes away before the answer, the work stops.
+struct CancelOnDrop(Arc<Budget>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
+
+/// Runs the work of a request on a blocking thread (reading the store and
+/// deciding take CPU and file time that must not hold up the runtime),
+/// within the request's budget: its questions over the army stop at the
+/// budget, at the deadline, or when the request is dropped.
 pub async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work).await.map_err(|error| {
+    let budget = Arc::new(new_budget());
+    let _cancel = CancelOnDrop(Arc::clone(&budget));
+    tokio::task::spawn_blocking(move || {
+        BUDGET.with(|slot| *slot.borrow_mut() = Some(budget));
+        let result = work();
+        BUDGET.with(|slot| *slot.borrow_mut() = None);
+        result
+    })
+    .await
+    .map_err(|error| {
         ApiError::new(
             axum::http::StatusCode::INTERNAL_SERVER_ERROR,
             format!("the request failed: {error}"),
@@ -263,10 +306,10 @@ pub fn visible_roster(
     context: &Context,
     cycle: muster_core::Cycle,
     day: NaiveDate,
-) -> views::Roster {
+) -> Result<views::Roster, ApiError> {
     let keep =
         |person: &str| context.may(Action::ReadPerson, &context.person_resource(person, day));
-    muster_service::reports::roster(&context.army, cycle, day, &keep)
+    Ok(muster_service::reports::roster(&context.army, cycle, day, &keep, &context.budget)?)
 }
 
 /// The smallest cohort a caller sees by name: an analyst's minimum, or

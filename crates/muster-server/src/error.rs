@@ -95,6 +95,10 @@ impl From<muster_service::ServiceError> for ApiError {
             ServiceError::Invalid(_) => StatusCode::BAD_REQUEST,
             ServiceError::Diagnostics { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ServiceError::Conflict { .. } => StatusCode::CONFLICT,
+            ServiceError::Stopped(muster_service::Stop::Spent { .. }) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            ServiceError::Stopped(_) => StatusCode::SERVICE_UNAVAILABLE,
             ServiceError::Internal(message) => {
                 tracing::error!(%message, "internal failure");
                 StatusCode::INTERNAL_SERVER_ERROR

@@ -25,6 +25,7 @@ pub mod views;
 
 pub use model::{Army, Custody, ListRecord, Rules};
 pub use muster_cel::check::Readable;
+pub use muster_cel::{Budget, REQUEST_BUDGET, Stop};
 pub use muster_orders::EntryStatus;
 
 use muster_orders::OrderDiagnostic;
@@ -53,12 +54,25 @@ pub enum ServiceError {
         message: String,
         conflicts: Vec<muster_orders::Conflict>,
     },
+    /// The question's budget stopped it: it cost more than a request may
+    /// spend, passed its deadline, or was cancelled. Nothing is answered in
+    /// part.
+    #[error("the question was stopped: {0}")]
+    Stopped(muster_cel::Stop),
     /// Something that is not the caller's doing went wrong.
     #[error("{0}")]
     Internal(String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl From<muster_engine::EngineError> for ServiceError {
+    fn from(error: muster_engine::EngineError) -> ServiceError {
+        match error {
+            muster_engine::EngineError::Stopped(stop) => ServiceError::Stopped(stop),
+        }
+    }
 }
 
 impl ServiceError {

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
+use muster_cel::Budget;
 use muster_cel::check::Readable;
 use muster_engine::{Engine, ListMember};
 use muster_orders::{EntryChange, EntryStatus, OrderBook, OrderDiagnostic};
@@ -74,6 +75,8 @@ pub struct Wanted<'a> {
     pub condition: Option<&'a str>,
     /// What the condition may read of a person.
     pub readable: &'a Readable,
+    /// What the question over the army may spend.
+    pub budget: &'a Budget,
 }
 
 /// Adds people to a list on `day`: the given ids, and those a condition
@@ -88,7 +91,7 @@ pub fn add(
     actor: &str,
 ) -> Result<views::Added, ServiceError> {
     let list = list_on(army, id, day)?;
-    let Wanted { persons: mut wanted, condition, readable } = wanted;
+    let Wanted { persons: mut wanted, condition, readable, budget } = wanted;
     let engine = army.engine();
     let unknown: Vec<&str> = wanted
         .iter()
@@ -104,7 +107,7 @@ pub fn add(
     }
     let mut failed = 0;
     if let Some(text) = condition {
-        let selection = select(army, text, day, readable)?;
+        let selection = select(army, text, day, readable, budget)?;
         failed = selection.failed;
         wanted.extend(selection.people.iter().map(|person| engine.person_id(person).to_string()));
     }
@@ -155,7 +158,7 @@ pub fn add(
     }));
     changes.sort_by_key(|change| change.on);
     answer.added = added.len();
-    answer.entries = screened(engine, army.book(), &list.list.kind, &changes, day).1;
+    answer.entries = screened(engine, army.book(), &list.list.kind, &changes, day, budget)?.1;
     Ok(answer)
 }
 
@@ -192,8 +195,9 @@ pub fn recheck(
     id: &str,
     day: NaiveDate,
     actor: &str,
+    budget: &Budget,
 ) -> Result<ListPage, ServiceError> {
-    let mut page = show(army, id, &Query::all(day))?;
+    let mut page = show(army, id, &Query::all(day), budget)?;
     let flagged: Vec<String> = page
         .entries
         .iter()
@@ -246,7 +250,12 @@ impl Query {
 /// A list's entries on a day, each with its status and reasons, asked of
 /// the engine: without a status filter only the page is screened (an
 /// entry's status depends on his own changes only), with one every entry.
-pub fn show(army: &Army, id: &str, query: &Query) -> Result<ListPage, ServiceError> {
+pub fn show(
+    army: &Army,
+    id: &str,
+    query: &Query,
+    budget: &Budget,
+) -> Result<ListPage, ServiceError> {
     let record = list_on(army, id, query.day)?;
     let engine = army.engine();
     let day = query.day;
@@ -255,11 +264,13 @@ pub fn show(army: &Army, id: &str, query: &Query) -> Result<ListPage, ServiceErr
         (None, Some(limit)) => {
             let page: Vec<ListMember> =
                 members.iter().skip(query.offset).take(limit).copied().collect();
-            let statuses = engine.list_statuses(army.book(), &record.list.kind, &page, day);
+            let statuses =
+                engine.list_statuses(army.book(), &record.list.kind, &page, day, budget)?;
             (members.len(), entries_of(engine, &statuses))
         }
         _ => {
-            let statuses = engine.list_statuses(army.book(), &record.list.kind, &members, day);
+            let statuses =
+                engine.list_statuses(army.book(), &record.list.kind, &members, day, budget)?;
             let mut entries = entries_of(engine, &statuses);
             if let Some(status) = query.status {
                 entries.retain(|entry| entry.status == status.as_str());
@@ -295,32 +306,33 @@ pub fn summaries(
     day: NaiveDate,
     flagged: bool,
     readable: &dyn Fn(&ListRecord) -> bool,
-) -> views::Lists {
-    let lists = army
-        .lists()
-        .all()
-        .iter()
-        .filter(|list| list.list.created_on <= day && readable(list))
-        .map(|list| {
-            let members = army.members(&list.list.id, day).unwrap_or_default();
-            let flagged = flagged.then(|| {
-                army.engine()
-                    .list_statuses(army.book(), &list.list.kind, &members, day)
-                    .count(EntryStatus::Flagged)
-            });
-            ListSummary {
-                id: list.list.id.clone(),
-                kind: list.list.kind.clone(),
-                owner: list.list.owner.clone(),
-                title: list.stored.title.clone(),
-                quota: list.stored.quota,
-                created_on: list.list.created_on,
-                entries: members.iter().filter(|member| member.active).count(),
-                flagged,
-            }
-        })
-        .collect();
-    views::Lists { as_of: day, lists }
+    budget: &Budget,
+) -> Result<views::Lists, ServiceError> {
+    let mut lists = Vec::new();
+    for list in army.lists().all() {
+        if list.list.created_on > day || !readable(list) {
+            continue;
+        }
+        let members = army.members(&list.list.id, day).unwrap_or_default();
+        let flagged = if flagged {
+            let statuses =
+                army.engine().list_statuses(army.book(), &list.list.kind, &members, day, budget)?;
+            Some(statuses.count(EntryStatus::Flagged))
+        } else {
+            None
+        };
+        lists.push(ListSummary {
+            id: list.list.id.clone(),
+            kind: list.list.kind.clone(),
+            owner: list.list.owner.clone(),
+            title: list.stored.title.clone(),
+            quota: list.stored.quota,
+            created_on: list.list.created_on,
+            entries: members.iter().filter(|member| member.active).count(),
+            flagged,
+        });
+    }
+    Ok(views::Lists { as_of: day, lists })
 }
 
 /// The entries of changes screened on a day: the members and their entries.
@@ -330,11 +342,12 @@ fn screened(
     kind: &str,
     changes: &[EntryChange],
     day: NaiveDate,
-) -> (Vec<ListMember>, Vec<ListEntry>) {
+    budget: &Budget,
+) -> Result<(Vec<ListMember>, Vec<ListEntry>), ServiceError> {
     let members = engine.list_members(changes, day);
-    let statuses = engine.list_statuses(book, kind, &members, day);
+    let statuses = engine.list_statuses(book, kind, &members, day, budget)?;
     let entries = entries_of(engine, &statuses);
-    (members, entries)
+    Ok((members, entries))
 }
 
 /// The entries of the engine's statuses, as shown.
@@ -381,18 +394,21 @@ pub struct Selection {
 /// The persons for whom a condition holds on `day`, with the orders known
 /// that day, asked of the engine; a condition may read only what
 /// `readable` allows. A person for whom it fails to evaluate is not
-/// selected, and counted.
+/// selected, and counted. Each evaluation keeps within the limit of one,
+/// all of them within the budget: once it stops (spent, past its deadline,
+/// cancelled) the selection fails with `Stopped`.
 pub fn select(
     army: &Army,
     text: &str,
     day: NaiveDate,
     readable: &Readable,
+    budget: &Budget,
 ) -> Result<Selection, ServiceError> {
     let expr = parse_condition(army, text, day, readable)?;
     let book = army.book().known_on(day);
     let engine = army.engine();
     let plan = engine.compile(&expr);
-    let (people, failed) = engine.select_with_failures(&plan, &book, day);
+    let (people, failed) = engine.select_with_failures(&plan, &book, day, budget)?;
     Ok(Selection { people, failed: failed.len() })
 }
 

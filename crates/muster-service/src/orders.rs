@@ -6,6 +6,8 @@ use chrono::NaiveDate;
 use muster_orders::{Impact, ListWithEntries, Order, OrderBook, OrderDiagnostic, Until, World};
 use muster_store::{NewAct, NewNotice, NewOrder, Store};
 
+use crate::Budget;
+
 use crate::views::{self, OrderRule};
 use crate::{Army, Rules, ServiceError, persons};
 
@@ -78,6 +80,7 @@ pub fn check(
     text: &str,
     day: Option<NaiveDate>,
     overridden: bool,
+    budget: &Budget,
 ) -> Result<Checked, ServiceError> {
     let order = parse(army.rules(), name, text, day)?;
     let day = day.unwrap_or(order.issued_on);
@@ -90,7 +93,7 @@ pub fn check(
         .filter(|list| list.list.created_on <= day)
         .map(|list| ListWithEntries { list: &list.list, changes: &list.changes })
         .collect();
-    let impact = army.engine().impact(&before, &after, &order.id, day, &with_entries);
+    let impact = army.engine().impact(&before, &after, &order.id, day, &with_entries, budget)?;
     Ok(Checked { order, day, overridden, impact })
 }
 
@@ -137,19 +140,29 @@ pub fn conflicts(checked: &Checked, issuing: bool) -> Result<(), ServiceError> {
     })
 }
 
+/// An order's text as drafted, to issue: the name its diagnostics are given
+/// under, the day it is issued on (default: its `issued_on`), and whether
+/// it is issued over the protection of orders in force.
+#[derive(Clone, Copy, Debug)]
+pub struct Draft<'a> {
+    pub name: &'a str,
+    pub text: &'a str,
+    pub day: Option<NaiveDate>,
+    pub overridden: bool,
+}
+
 /// Issues an order: checks it, refuses a conflict unless `overridden`, and
 /// stores it with the notices it leaves, in one act. Returns what was
 /// checked, with the day it was issued on.
 pub fn issue(
     store: &mut dyn Store,
     army: &Army,
-    name: &str,
-    text: &str,
-    overridden: bool,
-    day: Option<NaiveDate>,
+    draft: &Draft<'_>,
     actor: &str,
+    budget: &Budget,
 ) -> Result<Checked, ServiceError> {
-    let checked = check(army, name, text, day, overridden)?;
+    let Draft { name, text, day, overridden } = *draft;
+    let checked = check(army, name, text, day, overridden, budget)?;
     if !overridden {
         conflicts(&checked, true)?;
     }
@@ -272,6 +285,7 @@ pub fn strength_before_after(
     army: &Army,
     checked: &Checked,
     site: &str,
+    budget: &Budget,
 ) -> Result<(views::Strength, views::Strength), ServiceError> {
     if !has_site(army.world(), site) {
         return Err(ServiceError::NotFound(format!("no site `{site}` in the store")));
@@ -280,14 +294,11 @@ pub fn strength_before_after(
     let months = crate::reports::months(start, start + chrono::Months::new(11));
     let before = army.book().known_on(checked.day);
     let after = before.with_draft(checked.order.clone(), checked.day, false);
-    let strength = |book: &OrderBook| {
-        crate::reports::strength_view(
-            site,
-            checked.day,
-            &army.engine().strength(book, site, &months, checked.day),
-        )
+    let strength = |book: &OrderBook| -> Result<views::Strength, ServiceError> {
+        let counts = army.engine().strength(book, site, &months, checked.day, budget)?;
+        Ok(crate::reports::strength_view(site, checked.day, &counts))
     };
-    Ok((strength(&before), strength(&after)))
+    Ok((strength(&before)?, strength(&after)?))
 }
 
 /// The strength of a site for the 12 months from the month a checked order
@@ -296,8 +307,9 @@ pub fn strength_preview(
     army: &Army,
     checked: &Checked,
     site: &str,
+    budget: &Budget,
 ) -> Result<views::StrengthComparison, ServiceError> {
-    let (without, with) = strength_before_after(army, checked, site)?;
+    let (without, with) = strength_before_after(army, checked, site, budget)?;
     Ok(views::StrengthComparison {
         site: site.to_string(),
         months: without

@@ -3,6 +3,7 @@
 //! left out), and outcome rates by cohort.
 
 use chrono::{Datelike, NaiveDate};
+use muster_cel::Budget;
 use muster_cel::check::Readable;
 use muster_core::{Cycle, EventKind};
 use muster_orders::OrderBook;
@@ -17,9 +18,10 @@ pub fn roster(
     cycle: Cycle,
     day: NaiveDate,
     keep: &dyn Fn(&str) -> bool,
-) -> views::Roster {
-    let roster = army.engine().roster(army.book(), cycle, day);
-    views::Roster {
+    budget: &Budget,
+) -> Result<views::Roster, ServiceError> {
+    let roster = army.engine().roster(army.book(), cycle, day, budget)?;
+    Ok(views::Roster {
         cycle: roster.cycle.to_string(),
         date: roster.date,
         as_of: day,
@@ -34,7 +36,7 @@ pub fn roster(
                 orders: entry.orders,
             })
             .collect(),
-    }
+    })
 }
 
 /// A cycle from its word, `YYYY-spring` or `YYYY-autumn`.
@@ -71,7 +73,11 @@ pub struct StrengthQuery<'a> {
 pub const MAX_MONTHS: usize = 240;
 
 /// The strength of a site on the first of each month, by the engine.
-pub fn strength(army: &Army, query: &StrengthQuery<'_>) -> Result<views::Strength, ServiceError> {
+pub fn strength(
+    army: &Army,
+    query: &StrengthQuery<'_>,
+    budget: &Budget,
+) -> Result<views::Strength, ServiceError> {
     if query.from > query.to {
         return Err(ServiceError::Invalid(format!(
             "`from {}` comes after `to {}`",
@@ -90,7 +96,7 @@ pub fn strength(army: &Army, query: &StrengthQuery<'_>) -> Result<views::Strengt
         )));
     }
     let book = strength_book(army, query)?;
-    let counts = army.engine().strength(&book, query.site, &months, query.day);
+    let counts = army.engine().strength(&book, query.site, &months, query.day, budget)?;
     Ok(strength_view(query.site, query.day, &counts))
 }
 
@@ -215,6 +221,7 @@ pub fn stats(
     army: &Army,
     query: &StatsQuery<'_>,
     minimum: Option<u64>,
+    budget: &Budget,
 ) -> Result<views::Stats, ServiceError> {
     let Some(kind) = EventKind::ALL.iter().copied().find(|kind| kind.as_str() == query.event)
     else {
@@ -252,12 +259,12 @@ pub fn stats(
     }
     let engine = army.engine();
     let population = match query.condition {
-        Some(text) => crate::lists::select(army, text, day, query.readable)?.people,
+        Some(text) => crate::lists::select(army, text, day, query.readable, budget)?.people,
         None => engine.everyone(),
     };
     let book = army.book().known_on(day);
     let question = muster_engine::CohortQuestion { by: query.by, kind, from, to, day };
-    let groups = engine.stats(&book, &population, &question);
+    let groups = engine.stats(&book, &population, &question, budget)?;
     let mut rows: Vec<views::Cohort> = Vec::new();
     let mut merged = muster_engine::Cohort::default();
     let mut suppressed = 0;

@@ -8,6 +8,7 @@ use expect_test::{Expect, expect};
 use super::*;
 use crate::diagnostic::render;
 use crate::parse::parse;
+use crate::test_schema::person_schema;
 
 /// The ids of a small store.
 struct Store;
@@ -805,4 +806,135 @@ fn the_unknown_field_points_at_its_name() {
     assert_eq!(diagnostics[0].span, Span::new(7, 20));
     assert_eq!(diagnostics[0].span.line_and_column(source), (1, 8));
     assert_eq!(diagnostics[0].help.as_deref(), Some("did you mean `home_province`?"));
+}
+
+#[test]
+fn a_condition_dearer_than_the_limit_is_refused_with_its_cost() {
+    let list = (1..=35).map(|number| number.to_string()).collect::<Vec<_>>().join(",");
+    let attack = format!(
+        "[{list}].all(a, [{list}].all(b, [{list}].exists(c, [{list}].exists(d, \
+         a+b+c+d == 0))))"
+    );
+    let expr = parse(&attack).unwrap();
+    let diagnostics =
+        check_condition(&expr, &person_schema(), &Store, &CheckOptions::default()).unwrap_err();
+    assert_eq!(diagnostics.len(), 1);
+    assert_eq!(diagnostics[0].span, expr.span, "the diagnostic is on the whole condition");
+    expect![[r#"
+        evaluating this condition may cost up to 30,233,177 cost units, more than the limit of 10,000
+        help: a macro costs its body once per element of its list, and nested macros multiply: use shorter lists or fewer nested macros"#]]
+    .assert_eq(&format!(
+        "{}\nhelp: {}",
+        diagnostics[0].message,
+        diagnostics[0].help.as_deref().unwrap_or_default()
+    ));
+    // `check` refuses it as well.
+    assert!(check(&expr, &person_schema(), &Store, &CheckOptions::default()).is_err());
+}
+
+#[test]
+fn the_cost_limit_is_an_option() {
+    check_with(
+        &[
+            "[1, 2, 3].all(x, [1, 2, 3].all(y, x != y || x == y))",
+            "[1, 2, 3].all(x, x > 0)",
+            r#"person.name == "Kim""#,
+        ],
+        &CheckOptions { cost_limit: 100, ..CheckOptions::default() },
+        expect![[r#"
+            [1, 2, 3].all(x, [1, 2, 3].all(y, x != y || x == y))
+            error 1:1 (0..52): evaluating this condition may cost up to 161 cost units, more than the limit of 100
+              | [1, 2, 3].all(x, [1, 2, 3].all(y, x != y || x == y))
+              | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+              = help: a macro costs its body once per element of its list, and nested macros multiply: use shorter lists or fewer nested macros
+
+            [1, 2, 3].all(x, x > 0)
+              ok
+            person.name == "Kim"
+              ok
+        "#]],
+    );
+}
+
+#[test]
+fn a_field_without_a_bound_makes_the_cost_unbounded() {
+    let mut schema = person_schema();
+    schema.person_fields.push(Field::new("notes", Type::String));
+    let cost = |text: &str| crate::cost::estimate_cost(&parse(text).unwrap(), &schema);
+    assert_eq!(cost("person.notes == 'x'"), u64::MAX);
+    assert_eq!(cost("person.age > 20"), 6);
+    let expr = parse("person.notes.contains('x')").unwrap();
+    let diagnostics =
+        check_condition(&expr, &schema, &Store, &CheckOptions::default()).unwrap_err();
+    assert_eq!(
+        diagnostics[0].message,
+        "the cost of evaluating this condition has no bound, and the limit is 10,000 cost units"
+    );
+}
+
+#[test]
+fn fields_and_methods_the_caller_may_not_read() {
+    check_with(
+        &[
+            "person.name == 'Kim' && person.age > 20",
+            "person.served_in('sgc')",
+            "person.home_province == 'Chagang' || person.had('posted')",
+            "['sgc'].exists(unit, person.served_in(unit))",
+            "person.home_provence == 'Chagang'",
+        ],
+        &CheckOptions {
+            readable: Readable::only(["id", "name", "age"], ["had"]),
+            ..CheckOptions::default()
+        },
+        expect![[r#"
+            person.name == 'Kim' && person.age > 20
+              ok
+            person.served_in('sgc')
+            error 1:8 (7..16): `person.served_in` is not readable here: this caller may read `id`, `name`, `age` and `had`
+              | person.served_in('sgc')
+              |        ^^^^^^^^^
+
+            person.home_province == 'Chagang' || person.had('posted')
+            error 1:8 (7..20): `person.home_province` is not readable here: this caller may read `id`, `name`, `age` and `had`
+              | person.home_province == 'Chagang' || person.had('posted')
+              |        ^^^^^^^^^^^^^
+
+            ['sgc'].exists(unit, person.served_in(unit))
+            error 1:29 (28..37): `person.served_in` is not readable here: this caller may read `id`, `name`, `age` and `had`
+              | ['sgc'].exists(unit, person.served_in(unit))
+              |                             ^^^^^^^^^
+
+            person.home_provence == 'Chagang'
+            error 1:8 (7..20): unknown field `home_provence` of `person`
+              | person.home_provence == 'Chagang'
+              |        ^^^^^^^^^^^^^
+              = help: did you mean `home_province`?
+
+        "#]],
+    );
+}
+
+#[test]
+fn a_caller_who_may_read_nothing_is_told_so() {
+    let options =
+        CheckOptions { readable: Readable::only::<&str, &str>([], []), ..CheckOptions::default() };
+    let expr = parse("person.age > 20 && today > date('2020-01-01')").unwrap();
+    let diagnostics = check_condition(&expr, &person_schema(), &Store, &options).unwrap_err();
+    assert_eq!(diagnostics.len(), 1);
+    assert_eq!(
+        diagnostics[0].message,
+        "`person.age` is not readable here: this caller may read nothing of `person`"
+    );
+    let expr = parse("today > date('2020-01-01')").unwrap();
+    assert_eq!(check_condition(&expr, &person_schema(), &Store, &options), Ok(()));
+}
+
+#[test]
+fn everything_is_readable_by_default() {
+    assert_eq!(CheckOptions::default().readable, Readable::everything());
+    assert!(Readable::everything().field("status"));
+    assert!(Readable::everything().method("delayed_by"));
+    let only = Readable::only(["id"], ["had"]);
+    assert!(only.field("id") && !only.field("name"));
+    assert!(only.method("had") && !only.method("served_in"));
 }

@@ -10,7 +10,7 @@ use muster_service::reports::{StrengthQuery, strength_title};
 use muster_service::views;
 
 use crate::cli::{ListFormat, StrengthArgs};
-use crate::commands::{army, open, orders, print_json, report, today};
+use crate::commands::{army, budget, open, orders, print_json, report, today};
 
 /// Prints the roster of a cycle, asked of the engine loaded from the store.
 pub fn roster(
@@ -22,7 +22,7 @@ pub fn roster(
     let cycle = muster_service::reports::cycle(cycle)?;
     let store = open(db)?;
     let army = army(store.as_ref())?;
-    let roster = muster_service::reports::roster(&army, cycle, day, &|_| true);
+    let roster = muster_service::reports::roster(&army, cycle, day, &|_| true, &budget())?;
     print_roster(&roster, format)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -92,7 +92,7 @@ pub fn strength(db: &str, args: &StrengthArgs) -> anyhow::Result<ExitCode> {
         day,
     };
     let army = army(store.as_ref())?;
-    let strength = match muster_service::reports::strength(&army, &query) {
+    let strength = match muster_service::reports::strength(&army, &query, &budget()) {
         Ok(strength) => strength,
         Err(error @ ServiceError::Diagnostics { .. }) => {
             report(&error)?;

@@ -12,7 +12,7 @@ use muster_service::{EntryStatus, Readable};
 use muster_store::NewList;
 
 use crate::cli::{ListCommand, ListFormat, StatusFilter};
-use crate::commands::{actor, army, open, print_json, today};
+use crate::commands::{actor, army, budget, open, print_json, today};
 
 /// Runs one `list` command.
 pub fn run(db: &str, command: ListCommand) -> anyhow::Result<ExitCode> {
@@ -48,7 +48,7 @@ pub fn run(db: &str, command: ListCommand) -> anyhow::Result<ExitCode> {
             let day = as_of.as_of.unwrap_or_else(today);
             let army = army(store.as_ref())?;
             let query = Query { status: status.map(filter_status), ..Query::all(day) };
-            let page = muster_service::lists::show(&army, &id, &query)?;
+            let page = muster_service::lists::show(&army, &id, &query, &budget())?;
             print_page(&page, format)?;
             Ok(ExitCode::SUCCESS)
         }
@@ -56,7 +56,14 @@ pub fn run(db: &str, command: ListCommand) -> anyhow::Result<ExitCode> {
             let mut store = open(db)?;
             let day = as_of.as_of.unwrap_or_else(today);
             let army = army(store.as_ref())?;
-            let page = muster_service::lists::recheck(store.as_mut(), &army, &id, day, &actor())?;
+            let page = muster_service::lists::recheck(
+                store.as_mut(),
+                &army,
+                &id,
+                day,
+                &actor(),
+                &budget(),
+            )?;
             print_page(&page, format)?;
             Ok(ExitCode::SUCCESS)
         }
@@ -88,7 +95,13 @@ fn add(
         wanted.extend(read_person_file(path)?);
     }
     let readable = Readable::everything();
-    let wanted = muster_service::lists::Wanted { persons: wanted, condition, readable: &readable };
+    let budget = budget();
+    let wanted = muster_service::lists::Wanted {
+        persons: wanted,
+        condition,
+        readable: &readable,
+        budget: &budget,
+    };
     let added = muster_service::lists::add(store.as_mut(), &army, id, wanted, day, &actor())?;
     if let Some(failed) = added.failed.filter(|failed| *failed > 0) {
         writeln!(

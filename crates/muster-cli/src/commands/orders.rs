@@ -12,7 +12,7 @@ use muster_service::views;
 use muster_service::{Army, ServiceError};
 
 use crate::cli::{Format, OrderCommand};
-use crate::commands::{actor, army, open, print_json, report, rules, today};
+use crate::commands::{actor, army, budget, open, print_json, report, rules, today};
 
 /// Runs one `order` command.
 pub fn run(db: &str, command: OrderCommand) -> anyhow::Result<ExitCode> {
@@ -53,7 +53,7 @@ fn read_and_check(
     day: Option<NaiveDate>,
 ) -> anyhow::Result<Option<Checked>> {
     let (name, text) = read_text(path)?;
-    match muster_service::orders::check(army, &name, &text, day, false) {
+    match muster_service::orders::check(army, &name, &text, day, false, &budget()) {
         Ok(checked) => Ok(Some(checked)),
         Err(error @ ServiceError::Diagnostics { .. }) => {
             report(&error)?;
@@ -121,7 +121,8 @@ fn preview(
     };
     let mut impact = checked.view();
     if let Some(site) = site {
-        impact.strength = Some(muster_service::orders::strength_preview(&army, &checked, site)?);
+        let strength = muster_service::orders::strength_preview(&army, &checked, site, &budget())?;
+        impact.strength = Some(strength);
     }
     print_impact(&impact, format, "as if issued")?;
     Ok(ExitCode::SUCCESS)
@@ -137,15 +138,8 @@ fn issue(
     let mut store = open(db)?;
     let army = army(store.as_ref())?;
     let (name, text) = read_text(path)?;
-    let result = muster_service::orders::issue(
-        store.as_mut(),
-        &army,
-        &name,
-        &text,
-        overridden,
-        day,
-        &actor(),
-    );
+    let draft = muster_service::orders::Draft { name: &name, text: &text, day, overridden };
+    let result = muster_service::orders::issue(store.as_mut(), &army, &draft, &actor(), &budget());
     let checked = match result {
         Ok(checked) => checked,
         Err(error @ ServiceError::Diagnostics { .. }) => {

@@ -8,7 +8,7 @@ use muster_service::reports::StatsQuery;
 use muster_service::views;
 
 use crate::cli::{ListFormat, StatsArgs};
-use crate::commands::{army, open, print_json, today};
+use crate::commands::{army, budget, open, print_json, today};
 
 /// Prints the outcome rates by cohort, asked of the engine.
 pub fn stats(db: &str, args: &StatsArgs) -> anyhow::Result<ExitCode> {
@@ -25,7 +25,7 @@ pub fn stats(db: &str, args: &StatsArgs) -> anyhow::Result<ExitCode> {
         day,
     };
     let army = army(store.as_ref())?;
-    let stats = muster_service::reports::stats(&army, &query, None)?;
+    let stats = muster_service::reports::stats(&army, &query, None, &budget())?;
     print(args.format, &stats)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -407,6 +407,44 @@ fn awol_rates_by_home_province_among_those_posted_abroad() {
 }
 
 #[test]
+fn a_condition_too_costly_to_evaluate_is_refused() {
+    let sandbox = scenario().sandbox;
+    let list = (1..=35).map(|number| number.to_string()).collect::<Vec<_>>().join(",");
+    let costly = format!(
+        "[{list}].all(a, [{list}].all(b, [{list}].exists(c, [{list}].exists(d, \
+         a+b+c+d == 0))))"
+    );
+    let order = format!(
+        "id = \"costly-1\"\ntitle = \"Costly\"\nissued_by = \"mod\"\nissued_on = 2024-02-01\n\
+         addressed_to = [\"placement\"]\n\n[[rules]]\napplies_to = \"overseas-posting\"\n\
+         effect = \"exclude\"\nwhen = '{costly}'\nreason = \"costly\"\n"
+    );
+    std::fs::write(sandbox.path().join("costly.toml"), order).unwrap();
+    let check = sandbox.run(&["order", "check", "costly.toml"]);
+    assert_eq!(check.code, 1, "{check:?}");
+    for part in [
+        "rule 1, `when`, line 1 column 1: evaluating this condition may cost up to 30,233,177",
+        "costly.toml:10:9",
+        "cost units, more than the limit of 10,000",
+    ] {
+        assert!(check.stderr.contains(part), "no `{part}` in\n{}", check.stderr);
+    }
+    // A selection by the same condition is refused too, and costs nothing.
+    let refused = sandbox.run(&[
+        "stats",
+        "--event",
+        "awol",
+        "--by",
+        "home_province",
+        "--where",
+        &costly,
+        "--as-of",
+        "2024-01-10",
+    ]);
+    assert_eq!(refused.code, 1, "{refused:?}");
+}
+
+#[test]
 fn a_preview_by_site_shows_the_strength_before_and_after() {
     let sandbox = scenario().sandbox;
     let preview = sandbox.ok(&[

@@ -61,19 +61,21 @@ pub async fn page(
                 })
                 .collect()
         });
-        let cycle = (context.may(Action::ReadRoster, &Resource::Store)
-            && context.caller.principal.role != Role::UnitAdmin)
-            .then(|| {
-                let cycle = context.army.world().calendar.cycle_on_or_after(day);
-                let roster = visible_roster(&context, cycle, day);
-                CycleCounts {
-                    cycle: roster.cycle.clone(),
-                    date: roster.date,
-                    scheduled: roster.count("scheduled"),
-                    delayed: roster.count("delayed"),
-                    exempt: roster.count("exempt"),
-                }
-            });
+        let cycle = if context.may(Action::ReadRoster, &Resource::Store)
+            && context.caller.principal.role != Role::UnitAdmin
+        {
+            let cycle = context.army.world().calendar.cycle_on_or_after(day);
+            let roster = visible_roster(&context, cycle, day)?;
+            Some(CycleCounts {
+                cycle: roster.cycle.clone(),
+                date: roster.date,
+                scheduled: roster.count("scheduled"),
+                delayed: roster.count("delayed"),
+                exempt: roster.count("exempt"),
+            })
+        } else {
+            None
+        };
         let organisation = context.caller.principal.organisation.clone();
         let notices = muster_service::records::notices(context.store(), &organisation, day)
             .map(|notices| notices.notices)
@@ -84,7 +86,7 @@ pub async fn page(
             .map(|notice| (notice.on, notice.message))
             .collect();
         Ok(Dashboard {
-            lists: readable_lists(&context, day),
+            lists: readable_lists(&context, day)?,
             viewer: Some(viewer),
             organisation,
             day,

@@ -29,9 +29,11 @@ pub struct ListRow {
 
 /// The lists the viewer may read on a day, with their flagged entries
 /// counted by the engine.
-pub fn readable_lists(context: &Context, day: NaiveDate) -> Vec<ListRow> {
+pub fn readable_lists(context: &Context, day: NaiveDate) -> Result<Vec<ListRow>, ApiError> {
     let readable = |list: &ListRecord| context.may(Action::ReadList, &Context::list_resource(list));
-    muster_service::lists::summaries(&context.army, day, true, &readable)
+    let lists =
+        muster_service::lists::summaries(&context.army, day, true, &readable, &context.budget)?;
+    Ok(lists
         .lists
         .into_iter()
         .map(|list| ListRow {
@@ -41,7 +43,7 @@ pub fn readable_lists(context: &Context, day: NaiveDate) -> Vec<ListRow> {
             entries: list.entries,
             flagged: list.flagged.unwrap_or(0),
         })
-        .collect()
+        .collect())
 }
 
 #[derive(Template, WebTemplate)]
@@ -60,7 +62,7 @@ pub async fn lists(
     respond(viewer, move |viewer| {
         let day = query.day()?;
         let context = viewer.context(&state)?;
-        let lists = readable_lists(&context, day);
+        let lists = readable_lists(&context, day)?;
         Ok(ListsPage { viewer: Some(viewer), day, lists })
     })
     .await
@@ -113,6 +115,7 @@ pub async fn list(
             &context.army,
             &id,
             &ListQuery { day, status, offset: 0, limit },
+            &context.budget,
         )?;
         if csv.is_some() {
             let mut text = Vec::new();
@@ -242,7 +245,13 @@ pub async fn add(
             return Err(ApiError::bad_request("name persons to add, or a condition"));
         }
         let readable = context.readable();
-        let wanted = muster_service::lists::Wanted { persons, condition, readable: &readable };
+        let budget = std::sync::Arc::clone(&context.budget);
+        let wanted = muster_service::lists::Wanted {
+            persons,
+            condition,
+            readable: &readable,
+            budget: &budget,
+        };
         let army = std::sync::Arc::clone(&context.army);
         let actor = context.actor();
         let added =
@@ -297,7 +306,9 @@ pub async fn recheck(
     change_list(state, viewer, id, form, |context, id, _, day| {
         let army = std::sync::Arc::clone(&context.army);
         let actor = context.actor();
-        let page = muster_service::lists::recheck(context.store_mut(), &army, id, day, &actor)?;
+        let budget = std::sync::Arc::clone(&context.budget);
+        let page =
+            muster_service::lists::recheck(context.store_mut(), &army, id, day, &actor, &budget)?;
         let flagged = page
             .entries
             .iter()

@@ -275,19 +275,14 @@ fn draft_result(
         viewer.require_token(&form.csrf)?;
     }
     let army = std::sync::Arc::clone(&context.army);
+    let budget = std::sync::Arc::clone(&context.budget);
     let outcome = if issuing {
         let actor = context.actor();
-        muster_service::orders::issue(
-            context.store_mut(),
-            &army,
-            "draft",
-            &form.document,
-            overridden,
-            day,
-            &actor,
-        )
+        let draft =
+            muster_service::orders::Draft { name: "draft", text: &form.document, day, overridden };
+        muster_service::orders::issue(context.store_mut(), &army, &draft, &actor, &budget)
     } else {
-        muster_service::orders::check(&army, "draft", &form.document, day, false)
+        muster_service::orders::check(&army, "draft", &form.document, day, false, &budget)
     };
     let mut result = DraftResult::default();
     let checked = match outcome {
@@ -356,7 +351,7 @@ fn draft_result(
     }
     if form.action == "preview" && !form.site.is_empty() {
         let (without, with) =
-            muster_service::orders::strength_before_after(&army, &checked, &form.site)?;
+            muster_service::orders::strength_before_after(&army, &checked, &form.site, &budget)?;
         result.site = form.site.clone();
         let title = |how: &str| format!("{}, {how} {}", form.site, order.id);
         result.charts = vec![

@@ -49,7 +49,7 @@ pub async fn discharge(
             Some(text) => muster_service::reports::cycle(text)?,
             None => context.army.world().calendar.cycle_on_or_after(day),
         };
-        let roster = visible_roster(&context, cycle, day);
+        let roster = visible_roster(&context, cycle, day)?;
         let counts = ["scheduled", "delayed", "exempt", "delayed-in", "discharged"]
             .into_iter()
             .map(|status| (status, roster.count(status)))
@@ -128,7 +128,7 @@ pub async fn strength(
             let mut draw = |without: Vec<String>, caption: String| -> Result<(), ApiError> {
                 let asked =
                     StrengthQuery { site: &site, from, to, without: &without, with: None, day };
-                let strength = muster_service::reports::strength(army, &asked)?;
+                let strength = muster_service::reports::strength(army, &asked, &context.budget)?;
                 let title = muster_service::reports::strength_title(&asked);
                 charts.push((
                     caption,
@@ -222,8 +222,12 @@ pub async fn evidence(
             readable: &readable,
             day,
         };
-        let stats =
-            muster_service::reports::stats(&context.army, &asked, minimum_cohort(&context))?;
+        let stats = muster_service::reports::stats(
+            &context.army,
+            &asked,
+            minimum_cohort(&context),
+            &context.budget,
+        )?;
         let top = stats.groups.iter().map(|group| group.rate).fold(0.0_f64, f64::max);
         let groups = stats
             .groups

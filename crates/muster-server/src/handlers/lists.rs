@@ -38,7 +38,8 @@ pub async fn lists(
         let readable = |list: &muster_service::ListRecord| {
             context.may(Action::ReadList, &Context::list_resource(list))
         };
-        Ok(Json(muster_service::lists::summaries(&context.army, day, false, &readable)))
+        let budget = &context.budget;
+        Ok(Json(muster_service::lists::summaries(&context.army, day, false, &readable, budget)?))
     })
     .await
 }
@@ -90,7 +91,7 @@ pub async fn list(
     blocking(move || {
         let mut context = Context::open(&state, &credentials)?;
         context.require_list(Action::ReadList, &id)?;
-        Ok(Json(muster_service::lists::show(&context.army, &id, &query)?))
+        Ok(Json(muster_service::lists::show(&context.army, &id, &query, &context.budget)?))
     })
     .await
 }
@@ -212,10 +213,12 @@ pub async fn add(
         let mut context = Context::open(&state, &credentials)?;
         context.require_list(Action::ChangeList, &id)?;
         let readable = context.readable();
+        let budget = std::sync::Arc::clone(&context.budget);
         let wanted = muster_service::lists::Wanted {
             persons: body.persons,
             condition: body.condition.as_deref(),
             readable: &readable,
+            budget: &budget,
         };
         let army = std::sync::Arc::clone(&context.army);
         let actor = context.actor();
@@ -292,8 +295,10 @@ pub async fn recheck(
         let mut context = Context::open(&state, &credentials)?;
         context.require_list(Action::ChangeList, &id)?;
         let army = std::sync::Arc::clone(&context.army);
+        let budget = std::sync::Arc::clone(&context.budget);
         let actor = context.actor();
-        Ok(Json(muster_service::lists::recheck(context.store_mut(), &army, &id, day, &actor)?))
+        let store = context.store_mut();
+        Ok(Json(muster_service::lists::recheck(store, &army, &id, day, &actor, &budget)?))
     })
     .await
 }

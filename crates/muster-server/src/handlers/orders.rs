@@ -122,6 +122,7 @@ pub async fn check(
             &draft.document,
             Some(day),
             false,
+            &context.budget,
         )?;
         Ok(Json(checked.checked_view()))
     })
@@ -152,12 +153,19 @@ pub async fn preview(
     blocking(move || {
         let mut context = Context::open(&state, &credentials)?;
         require_draft(&mut context, Action::CheckOrder, &draft.document)?;
-        let army = &context.army;
-        let checked =
-            muster_service::orders::check(army, "order", &draft.document, Some(day), false)?;
+        let (army, budget) = (&context.army, &context.budget);
+        let checked = muster_service::orders::check(
+            army,
+            "order",
+            &draft.document,
+            Some(day),
+            false,
+            budget,
+        )?;
         let mut impact = checked.view();
         if let Some(site) = &draft.site {
-            impact.strength = Some(muster_service::orders::strength_preview(army, &checked, site)?);
+            let strength = muster_service::orders::strength_preview(army, &checked, site, budget)?;
+            impact.strength = Some(strength);
         }
         Ok(Json(impact))
     })
@@ -190,16 +198,16 @@ pub async fn issue(
         let mut context = Context::open(&state, &credentials)?;
         require_draft(&mut context, Action::IssueOrder, &draft.document)?;
         let army = std::sync::Arc::clone(&context.army);
+        let budget = std::sync::Arc::clone(&context.budget);
         let actor = context.actor();
-        let checked = muster_service::orders::issue(
-            context.store_mut(),
-            &army,
-            "order",
-            &draft.document,
-            draft.overridden,
+        let issued = muster_service::orders::Draft {
+            name: "order",
+            text: &draft.document,
             day,
-            &actor,
-        )?;
+            overridden: draft.overridden,
+        };
+        let checked =
+            muster_service::orders::issue(context.store_mut(), &army, &issued, &actor, &budget)?;
         Ok((StatusCode::CREATED, Json(checked.view())))
     })
     .await

@@ -43,7 +43,7 @@ pub async fn roster(
     blocking(move || {
         let mut context = Context::open(&state, &credentials)?;
         context.require(Action::ReadRoster, &Resource::Store)?;
-        Ok(Json(visible_roster(&context, cycle, day)))
+        Ok(Json(visible_roster(&context, cycle, day)?))
     })
     .await
 }
@@ -116,7 +116,7 @@ fn compute_strength(
 ) -> Result<views::Strength, ApiError> {
     let mut context = Context::open(state, credentials)?;
     context.require(Action::ReadStrength, &Resource::Store)?;
-    Ok(muster_service::reports::strength(&context.army, &asked.query())?)
+    Ok(muster_service::reports::strength(&context.army, &asked.query(), &context.budget)?)
 }
 
 /// The strength of a site on the first of each month (the shape of
@@ -226,7 +226,8 @@ pub async fn stats(
             readable: &readable,
             day,
         };
-        Ok(Json(muster_service::reports::stats(&context.army, &query, minimum_cohort(&context))?))
+        let minimum = minimum_cohort(&context);
+        Ok(Json(muster_service::reports::stats(&context.army, &query, minimum, &context.budget)?))
     })
     .await
 }
