@@ -47,7 +47,7 @@ pub fn list(stored: &StoredList) -> List {
 /// their recording within a day, so that an act entered later for an
 /// earlier day counts on that day.
 pub fn list_changes(store: &dyn Store, id: &str) -> Result<Vec<EntryChange>, StoreError> {
-    Ok(changes_of(store.entries(id)?))
+    store.entry_changes(id)
 }
 
 /// Entry rows as the core sees them, in the order of their days.

@@ -10,7 +10,7 @@
 //! here builds every person's file.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::NaiveDate;
 use muster_core::PersonFile;
@@ -87,8 +87,9 @@ const MEMBER_SETS: usize = 64;
 pub struct ListIndex {
     lists: Vec<ListRecord>,
     /// For each person ever on a list, the positions in `lists` of the
-    /// lists he was on, each with his own entry changes.
-    on_lists: HashMap<String, Vec<(usize, Vec<EntryChange>)>>,
+    /// lists he was on, each with his own entry changes; made when first
+    /// asked (whose lists is he on), not when the lists are read.
+    on_lists: OnceLock<HashMap<String, Vec<(usize, Vec<EntryChange>)>>>,
 }
 
 impl ListIndex {
@@ -97,18 +98,27 @@ impl ListIndex {
         let mut index = ListIndex::default();
         for stored in store.lists()? {
             let changes = crate::load::list_changes(store, &stored.id)?;
-            let position = index.lists.len();
-            for change in &changes {
-                let lists = index.on_lists.entry(change.person.clone()).or_default();
-                match lists.last_mut() {
-                    Some((last, own)) if *last == position => own.push(change.clone()),
-                    _ => lists.push((position, vec![change.clone()])),
-                }
-            }
             let list = crate::load::list(&stored);
             index.lists.push(ListRecord { stored, list, changes });
         }
         Ok(index)
+    }
+
+    /// Each person's own changes, by the lists he was on.
+    fn on_lists(&self) -> &HashMap<String, Vec<(usize, Vec<EntryChange>)>> {
+        self.on_lists.get_or_init(|| {
+            let mut on_lists: HashMap<String, Vec<(usize, Vec<EntryChange>)>> = HashMap::new();
+            for (position, list) in self.lists.iter().enumerate() {
+                for change in &list.changes {
+                    let lists = on_lists.entry(change.person.clone()).or_default();
+                    match lists.last_mut() {
+                        Some((last, own)) if *last == position => own.push(change.clone()),
+                        _ => lists.push((position, vec![change.clone()])),
+                    }
+                }
+            }
+            on_lists
+        })
     }
 
     /// Every list, in the order created.
@@ -130,7 +140,7 @@ impl ListIndex {
         let Some(position) = self.position(id) else {
             return &[];
         };
-        self.on_lists
+        self.on_lists()
             .get(person)
             .and_then(|lists| lists.iter().find(|(at, _)| *at == position))
             .map_or(&[], |(_, own)| own.as_slice())
@@ -139,7 +149,7 @@ impl ListIndex {
     /// The owners of the lists a person is on, on a day.
     pub fn owners_of(&self, person: &str, day: NaiveDate) -> Vec<String> {
         let mut owners: Vec<String> = Vec::new();
-        for (position, own) in self.on_lists.get(person).into_iter().flatten() {
+        for (position, own) in self.on_lists().get(person).into_iter().flatten() {
             let list = &self.lists[*position];
             if list.list.created_on > day {
                 continue;

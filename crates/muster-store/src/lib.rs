@@ -413,6 +413,12 @@ pub trait Store: Send {
     /// Every change to a list's entries, in the order recorded.
     fn entries(&self, list: &str) -> Result<Vec<StoredEntry>, StoreError>;
 
+    /// Every change to a list's entries as the deciding core reads them:
+    /// in the order of the days they take effect, and of their recording
+    /// within a day (so that an act entered later for an earlier day counts
+    /// on that day).
+    fn entry_changes(&self, list: &str) -> Result<Vec<muster_core::EntryChange>, StoreError>;
+
     /// Every change to one person's entries, on every list, with the list's
     /// id, in the order recorded.
     fn person_entries(&self, person: &str) -> Result<Vec<(String, StoredEntry)>, StoreError>;

@@ -832,6 +832,32 @@ impl Store for SqliteStore {
         )
     }
 
+    fn entry_changes(&self, list: &str) -> Result<Vec<muster_core::EntryChange>, StoreError> {
+        let mut statement = self
+            .connection
+            .prepare_cached(
+                "SELECT e.person, e.action = 'add', a.valid_on FROM list_entries e
+                 JOIN acts a ON a.id = e.act WHERE e.list = ?1 ORDER BY a.valid_on, e.id",
+            )
+            .map_err(database("read a list's entries"))?;
+        let mut rows = statement.query([list]).map_err(database("read a list's entries"))?;
+        let mut changes = Vec::new();
+        while let Some(row) = rows.next().map_err(database("read a list's entries"))? {
+            let day = row.get_ref(2).map_err(database("read a list's entries"))?;
+            let on = day
+                .as_str()
+                .ok()
+                .and_then(|text| crate::scan::parse_day_bytes(text.as_bytes()))
+                .ok_or_else(|| StoreError::Corrupt { what: "the day of an entry".to_string() })?;
+            changes.push(muster_core::EntryChange {
+                person: get(row, 0)?,
+                added: get(row, 1)?,
+                on,
+            });
+        }
+        Ok(changes)
+    }
+
     fn entries(&self, list: &str) -> Result<Vec<StoredEntry>, StoreError> {
         query_all(
             &self.connection,
