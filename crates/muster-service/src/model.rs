@@ -78,6 +78,10 @@ impl ListRecord {
     }
 }
 
+/// For each person, the positions of the lists he was on, each with his own
+/// changes.
+type OnLists = HashMap<String, Vec<(usize, Vec<EntryChange>)>>;
+
 /// How many (list, day) member sets are kept.
 const MEMBER_SETS: usize = 64;
 
@@ -89,7 +93,7 @@ pub struct ListIndex {
     /// For each person ever on a list, the positions in `lists` of the
     /// lists he was on, each with his own entry changes; made when first
     /// asked (whose lists is he on), not when the lists are read.
-    on_lists: OnceLock<HashMap<String, Vec<(usize, Vec<EntryChange>)>>>,
+    on_lists: OnceLock<OnLists>,
 }
 
 impl ListIndex {
@@ -105,9 +109,9 @@ impl ListIndex {
     }
 
     /// Each person's own changes, by the lists he was on.
-    fn on_lists(&self) -> &HashMap<String, Vec<(usize, Vec<EntryChange>)>> {
+    fn on_lists(&self) -> &OnLists {
         self.on_lists.get_or_init(|| {
-            let mut on_lists: HashMap<String, Vec<(usize, Vec<EntryChange>)>> = HashMap::new();
+            let mut on_lists = OnLists::new();
             for (position, list) in self.lists.iter().enumerate() {
                 for change in &list.changes {
                     let lists = on_lists.entry(change.person.clone()).or_default();
