@@ -234,6 +234,15 @@ impl Engine {
         self.ids.get(person)
     }
 
+    /// Finds a person added after the build by his id.
+    pub(crate) fn index_id(&mut self, person: u32) {
+        if self.id_table.is_empty() {
+            self.id_table = IdTable::new(&self.ids);
+        } else {
+            self.id_table.insert(&self.ids, person);
+        }
+    }
+
     /// A person's name.
     pub fn person_name(&self, person: u32) -> &str {
         self.names.get(person)

@@ -86,17 +86,47 @@ impl Engine {
     /// and brings his list statuses and discharge date up to date.
     pub fn update_person(&mut self, live: &mut Live, file: &PersonFile) -> Result<(), UpdateError> {
         let id = &file.person.id;
-        let person =
-            self.position(id).ok_or_else(|| UpdateError::NoSuchPerson { id: id.clone() })?;
-        let old = self.history(person);
-        let new = self.pack_history(file);
-        self.names.set(person, &file.person.name);
-        for (column, cell) in self.person_cells(file).into_iter().enumerate() {
-            self.keys[column].set(person, cell);
+        if self.position(id).is_none() {
+            return Err(UpdateError::NoSuchPerson { id: id.clone() });
         }
-        self.set_history(person, &old, new);
+        let person = self.set_person(file);
         self.refresh(live, person);
         Ok(())
+    }
+
+    /// Takes a person's file as it now stands (his record in its latest
+    /// version, his assignments, the deployments that reach him and his
+    /// events, as the store gives them): a person the engine holds has his
+    /// columns, rows and index entries replaced; a new one is added after
+    /// everyone (people are then no longer all in the order of their ids:
+    /// the answers that must be in that order sort). Returns his position.
+    pub fn set_person(&mut self, file: &PersonFile) -> u32 {
+        let person = match self.position(&file.person.id) {
+            Some(person) => {
+                self.names.set(person, &file.person.name);
+                for (column, cell) in self.person_cells(file).into_iter().enumerate() {
+                    self.keys[column].set(person, cell);
+                }
+                person
+            }
+            None => {
+                let person = self.len() as u32;
+                self.ids.push(&file.person.id);
+                self.names.push(&file.person.name);
+                for (column, cell) in self.person_cells(file).into_iter().enumerate() {
+                    self.keys[column].append(cell);
+                }
+                self.assignments.push(Vec::new());
+                self.periods.push(Vec::new());
+                self.events.push(Vec::new());
+                self.index_id(person);
+                person
+            }
+        };
+        let old = self.history(person);
+        let new = self.pack_history(file);
+        self.set_history(person, &old, new);
+        person
     }
 
     /// Records a deployment and brings the list statuses and discharge

@@ -187,6 +187,18 @@ impl Buckets {
         })
     }
 
+    /// Adds a person after the build to the cumulative sets of a bucket.
+    fn add_person(&mut self, person: u32, bucket: u32) {
+        let Some(&rank) = self.rank.get(bucket as usize) else {
+            return;
+        };
+        if let Some(cumulative) = &mut self.cumulative {
+            for set in cumulative.iter_mut().skip(rank as usize) {
+                set.insert(person);
+            }
+        }
+    }
+
     /// Moves a person from one bucket to another in the cumulative sets.
     fn move_person(&mut self, person: u32, from: u32, to: u32) {
         let (Some(&from), Some(&to)) = (self.rank.get(from as usize), self.rank.get(to as usize))
@@ -342,6 +354,21 @@ impl KeyColumn {
     pub(crate) fn push(&mut self, cell: Cell) {
         let code = self.code_of(cell);
         self.push_code(code);
+    }
+
+    /// Adds a person after the build: his value, and his place in the
+    /// value's bucket of years.
+    pub(crate) fn append(&mut self, cell: Cell) {
+        let code = self.code_of(cell);
+        let person = self.codes.len() as u32;
+        self.push_code(code);
+        if let Some(buckets) = &mut self.buckets {
+            let bucket = buckets.of_code.get(code as usize).copied().unwrap_or(0);
+            buckets.add_person(person, bucket);
+            if let Some(members) = buckets.members.get_mut(bucket as usize) {
+                members.insert(person);
+            }
+        }
     }
 
     fn push_code(&mut self, code: u32) {
@@ -524,6 +551,22 @@ impl IdTable {
 
     pub(crate) fn is_empty(&self) -> bool {
         self.slots.is_empty()
+    }
+
+    /// Adds the id at a position (the last of `ids`), growing the table
+    /// when it is half full.
+    pub(crate) fn insert(&mut self, ids: &TextColumn, position: u32) {
+        if (ids.len() * 2) > self.slots.len() {
+            *self = IdTable::new(ids);
+            return;
+        }
+        let mask = self.slots.len() - 1;
+        let hash = hash_id(ids.get(position));
+        let mut slot = (hash as usize) & mask;
+        while self.slots[slot] != 0 {
+            slot = (slot + 1) & mask;
+        }
+        self.slots[slot] = (hash & !0xffff_ffff) | (u64::from(position) + 1);
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {

@@ -63,7 +63,7 @@ impl Engine {
         }
         let mut people = recorded_within.clone();
         people.extend(computed.keys().copied());
-        let entries = people
+        let entries: Vec<RosterEntry> = people
             .iter()
             .filter_map(|person| {
                 let id = self.person_id(person).to_string();
@@ -102,6 +102,12 @@ impl Engine {
                 })
             })
             .collect();
+        // People added since the build come after everyone: the roster is
+        // in the order of ids.
+        let mut entries = entries;
+        if !entries.is_sorted_by(|a, b| a.person <= b.person) {
+            entries.sort_by(|a, b| a.person.cmp(&b.person));
+        }
         Ok(Roster { cycle, date, entries })
     }
 

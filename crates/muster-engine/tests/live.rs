@@ -240,3 +240,63 @@ proptest! {
         check(&records, &live, at);
     }
 }
+
+/// People added after the build (a registration, an enlistment), some of
+/// them with ids that sort before others: the engine answers as one built
+/// with them from the start, and the roster stays in the order of ids.
+#[test]
+fn people_added_after_the_build_are_answered_as_if_built_with_them() {
+    let records = records();
+    let world = World::new(records.clone());
+    // Every seventh person is left out of the build, then added.
+    let (kept, added): (Vec<_>, Vec<_>) =
+        world.people.iter().enumerate().partition(|(position, _)| position % 7 != 3);
+    let mut partial = records.clone();
+    let added_ids: std::collections::HashSet<&str> =
+        added.iter().map(|(_, file)| file.person.id.as_str()).collect();
+    partial.people.retain(|person| !added_ids.contains(person.id.as_str()));
+    let mut engine = Engine::from_records(partial, &mut |_, _, _| {});
+    assert_eq!(engine.len(), kept.len());
+    for (_, file) in &added {
+        engine.set_person(file);
+    }
+    let fresh = Engine::from_world(&world, &mut |_, _, _| {});
+    assert_eq!(engine.len(), fresh.len());
+    for file in &world.people {
+        let id = &file.person.id;
+        let (mine, theirs) = (engine.position(id).unwrap(), fresh.position(id).unwrap());
+        assert_eq!(engine.describe_person(mine), fresh.describe_person(theirs), "{id}");
+    }
+    let book = book();
+    let budget = muster_cel::Budget::unlimited();
+    for at in [day(2019, 6, 1), day(2024, 1, 10)] {
+        for kind in KINDS {
+            let mine =
+                engine.screen_all(&book, kind, at, None, &engine.everyone(), &budget).unwrap();
+            let theirs =
+                fresh.screen_all(&book, kind, at, None, &fresh.everyone(), &budget).unwrap();
+            let ids = |engine: &Engine, set: &roaring::RoaringBitmap| {
+                let mut ids: Vec<String> =
+                    set.iter().map(|person| engine.person_id(person).to_string()).collect();
+                ids.sort();
+                ids
+            };
+            assert_eq!(ids(&engine, &mine.eligible), ids(&fresh, &theirs.eligible), "{kind} {at}");
+        }
+        for year in [2019, 2021, 2024] {
+            let cycle = muster_core::Cycle { year, season: muster_core::Season::Autumn };
+            let mine = engine.roster(&book, cycle, at, &budget).unwrap();
+            let theirs = fresh.roster(&book, cycle, at, &budget).unwrap();
+            assert_eq!(mine, theirs, "roster of {cycle} as of {at}");
+        }
+        let months: Vec<NaiveDate> = (0..12).map(|m| at + chrono::Months::new(m)).collect();
+        for site in &world.sites {
+            assert_eq!(
+                engine.strength(&book, &site.id, &months, at, &budget).unwrap(),
+                fresh.strength(&book, &site.id, &months, at, &budget).unwrap(),
+                "strength of {}",
+                site.id
+            );
+        }
+    }
+}

@@ -16,6 +16,8 @@ pub mod roster;
 pub mod schema;
 pub mod world;
 
+pub use muster_core::PersonFile;
+
 pub use book::{IssuedOrder, OrderBook, Revocation};
 pub use check::{check_expression, check_expression_readable, check_order};
 pub use decide::{
@@ -23,7 +25,9 @@ pub use decide::{
 };
 pub use document::{Condition, Effect, Order, OrderDiagnostic, Rule, Target, Until, parse_order};
 pub use impact::{Conflict, DischargeChange, Impact, ListImpact, ListWithEntries, impact};
-pub use lists::{Entry, EntryChange, EntryStatus, List, Reason, entries, members};
+pub use lists::{
+    Entry, EntryChange, EntryStatus, List, Reason, entries, entry_of, members, person_entry,
+};
 pub use roster::{Roster, RosterEntry, RosterStatus, Strength, roster, strength};
 pub use schema::person_schema;
 pub use world::World;

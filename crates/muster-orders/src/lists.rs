@@ -75,35 +75,72 @@ pub fn entries(
     let mut entries = Vec::new();
     for (person, nominated_on, active) in members(changes, day) {
         if !active {
-            entries.push(Entry {
-                person,
-                nominated_on,
-                status: EntryStatus::Removed,
-                reasons: vec![],
-                screening: None,
-            });
+            entries.push(removed(person, nominated_on));
             continue;
         }
         let Some(file) = world.person(&person) else {
             continue;
         };
-        let screening = screen(world, book, file, &list.kind, day, Some(nominated_on));
-        let reasons: Vec<Reason> = screening
-            .excluding()
-            .map(|check| Reason {
-                order: check.order.clone(),
-                rule: check.rule,
-                reason: check.reason.clone(),
-            })
-            .collect();
-        let status = if screening.eligible {
-            EntryStatus::Eligible
-        } else if screen(world, book, file, &list.kind, nominated_on, Some(nominated_on)).eligible {
-            EntryStatus::Flagged
-        } else {
-            EntryStatus::Excluded
-        };
-        entries.push(Entry { person, nominated_on, status, reasons, screening: Some(screening) });
+        entries.push(entry_of(world, book, list, file, nominated_on, day));
     }
     entries
+}
+
+/// A removed entry.
+fn removed(person: String, nominated_on: NaiveDate) -> Entry {
+    Entry { person, nominated_on, status: EntryStatus::Removed, reasons: vec![], screening: None }
+}
+
+/// One person's entry on a list on `day`, nominated on `nominated_on` and
+/// not removed: eligible, or excluded (not eligible when nominated either),
+/// or flagged (eligible when nominated), with the rules that exclude him.
+/// Only his own file is read: `world` needs no people.
+pub fn entry_of(
+    world: &World,
+    book: &OrderBook,
+    list: &List,
+    file: &crate::PersonFile,
+    nominated_on: NaiveDate,
+    day: NaiveDate,
+) -> Entry {
+    let screening = screen(world, book, file, &list.kind, day, Some(nominated_on));
+    let reasons: Vec<Reason> = screening
+        .excluding()
+        .map(|check| Reason {
+            order: check.order.clone(),
+            rule: check.rule,
+            reason: check.reason.clone(),
+        })
+        .collect();
+    let status = if screening.eligible {
+        EntryStatus::Eligible
+    } else if screen(world, book, file, &list.kind, nominated_on, Some(nominated_on)).eligible {
+        EntryStatus::Flagged
+    } else {
+        EntryStatus::Excluded
+    };
+    Entry {
+        person: file.person.id.clone(),
+        nominated_on,
+        status,
+        reasons,
+        screening: Some(screening),
+    }
+}
+
+/// One person's entry on a list on `day` from his own changes, if he was
+/// ever nominated to it by then.
+pub fn person_entry(
+    world: &World,
+    book: &OrderBook,
+    list: &List,
+    file: &crate::PersonFile,
+    own_changes: &[EntryChange],
+    day: NaiveDate,
+) -> Option<Entry> {
+    let (person, nominated_on, active) = members(own_changes, day).into_iter().next()?;
+    if !active {
+        return Some(removed(person, nominated_on));
+    }
+    Some(entry_of(world, book, list, file, nominated_on, day))
 }
