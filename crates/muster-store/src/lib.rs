@@ -7,7 +7,10 @@
 
 mod audit;
 pub mod load;
+mod rows;
 mod sqlite;
+#[cfg(test)]
+mod tests;
 
 use std::time::Duration;
 
@@ -16,6 +19,7 @@ use muster_core::{Act, ActId, Calendar, Organisation, Person, PersonFile, Record
 use muster_dataset::{Dataset, Errors, Mode};
 
 pub use audit::sha256_hex;
+pub use rows::{NOT_ROWS_OF_ACTS, TABLES, Table};
 pub use sqlite::SqliteStore;
 
 /// An act about to be recorded: what it is, the day it takes effect, who
@@ -226,6 +230,8 @@ pub enum StoreError {
     NoSuchList { id: String },
     #[error("the store holds a value it cannot read: {what}")]
     Corrupt { what: String },
+    #[error("the store could not hash the rows it wrote: {reason}")]
+    Hashing { reason: String },
 }
 
 /// What muster asks of a records store.
