@@ -230,8 +230,6 @@ pub enum StoreError {
     NoSuchList { id: String },
     #[error("the store holds a value it cannot read: {what}")]
     Corrupt { what: String },
-    #[error("the store could not hash the rows it wrote: {reason}")]
-    Hashing { reason: String },
 }
 
 /// What muster asks of a records store.

@@ -107,6 +107,9 @@ impl SqliteStore {
         connection
             .pragma_update(None, "temp_store", "MEMORY")
             .map_err(database("set temp_store"))?;
+        // The reads, and an act's marks and read-backs (a statement for each
+        // table of the audit registry), each keep their prepared statement.
+        connection.set_prepared_statement_cache_capacity(64);
         Ok(())
     }
 
@@ -893,7 +896,7 @@ fn write_plan(
                 "write the calendar",
             )?;
         }
-        hashed.push(insert.finish()?);
+        hashed.push(insert.finish());
     }
     {
         let mut insert = rows::HashedInsert::new(connection, rows::registered("organisations")?)?;
@@ -905,7 +908,7 @@ fn write_plan(
             )?;
             tick(&mut done);
         }
-        hashed.push(insert.finish()?);
+        hashed.push(insert.finish());
     }
     {
         let mut insert = rows::HashedInsert::new(connection, rows::registered("units")?)?;
@@ -925,7 +928,7 @@ fn write_plan(
             )?;
             tick(&mut done);
         }
-        hashed.push(insert.finish()?);
+        hashed.push(insert.finish());
     }
     {
         let mut insert = rows::HashedInsert::new(connection, rows::registered("sites")?)?;
@@ -937,7 +940,7 @@ fn write_plan(
             )?;
             tick(&mut done);
         }
-        hashed.push(insert.finish()?);
+        hashed.push(insert.finish());
     }
     {
         let mut insert = rows::HashedInsert::new(connection, rows::registered("campaigns")?)?;
@@ -957,7 +960,7 @@ fn write_plan(
             )?;
             tick(&mut done);
         }
-        hashed.push(insert.finish()?);
+        hashed.push(insert.finish());
     }
     {
         let mut insert = rows::HashedInsert::new(connection, rows::registered("people")?)?;
@@ -983,7 +986,7 @@ fn write_plan(
             )?;
             tick(&mut done);
         }
-        hashed.push(insert.finish()?);
+        hashed.push(insert.finish());
     }
     {
         let mut insert = rows::HashedInsert::new(connection, rows::registered("service")?)?;
@@ -1017,7 +1020,7 @@ fn write_plan(
             )?;
             tick(&mut done);
         }
-        hashed.push(insert.finish()?);
+        hashed.push(insert.finish());
     }
     {
         let mut insert = rows::HashedInsert::new(connection, rows::registered("deployments")?)?;
@@ -1058,7 +1061,7 @@ fn write_plan(
             )?;
             tick(&mut done);
         }
-        hashed.push(insert.finish()?);
+        hashed.push(insert.finish());
     }
     {
         let mut insert = rows::HashedInsert::new(connection, rows::registered("events")?)?;
@@ -1077,7 +1080,7 @@ fn write_plan(
             )?;
             tick(&mut done);
         }
-        hashed.push(insert.finish()?);
+        hashed.push(insert.finish());
     }
     progress(total, total);
     Ok(vec![

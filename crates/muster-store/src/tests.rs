@@ -200,7 +200,7 @@ fn an_import_hashes_its_rows_as_reading_them_back_does() {
 }
 
 #[test]
-fn rows_hashed_on_the_hashing_thread_agree_with_reading_them_back() {
+fn rows_hashed_as_written_agree_with_reading_them_back() {
     let dir = tempfile::tempdir().unwrap();
     let (_store, path) = new_store(dir.path());
     let connection = Connection::open(&path).unwrap();
@@ -214,31 +214,103 @@ fn rows_hashed_on_the_hashing_thread_agree_with_reading_them_back() {
         )
         .unwrap();
     let act = connection.last_insert_rowid();
-    // Enough rows for many blocks, and values of every kind a column holds.
+    // Enough rows for many blocks of the hasher, NULLs among them.
     let mut insert =
-        rows::HashedInsert::new(&connection, rows::registered("events").unwrap()).unwrap();
-    let detail = "d".repeat(100);
-    for index in 0..20_000 {
+        rows::HashedInsert::new(&connection, rows::registered("service").unwrap()).unwrap();
+    let unit = "u".repeat(100);
+    for index in 0..20_000_i64 {
         let person = format!("p{index:06}");
-        let reference: Option<&str> = if index % 3 == 0 { None } else { Some("ref") };
+        let replaces = (index % 3 == 1).then_some(1_i64);
+        let to = (index % 2 == 0).then_some("2021-01-01");
         insert
             .execute(
                 &connection,
-                rusqlite::params![
-                    act,
-                    person,
-                    "2020-01-01",
-                    "injured",
-                    reference.unwrap_or(""),
-                    detail
-                ],
-                "write the events",
+                rusqlite::params![act, replaces, person, unit, "2020-01-01", to],
+                "write the service assignments",
             )
             .unwrap();
     }
-    let (table, hashed) = insert.finish().unwrap();
-    assert_eq!(table, "events");
+    let (table, hashed) = insert.finish();
+    assert_eq!(table, "service");
     assert_eq!(hashed.count, 20_000);
     let read_back = rows::written(&connection, &Marks::none(), act, &[]).unwrap();
-    assert_eq!(read_back, vec![("events", hashed)]);
+    assert_eq!(read_back, vec![("service", hashed)]);
+}
+
+#[test]
+fn a_store_made_before_the_audit_log_gets_its_entries_and_its_seal() {
+    // A store of schema version 2, written as that version did: an act
+    // and its rows, no audit log.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("muster.db");
+    let connection = Connection::open(&path).unwrap();
+    connection
+        .execute_batch(&format!(
+            "CREATE TABLE migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);
+             {}
+             {}
+             INSERT INTO migrations VALUES (1, 'records', '2020-01-01T00:00:00Z'), (2, 'orders and lists', '2020-01-01T00:00:00Z');
+             INSERT INTO acts (kind, valid_on, recorded_at, actor, summary)
+                 VALUES ('list-create', '2020-01-01', '2020-01-01T00:00:00Z', 'test', 'create list l');
+             INSERT INTO lists VALUES ('l', 1, 'overseas-posting', 'haebit', 'L', NULL);
+             INSERT INTO acts (kind, valid_on, recorded_at, actor, summary)
+                 VALUES ('list-add', '2020-01-02', '2020-01-02T00:00:00Z', 'test', 'add to list l');
+             INSERT INTO list_entries (act, list, person, action) VALUES (2, 'l', 'p001', 'add'), (2, 'l', 'p002', 'add');",
+            include_str!("../migrations/sqlite/0001_records.sql"),
+            include_str!("../migrations/sqlite/0002_orders_and_lists.sql"),
+        ))
+        .unwrap();
+    drop(connection);
+
+    let store = SqliteStore::open(&path).unwrap();
+    let log = store.audit_log().unwrap();
+    let kinds: Vec<&str> = log.iter().map(|entry| entry.kind.as_str()).collect();
+    assert_eq!(kinds, ["list-create", "list-add", "seal"]);
+    let seal: Value = serde_json::from_str(&log[2].content).unwrap();
+    assert_eq!(seal["acts"]["1"]["lists"]["rows"], 1);
+    assert_eq!(seal["acts"]["2"]["list_entries"]["rows"], 2);
+    assert_eq!(store.audit_verify().unwrap(), None);
+    drop(store);
+
+    // Opened again, it is not sealed again.
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.audit_log().unwrap().len(), 3);
+    drop(store);
+
+    // A change after the seal is caught, against the seal.
+    let connection = Connection::open(&path).unwrap();
+    connection
+        .execute("UPDATE list_entries SET person = 'p003' WHERE person = 'p002'", [])
+        .unwrap();
+    drop(connection);
+    let store = SqliteStore::open(&path).unwrap();
+    let problem = store.audit_verify().unwrap().unwrap();
+    assert_eq!(problem.seq, 2);
+    assert_eq!(
+        problem.problem,
+        "a row of `list_entries` written by act 2 was changed since the seal (entry 3) recorded it"
+    );
+}
+
+#[test]
+fn an_entry_without_digests_that_no_seal_covers_is_caught() {
+    // Written after the seal, an entry must carry its digests: one that
+    // does not was not written by this store.
+    let dir = tempfile::tempdir().unwrap();
+    let (store, path) = new_store(dir.path());
+    drop(store);
+    let connection = Connection::open(&path).unwrap();
+    connection
+        .execute(
+            "INSERT INTO acts (kind, valid_on, recorded_at, actor, summary)
+             VALUES ('list-create', '2020-01-01', '2020-01-01T00:00:00Z', 'test', 'create list l')",
+            [],
+        )
+        .unwrap();
+    crate::audit::append_act(&connection, 1, &serde_json::json!({"list": "l"})).unwrap();
+    drop(connection);
+    let store = SqliteStore::open(&path).unwrap();
+    let problem = store.audit_verify().unwrap().unwrap();
+    assert_eq!(problem.seq, 1);
+    assert_eq!(problem.problem, "entry 1 records no digest of the rows of act 1, and no seal does");
 }
