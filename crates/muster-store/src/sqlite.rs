@@ -500,7 +500,14 @@ impl Store for SqliteStore {
     }
 
     fn audit_verify(&self) -> Result<Option<AuditProblem>, StoreError> {
-        audit::verify(&self.connection)
+        // One read transaction, so that the log and the tables are read as
+        // of one moment: an act committed meanwhile is seen whole or not.
+        let transaction =
+            rusqlite::Transaction::new_unchecked(&self.connection, TransactionBehavior::Deferred)
+                .map_err(database("begin reading the audit log"))?;
+        let problem = audit::verify(&transaction)?;
+        transaction.rollback().map_err(database("end reading the audit log"))?;
+        Ok(problem)
     }
 
     fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {
