@@ -6,8 +6,11 @@
 //! change is stored whole or not at all, and nothing is updated in place.
 
 mod audit;
+mod rows;
 mod scan;
 mod sqlite;
+#[cfg(test)]
+mod tests;
 
 use std::time::Duration;
 
@@ -19,6 +22,7 @@ use muster_core::{
 use muster_dataset::{Dataset, Errors, Mode};
 
 pub use audit::sha256_hex;
+pub use rows::{NOT_ROWS_OF_ACTS, TABLES, Table};
 pub use scan::SqliteScan;
 pub use sqlite::SqliteStore;
 

@@ -17,6 +17,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavio
 use serde_json::json;
 
 use crate::audit;
+use crate::rows;
 use crate::{
     AuditEntry, AuditProblem, EntriesChanged, EntryAction, ImportReport, NewAct, NewList,
     NewNotice, NewOrder, NewUser, PersonRecords, Store, StoreError, StoredEntry, StoredList,
@@ -29,7 +30,8 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("orders and lists", include_str!("../migrations/sqlite/0002_orders_and_lists.sql")),
     ("audit", include_str!("../migrations/sqlite/0003_audit.sql")),
     ("users", include_str!("../migrations/sqlite/0004_users.sql")),
-    ("entries by person", include_str!("../migrations/sqlite/0005_entries_by_person.sql")),
+    ("seal", include_str!("../migrations/sqlite/0005_seal.sql")),
+    ("entries by person", include_str!("../migrations/sqlite/0006_entries_by_person.sql")),
 ];
 
 /// How many persons a change to a list's entries looks up one by one (by
@@ -111,6 +113,9 @@ impl SqliteStore {
         connection
             .pragma_update(None, "temp_store", "MEMORY")
             .map_err(database("set temp_store"))?;
+        // The reads, and an act's marks and read-backs (a statement for each
+        // table of the audit registry), each keep their prepared statement.
+        connection.set_prepared_statement_cache_capacity(64);
         Ok(())
     }
 
@@ -154,6 +159,11 @@ impl SqliteStore {
                         &json!({"recorded_before_the_audit_log": true}),
                     )?;
                 }
+            }
+            if *name == "seal" {
+                // The acts recorded before entries carried the digests of
+                // their rows: the seal records them as they are now.
+                audit::seal(&transaction, now())?;
             }
             transaction
                 .execute(
@@ -248,14 +258,17 @@ impl Store for SqliteStore {
         timings.push(("check the dataset", started.elapsed()));
 
         let started = Instant::now();
-        let act_id = insert_act(&transaction, &act)?;
-        let written = write_plan(&transaction, &plan, act_id, mode, progress)?;
+        let (act_id, marks) = insert_act(&transaction, &act)?;
+        let mut hashed = Vec::new();
+        let written = write_plan(&transaction, &plan, act_id, mode, progress, &mut hashed)?;
         let counts: serde_json::Map<String, serde_json::Value> =
             written.iter().map(|(file, rows)| ((*file).to_string(), json!(rows))).collect();
-        audit::append_act(
+        audit::record_act(
             &transaction,
             act_id.0,
-            &json!({"rows": counts, "unchanged": plan.unchanged}),
+            &marks,
+            &hashed,
+            json!({"rows": counts, "unchanged": plan.unchanged}),
         )?;
         timings.push(("write the rows", started.elapsed()));
 
@@ -368,7 +381,7 @@ impl Store for SqliteStore {
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(database("begin changing a user"))?;
-        let act_id = insert_act(&transaction, &act)?;
+        let (act_id, marks) = insert_act(&transaction, &act)?;
         transaction
             .execute(
                 "INSERT INTO users (act, name, organisation, role, password_hash, disabled)
@@ -385,7 +398,7 @@ impl Store for SqliteStore {
             .map_err(database("record the user"))?;
         let content: serde_json::Value =
             serde_json::from_str(content).unwrap_or_else(|_| json!(content));
-        audit::append_act(&transaction, act_id.0, &content)?;
+        audit::record_act(&transaction, act_id.0, &marks, &[], content)?;
         transaction.commit().map_err(database("commit the user"))?;
         Ok(act_id)
     }
@@ -443,14 +456,20 @@ impl Store for SqliteStore {
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(database("begin adding a token"))?;
-        let act_id = insert_act(&transaction, &act)?;
+        let (act_id, marks) = insert_act(&transaction, &act)?;
         transaction
             .execute(
                 "INSERT INTO tokens (act, user_name, label, token_sha256) VALUES (?1, ?2, ?3, ?4)",
                 params![act_id.0, user, label, token_sha256],
             )
             .map_err(database("record the token"))?;
-        audit::append_act(&transaction, act_id.0, &json!({"user": user, "token": label}))?;
+        audit::record_act(
+            &transaction,
+            act_id.0,
+            &marks,
+            &[],
+            json!({"user": user, "token": label}),
+        )?;
         transaction.commit().map_err(database("commit the token"))?;
         Ok(act_id)
     }
@@ -500,7 +519,14 @@ impl Store for SqliteStore {
     }
 
     fn audit_verify(&self) -> Result<Option<AuditProblem>, StoreError> {
-        audit::verify(&self.connection)
+        // One read transaction, so that the log and the tables are read as
+        // of one moment: an act committed meanwhile is seen whole or not.
+        let transaction =
+            rusqlite::Transaction::new_unchecked(&self.connection, TransactionBehavior::Deferred)
+                .map_err(database("begin reading the audit log"))?;
+        let problem = audit::verify(&transaction)?;
+        transaction.rollback().map_err(database("end reading the audit log"))?;
+        Ok(problem)
     }
 
     fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {
@@ -556,7 +582,7 @@ impl Store for SqliteStore {
         if exists.is_some() {
             return Err(StoreError::OrderExists { id: order.id });
         }
-        let act_id = insert_act(&transaction, &act)?;
+        let (act_id, marks) = insert_act(&transaction, &act)?;
         transaction
             .execute(
                 "INSERT INTO orders (id, act, document, override, impact) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -564,10 +590,12 @@ impl Store for SqliteStore {
             )
             .map_err(database("record the order"))?;
         insert_notices(&transaction, act_id, notices)?;
-        audit::append_act(
+        audit::record_act(
             &transaction,
             act_id.0,
-            &json!({
+            &marks,
+            &[],
+            json!({
                 "order": order.id,
                 "document_sha256": audit::sha256_hex(&order.document),
                 "override": order.overridden,
@@ -596,17 +624,19 @@ impl Store for SqliteStore {
         if exists.is_none() {
             return Err(StoreError::NoSuchOrder { id: order.to_string() });
         }
-        let act_id = insert_act(&transaction, &act)?;
+        let (act_id, marks) = insert_act(&transaction, &act)?;
         transaction
             .execute(
                 "INSERT INTO revocations (order_id, act, on_day, reason) VALUES (?1, ?2, ?3, ?4)",
                 params![order, act_id.0, day_text(on).as_str(), reason],
             )
             .map_err(database("record the revocation"))?;
-        audit::append_act(
+        audit::record_act(
             &transaction,
             act_id.0,
-            &json!({"order": order, "on": day_text(on).as_str(), "reason": reason}),
+            &marks,
+            &[],
+            json!({"order": order, "on": day_text(on).as_str(), "reason": reason}),
         )?;
         transaction.commit().map_err(database("commit the revocation"))?;
         Ok(act_id)
@@ -661,17 +691,19 @@ impl Store for SqliteStore {
         if exists.is_some() {
             return Err(StoreError::ListExists { id: list.id });
         }
-        let act_id = insert_act(&transaction, &act)?;
+        let (act_id, marks) = insert_act(&transaction, &act)?;
         transaction
             .execute(
                 "INSERT INTO lists (id, act, kind, owner, title, quota) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![list.id, act_id.0, list.kind, list.owner, list.title, list.quota],
             )
             .map_err(database("record the list"))?;
-        audit::append_act(
+        audit::record_act(
             &transaction,
             act_id.0,
-            &json!({"list": list.id, "kind": list.kind, "owner": list.owner, "title": list.title, "quota": list.quota}),
+            &marks,
+            &[],
+            json!({"list": list.id, "kind": list.kind, "owner": list.owner, "title": list.title, "quota": list.quota}),
         )?;
         transaction.commit().map_err(database("commit the list"))?;
         Ok(act_id)
@@ -794,7 +826,7 @@ impl Store for SqliteStore {
                 persons.to_vec()
             }
         };
-        let act_id = insert_act(&transaction, &act)?;
+        let (act_id, marks) = insert_act(&transaction, &act)?;
         let action_word = match action {
             EntryAction::Add => "add",
             EntryAction::Remove => "remove",
@@ -812,10 +844,12 @@ impl Store for SqliteStore {
             }
         }
         insert_notices(&transaction, act_id, notices)?;
-        audit::append_act(
+        audit::record_act(
             &transaction,
             act_id.0,
-            &json!({"list": list, "action": action_word, "persons": persons, "notices": notices.len()}),
+            &marks,
+            &[],
+            json!({"list": list, "action": action_word, "persons": persons, "notices": notices.len()}),
         )?;
         transaction.commit().map_err(database("commit the entries"))?;
         Ok(EntriesChanged { act: Some(act_id), persons })
@@ -874,12 +908,14 @@ impl Store for SqliteStore {
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(database("begin leaving notices"))?;
-        let act_id = insert_act(&transaction, &act)?;
+        let (act_id, marks) = insert_act(&transaction, &act)?;
         insert_notices(&transaction, act_id, notices)?;
-        audit::append_act(
+        audit::record_act(
             &transaction,
             act_id.0,
-            &json!({"notices": notices.iter().map(|notice| json!([notice.organisation, notice.message])).collect::<Vec<_>>()}),
+            &marks,
+            &[],
+            json!({"notices": notices.iter().map(|notice| json!([notice.organisation, notice.message])).collect::<Vec<_>>()}),
         )?;
         transaction.commit().map_err(database("commit the notices"))?;
         Ok(act_id)
@@ -958,23 +994,28 @@ fn insert_notices(
     Ok(())
 }
 
-fn insert_act(connection: &Connection, act: &NewAct) -> Result<ActId, StoreError> {
+/// Records an act, first marking where each table ends: the rows written
+/// after the marks are the act's.
+fn insert_act(connection: &Connection, act: &NewAct) -> Result<(ActId, rows::Marks), StoreError> {
+    let marks = rows::marks(connection)?;
     connection
         .execute(
             "INSERT INTO acts (kind, valid_on, recorded_at, actor, summary) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![act.kind, day_text(act.valid_on).as_str(), now(), act.actor, act.summary],
         )
         .map_err(database("record the act"))?;
-    Ok(ActId(connection.last_insert_rowid()))
+    Ok((ActId(connection.last_insert_rowid()), marks))
 }
 
-/// Writes every row of a checked plan under one act.
+/// Writes every row of a checked plan under one act, and hashes them as
+/// they are written, table by table, for the act's audit entry.
 fn write_plan(
     connection: &Connection,
     plan: &Plan,
     act: ActId,
     mode: Mode,
     progress: &mut dyn FnMut(u64, u64),
+    hashed: &mut Vec<(&'static str, rows::Rows)>,
 ) -> Result<Vec<(&'static str, u64)>, StoreError> {
     let act = act.0;
     let total = plan.row_count();
@@ -985,37 +1026,35 @@ fn write_plan(
             progress(*done, total);
         }
     };
-    let failed = database("write the rows");
-
-    if let Some(calendar) = &plan.calendar {
-        connection
-            .execute(
-                "INSERT INTO calendars (act, spring, autumn) VALUES (?1, ?2, ?3)",
+    {
+        let mut insert = rows::HashedInsert::new(connection, rows::registered("calendars")?)?;
+        if let Some(calendar) = &plan.calendar {
+            insert.execute(
+                connection,
                 params![act, calendar.spring.to_string(), calendar.autumn.to_string()],
-            )
-            .map_err(database("write the calendar"))?;
+                "write the calendar",
+            )?;
+        }
+        hashed.push(insert.finish());
     }
     {
-        let mut insert = connection
-            .prepare("INSERT INTO organisations (id, act, name, kind, parent) VALUES (?1, ?2, ?3, ?4, ?5)")
-            .map_err(database("write the organisations"))?;
+        let mut insert = rows::HashedInsert::new(connection, rows::registered("organisations")?)?;
         for record in &plan.organisations {
-            insert
-                .execute(params![record.id, act, record.name, record.kind.as_str(), record.parent])
-                .map_err(database("write the organisations"))?;
+            insert.execute(
+                connection,
+                params![record.id, act, record.name, record.kind.as_str(), record.parent],
+                "write the organisations",
+            )?;
             tick(&mut done);
         }
+        hashed.push(insert.finish());
     }
     {
-        let mut insert = connection
-            .prepare(
-                "INSERT INTO units (id, act, name, parent, branch, tags, administration)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )
-            .map_err(database("write the units"))?;
+        let mut insert = rows::HashedInsert::new(connection, rows::registered("units")?)?;
         for record in &plan.units {
-            insert
-                .execute(params![
+            insert.execute(
+                connection,
+                params![
                     record.id,
                     act,
                     record.name,
@@ -1023,34 +1062,31 @@ fn write_plan(
                     record.branch.as_str(),
                     record.tags.join(";"),
                     record.administration
-                ])
-                .map_err(database("write the units"))?;
+                ],
+                "write the units",
+            )?;
             tick(&mut done);
         }
+        hashed.push(insert.finish());
     }
     {
-        let mut insert = connection
-            .prepare(
-                "INSERT INTO sites (id, act, name, province, kind) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )
-            .map_err(database("write the sites"))?;
+        let mut insert = rows::HashedInsert::new(connection, rows::registered("sites")?)?;
         for record in &plan.sites {
-            insert
-                .execute(params![record.id, act, record.name, record.province, record.kind])
-                .map_err(database("write the sites"))?;
+            insert.execute(
+                connection,
+                params![record.id, act, record.name, record.province, record.kind],
+                "write the sites",
+            )?;
             tick(&mut done);
         }
+        hashed.push(insert.finish());
     }
     {
-        let mut insert = connection
-            .prepare(
-                "INSERT INTO campaigns (id, act, site, from_day, to_day, required, required_technicians)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )
-            .map_err(database("write the campaigns"))?;
+        let mut insert = rows::HashedInsert::new(connection, rows::registered("campaigns")?)?;
         for record in &plan.campaigns {
-            insert
-                .execute(params![
+            insert.execute(
+                connection,
+                params![
                     record.id,
                     act,
                     record.site,
@@ -1058,23 +1094,20 @@ fn write_plan(
                     day_text(record.to).as_str(),
                     record.required,
                     record.required_technicians
-                ])
-                .map_err(database("write the campaigns"))?;
+                ],
+                "write the campaigns",
+            )?;
             tick(&mut done);
         }
+        hashed.push(insert.finish());
     }
     {
-        let mut insert = connection
-            .prepare(
-                "INSERT INTO people (id, act, name, born, sex, home_province, home_county, branch,
-                                     rank, specialty, enlisted, term_months)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )
-            .map_err(database("write the people"))?;
+        let mut insert = rows::HashedInsert::new(connection, rows::registered("people")?)?;
         for record in &plan.people {
             let enlisted = optional_day(record.enlisted);
-            insert
-                .execute(params![
+            insert.execute(
+                connection,
+                params![
                     record.id,
                     act,
                     record.name,
@@ -1087,18 +1120,15 @@ fn write_plan(
                     record.specialty,
                     enlisted.as_ref().map(DayText::as_str),
                     record.term_months
-                ])
-                .map_err(database("write the people"))?;
+                ],
+                "write the people",
+            )?;
             tick(&mut done);
         }
+        hashed.push(insert.finish());
     }
     {
-        let mut insert = connection
-            .prepare(
-                "INSERT INTO service (act, replaces, person, unit, from_day, to_day)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )
-            .map_err(failed)?;
+        let mut insert = rows::HashedInsert::new(connection, rows::registered("service")?)?;
         let mut find = connection
             .prepare(
                 "SELECT max(id) FROM service WHERE person = ?1 AND unit = ?2 AND from_day = ?3 AND act < ?4",
@@ -1115,26 +1145,24 @@ fn write_plan(
                 None
             };
             let to = optional_day(record.to);
-            insert
-                .execute(params![
+            insert.execute(
+                connection,
+                params![
                     act,
                     replaces,
                     record.person,
                     record.unit,
                     from.as_str(),
                     to.as_ref().map(DayText::as_str)
-                ])
-                .map_err(database("write the service assignments"))?;
+                ],
+                "write the service assignments",
+            )?;
             tick(&mut done);
         }
+        hashed.push(insert.finish());
     }
     {
-        let mut insert = connection
-            .prepare(
-                "INSERT INTO deployments (act, replaces, unit, person, site, campaign, from_day, to_day)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )
-            .map_err(database("write the deployments"))?;
+        let mut insert = rows::HashedInsert::new(connection, rows::registered("deployments")?)?;
         let mut find = connection
             .prepare(
                 "SELECT max(id) FROM deployments
@@ -1156,8 +1184,9 @@ fn write_plan(
                 None
             };
             let to = optional_day(record.to);
-            insert
-                .execute(params![
+            insert.execute(
+                connection,
+                params![
                     act,
                     replaces,
                     unit,
@@ -1166,30 +1195,31 @@ fn write_plan(
                     record.campaign,
                     from.as_str(),
                     to.as_ref().map(DayText::as_str)
-                ])
-                .map_err(database("write the deployments"))?;
+                ],
+                "write the deployments",
+            )?;
             tick(&mut done);
         }
+        hashed.push(insert.finish());
     }
     {
-        let mut insert = connection
-            .prepare(
-                "INSERT INTO events (act, person, day, kind, ref, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )
-            .map_err(database("write the events"))?;
+        let mut insert = rows::HashedInsert::new(connection, rows::registered("events")?)?;
         for record in &plan.events {
-            insert
-                .execute(params![
+            insert.execute(
+                connection,
+                params![
                     act,
                     record.person,
                     day_text(record.date).as_str(),
                     record.kind.as_str(),
                     record.reference,
                     record.detail
-                ])
-                .map_err(database("write the events"))?;
+                ],
+                "write the events",
+            )?;
             tick(&mut done);
         }
+        hashed.push(insert.finish());
     }
     progress(total, total);
     Ok(vec![

@@ -1,0 +1,6 @@
+-- No change to the schema. From this version on, an act's audit entry
+-- carries the number and SHA-256 of the rows it wrote to each table. The
+-- entries written before cannot be rewritten (they are hashed into the
+-- chain), so opening such a store appends one `seal` entry with the
+-- digests of every earlier act's rows as they are then: a change made to
+-- them before the seal cannot be detected, one made after it can.
