@@ -318,3 +318,49 @@ pub fn minimum_cohort(context: &Context) -> Option<u64> {
     (context.caller.principal.role == Role::Analyst)
         .then_some(muster_service::reports::MINIMUM_COHORT)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use super::*;
+
+    /// A request dropped before its answer (its client went away) stops
+    /// its work: the budget its questions spend is cancelled.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_request_dropped_stops_its_work() {
+        let stopped = Arc::new(AtomicBool::new(false));
+        let seen = Arc::clone(&stopped);
+        let work = blocking(move || {
+            let budget = request_budget();
+            let started = Instant::now();
+            while budget.check().is_ok() {
+                if started.elapsed() > Duration::from_secs(20) {
+                    return Ok(());
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            seen.store(true, Ordering::SeqCst);
+            Ok(())
+        });
+        // The client goes away after a moment.
+        let _ = tokio::time::timeout(Duration::from_millis(100), work).await;
+        let waited = Instant::now();
+        while !stopped.load(Ordering::SeqCst) && waited.elapsed() < Duration::from_secs(10) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(stopped.load(Ordering::SeqCst), "the work went on after the request was dropped");
+    }
+
+    /// Every request has a deadline, and a budget of its own.
+    #[test]
+    fn every_request_has_a_deadline_and_its_own_budget() {
+        let first = request_budget();
+        let second = request_budget();
+        assert!(!Arc::ptr_eq(&first, &second));
+        assert!(first.check().is_ok());
+        let late = Budget::new(REQUEST_BUDGET).with_deadline(Instant::now());
+        std::thread::sleep(Duration::from_millis(2));
+        assert!(late.check().is_err());
+    }
+}

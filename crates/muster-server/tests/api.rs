@@ -2129,3 +2129,108 @@ async fn the_authorization_matrix_of_absent_ids() {
     // Both answers occur.
     assert!(found > 3 && found < cases.len() * MATRIX_USERS.len() - 3, "{found}");
 }
+
+/// A condition a placement officer writes reads only what he may see of a
+/// person: no service history, no method of a history, not even through a
+/// failure counted; what he may read he can use, and no count of failures
+/// is shown to him.
+#[tokio::test]
+async fn a_placement_condition_reads_only_the_placement_fields() {
+    let fixture = fixture();
+    let (_dir, state) = fixture.copy();
+    let add = |condition: &str| serde_json::json!({"where": condition, "as_of": "2024-01-10"});
+    for (condition, named) in [
+        (r#"person.served_in("sgc")"#, "served_in"),
+        (r#"[1][person.had("posted") ? 5 : 0] == 2"#, "had"),
+        (r#"person.rank == "sergeant""#, "rank"),
+        (r#"person.discharge_cycle == "2020-autumn""#, "discharge_cycle"),
+        (r#"person.deployed_at("gomdok") || true"#, "deployed_at"),
+    ] {
+        let (status, body) = fixture
+            .request(
+                &state,
+                "POST",
+                "/api/v1/lists/haebit-2023/entries",
+                Some(add(condition)),
+                Some("placer"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{condition}: {body}");
+        let message = body["error"]["details"]["diagnostics"][0]["message"].as_str().unwrap();
+        assert!(message.contains(named) && message.contains("not readable"), "{message}");
+    }
+    // Nothing was added by any of them.
+    let (_, page) = fixture
+        .request(&state, "GET", "/api/v1/lists/haebit-2023?as_of=2024-01-10", None, Some("placer"))
+        .await;
+    assert_eq!(page["total"], 5, "{page}");
+    // A condition on what he may see works, and says nothing of failures.
+    let (status, added) = fixture
+        .request(
+            &state,
+            "POST",
+            "/api/v1/lists/haebit-2023/entries",
+            Some(add(r#"person.home_province == "Chagang" && person.age > 20"#)),
+            Some("placer"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{added}");
+    assert!(added["added"].as_u64().unwrap() > 0, "{added}");
+    assert!(added.get("failed").is_none(), "{added}");
+    // A department, who may read everything of a person, is told how many
+    // failed.
+    let (status, added) = fixture
+        .request(
+            &state,
+            "POST",
+            "/api/v1/lists/errd-list/entries",
+            Some(add(r#"[1][person.had("posted") ? 5 : 0] == 2"#)),
+            Some("errd-officer"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{added}");
+    assert!(added["failed"].as_u64().unwrap() > 0, "{added}");
+}
+
+/// A costly condition is refused before anything runs, with its estimated
+/// cost, wherever a caller writes one.
+#[tokio::test]
+async fn a_costly_condition_is_refused_with_its_cost() {
+    let fixture = fixture();
+    let (_dir, state) = fixture.copy();
+    let list: Vec<String> = (1..=35).map(|n| n.to_string()).collect();
+    let list = format!("[{}]", list.join(","));
+    let costly = format!(
+        "{list}.all(a, {list}.all(b, {list}.exists(c, {list}.exists(d, a + b + c + d == 0))))"
+    );
+    let body = serde_json::json!({"where": costly, "as_of": "2024-01-10"});
+    let (status, answer) = fixture
+        .request(
+            &state,
+            "POST",
+            "/api/v1/lists/errd-list/entries",
+            Some(body),
+            Some("errd-officer"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    let message = answer["error"]["details"]["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(message.contains("cost units") && message.contains("10,000"), "{message}");
+    let path = format!(
+        "/api/v1/stats?event=awol&by=home_province&as_of=2024-01-10&where={}",
+        urlencode(&costly)
+    );
+    let (status, answer) = fixture.request(&state, "GET", &path, None, Some("analyst")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (byte as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
