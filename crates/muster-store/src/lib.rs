@@ -273,6 +273,53 @@ pub enum StoreError {
     Corrupt { what: String },
     #[error("`{location}`: this muster keeps its store in a SQLite file; give the file's path")]
     Unsupported { location: String },
+    /// An act's own check refused it (its reason is the caller's); nothing
+    /// was written.
+    #[error("{reason}")]
+    Refused { reason: String },
+    #[error("no act {act} has been recorded")]
+    NoSuchAct { act: i64 },
+    #[error("act {act} ({kind}) cannot be reversed: {why}")]
+    NotReversible { act: i64, kind: String, why: String },
+    #[error("act {act} is already reversed, by act {by}")]
+    AlreadyReversed { act: i64, by: i64 },
+    #[error(
+        "act {act} cannot be reversed: act {later} ({kind}), recorded after it, depends on what it wrote; reverse act {later} first"
+    )]
+    Depended { act: i64, later: i64, kind: String },
+}
+
+/// What an act on the records writes, as decided inside its transaction:
+/// the rows (a record's new version, history rows, a row with the natural
+/// key of a stored one replacing it, as an import with `--update` does), the
+/// notices it leaves, and what it did in words of its own for its audit
+/// entry (the persons it touched, what was decided).
+#[derive(Clone, Debug, Default)]
+pub struct ActWrite {
+    pub plan: muster_dataset::Plan,
+    pub notices: Vec<NewNotice>,
+    pub content: serde_json::Value,
+}
+
+/// A recorded act, with what it wrote.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredAct {
+    pub act: Act,
+    /// What the act did, as its audit entry records it.
+    pub content: serde_json::Value,
+    /// Every row it wrote, by table, each as an object of its columns.
+    pub rows: Vec<(String, Vec<serde_json::Value>)>,
+    /// The act that reversed it, and why.
+    pub reversed_by: Option<(i64, String)>,
+    /// The act it reverses, if it is a reversal.
+    pub reverses: Option<i64>,
+}
+
+/// Whom an act's rows name: persons, and units (a unit's deployment).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ActSubjects {
+    pub persons: Vec<String>,
+    pub units: Vec<String>,
 }
 
 /// What muster asks of a records store.
@@ -357,6 +404,40 @@ pub trait Store: Send {
 
     /// Every act, in the order recorded.
     fn acts(&self) -> Result<Vec<Act>, StoreError>;
+
+    /// Records an act on the records, all or nothing: in one transaction
+    /// that takes the write lock up front, `decide` reads what it needs
+    /// through the store it is given (the store as it stands under the
+    /// lock) and says what to write, or refuses (`StoreError::Refused`, or
+    /// any error: nothing is written). The rows are checked and written as
+    /// an import with `--update` writes them, and the act's audit entry
+    /// carries their digests and the `content` decided.
+    fn record_act(
+        &mut self,
+        act: NewAct,
+        decide: &mut dyn FnMut(&dyn Store) -> Result<ActWrite, StoreError>,
+    ) -> Result<Act, StoreError>;
+
+    /// An act and every row it wrote.
+    fn act(&self, id: i64) -> Result<Option<StoredAct>, StoreError>;
+
+    /// Reverses an act on the records, as one act of its own: from then on
+    /// every read of the records leaves out its rows (and what they
+    /// replaced is read again), on every day. Refused, in the transaction,
+    /// for an act that is not on the records (an import, an order, a list,
+    /// a user, a reversal), one already reversed, and one that a later act
+    /// depends on (a later act names a person or a unit it names).
+    fn reverse_act(&mut self, act: NewAct, reversed: i64, reason: &str) -> Result<Act, StoreError>;
+
+    /// Whom an act's rows name (for a reversal, the reversed act's).
+    fn act_subjects(&self, act: i64) -> Result<ActSubjects, StoreError>;
+
+    /// The files of persons as they now stand, read together: each in the
+    /// latest version of his record, with all his history (assignments,
+    /// events, and the deployments that name him or a unit at or above one
+    /// he served in, found through `tree`); persons the store does not hold
+    /// are left out.
+    fn people_files(&self, ids: &[String], tree: &UnitTree) -> Result<Vec<PersonFile>, StoreError>;
 
     /// The number of the last act recorded (0 for an empty store): it
     /// changes whenever anything is written.

@@ -97,6 +97,7 @@ pub const TABLES: &[Table] = &[
         &["id", "act", "name", "organisation", "role", "password_hash", "disabled"],
     ),
     Table::numbered("tokens", &["id", "act", "user_name", "label", "token_sha256"]),
+    Table::new("reversals", &["act", "reversed", "reason"]),
 ];
 
 /// The tables of the schema that hold no rows of an act, and how each is
@@ -110,6 +111,38 @@ pub const NOT_ROWS_OF_ACTS: &[(&str, &str)] = &[
 /// The table named `name`, if the registry has it.
 pub fn table(name: &str) -> Option<&'static Table> {
     TABLES.iter().find(|table| table.name == name)
+}
+
+/// The rows an act wrote to a table, each an object of its columns (as
+/// `act show` gives them), in the order written.
+pub fn of_act(connection: &Connection, table: &Table, act: i64) -> Result<Vec<Value>, StoreError> {
+    let sql = format!(
+        "SELECT {} FROM {} WHERE act = ?1 ORDER BY rowid",
+        table.columns.join(", "),
+        table.name
+    );
+    let failed = |source| StoreError::Database { doing: "read the rows of an act", source };
+    let mut statement = connection.prepare_cached(&sql).map_err(failed)?;
+    let mut rows = statement.query([act]).map_err(failed)?;
+    let mut written = Vec::new();
+    while let Some(row) = rows.next().map_err(failed)? {
+        let mut object = Map::new();
+        for (index, column) in table.columns.iter().enumerate() {
+            if *column == "act" {
+                continue;
+            }
+            let value = match row.get_ref(index).map_err(failed)? {
+                ValueRef::Null => Value::Null,
+                ValueRef::Integer(value) => json!(value),
+                ValueRef::Real(value) => json!(value),
+                ValueRef::Text(text) => json!(String::from_utf8_lossy(text)),
+                ValueRef::Blob(blob) => json!(format!("{} bytes", blob.len())),
+            };
+            object.insert((*column).to_string(), value);
+        }
+        written.push(Value::Object(object));
+    }
+    Ok(written)
 }
 
 /// The registered table `name`; the store asks only for tables it has.
@@ -384,6 +417,18 @@ pub struct Stored {
 pub fn stored(connection: &Connection) -> Result<Stored, StoreError> {
     let mut stored = Stored::default();
     for table in TABLES {
+        // A store sealed while being migrated has not yet the tables of
+        // the later migrations: they hold no rows.
+        let exists: bool = connection
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
+                [table.name],
+                |row| row.get(0),
+            )
+            .map_err(database("read the rows of the acts"))?;
+        if !exists {
+            continue;
+        }
         let act_column =
             table.columns.iter().position(|column| *column == "act").ok_or_else(|| {
                 StoreError::Corrupt { what: format!("the table `{}` has no act", table.name) }

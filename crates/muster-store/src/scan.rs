@@ -100,7 +100,8 @@ fn open(path: &Path) -> Result<Connection, ScanError> {
 }
 
 const PEOPLE: &str = "SELECT id, name, born, sex, home_province, home_county, branch, rank,
-                             specialty, enlisted, term_months FROM people";
+                             specialty, enlisted, term_months FROM people
+                      WHERE act NOT IN (SELECT reversed FROM reversals)";
 
 impl RecordScan for SqliteScan {
     fn small_records(&self) -> Result<Records, ScanError> {
@@ -115,7 +116,7 @@ impl RecordScan for SqliteScan {
     fn people(&self, part: usize, visit: &mut dyn FnMut(PersonRow<'_>)) -> Result<(), ScanError> {
         let (low, high) = self.bounds(Table::People, part)?;
         let connection = open(&self.path)?;
-        let sql = format!("{PEOPLE} WHERE rowid BETWEEN ?1 AND ?2");
+        let sql = format!("{PEOPLE} AND rowid BETWEEN ?1 AND ?2");
         read_people(&connection, &sql, [low, high], visit)
     }
 
@@ -138,7 +139,9 @@ impl RecordScan for SqliteScan {
             .prepare(
                 "SELECT person, unit, from_day, to_day FROM service
                  WHERE id BETWEEN ?1 AND ?2
-                   AND id NOT IN (SELECT replaces FROM service WHERE replaces IS NOT NULL)
+                   AND act NOT IN (SELECT reversed FROM reversals)
+                   AND id NOT IN (SELECT replaces FROM service WHERE replaces IS NOT NULL
+                                  AND act NOT IN (SELECT reversed FROM reversals))
                  ORDER BY id",
             )
             .map_err(failed)?;
@@ -160,7 +163,8 @@ impl RecordScan for SqliteScan {
         let mut statement = connection
             .prepare(
                 "SELECT person, day, kind, ref, detail FROM events
-                 WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
+                 WHERE id BETWEEN ?1 AND ?2 AND act NOT IN (SELECT reversed FROM reversals)
+                 ORDER BY id",
             )
             .map_err(failed)?;
         let mut rows = statement.query([low, high]).map_err(failed)?;
@@ -193,7 +197,9 @@ impl RecordScan for SqliteScan {
         let mut statement = connection
             .prepare(
                 "SELECT unit, person, site, campaign, from_day, to_day FROM deployments d
-                 WHERE NOT EXISTS (SELECT 1 FROM deployments r WHERE r.replaces = d.id)
+                 WHERE act NOT IN (SELECT reversed FROM reversals)
+                   AND NOT EXISTS (SELECT 1 FROM deployments r WHERE r.replaces = d.id
+                                   AND r.act NOT IN (SELECT reversed FROM reversals))
                  ORDER BY id",
             )
             .map_err(failed)?;

@@ -19,9 +19,9 @@ use serde_json::json;
 use crate::audit;
 use crate::rows;
 use crate::{
-    AuditEntry, AuditProblem, EntriesChanged, EntryAction, ImportReport, NewAct, NewList,
-    NewNotice, NewOrder, NewUser, PersonRecords, Store, StoreError, StoredEntry, StoredList,
-    StoredNotice, StoredOrder, StoredRevocation, StoredToken, StoredUser,
+    ActSubjects, ActWrite, AuditEntry, AuditProblem, EntriesChanged, EntryAction, ImportReport,
+    NewAct, NewList, NewNotice, NewOrder, NewUser, PersonRecords, Store, StoreError, StoredAct,
+    StoredEntry, StoredList, StoredNotice, StoredOrder, StoredRevocation, StoredToken, StoredUser,
 };
 
 /// The schema migrations, in order; a store's version is how many it has.
@@ -32,6 +32,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("users", include_str!("../migrations/sqlite/0004_users.sql")),
     ("seal", include_str!("../migrations/sqlite/0005_seal.sql")),
     ("entries by person", include_str!("../migrations/sqlite/0006_entries_by_person.sql")),
+    ("reversals", include_str!("../migrations/sqlite/0007_reversals.sql")),
 ];
 
 /// How many persons a change to a list's entries looks up one by one (by
@@ -304,7 +305,8 @@ impl Store for SqliteStore {
                 "SELECT p.id, p.name, p.born, p.sex, p.home_province, p.home_county, p.branch,
                         p.rank, p.specialty, p.enlisted, p.term_months, p.act, a.valid_on
                  FROM people p JOIN acts a ON a.id = p.act
-                 WHERE p.id = ?1 ORDER BY p.act",
+                 WHERE p.id = ?1 AND p.act NOT IN (SELECT reversed FROM reversals)
+                 ORDER BY p.act",
             )
             .map_err(database("read a person"))?;
         let mut versions = Vec::new();
@@ -323,14 +325,17 @@ impl Store for SqliteStore {
         let assignments = query_all(
             connection,
             "SELECT person, unit, from_day, to_day FROM service s
-             WHERE person = ?1 AND NOT EXISTS (SELECT 1 FROM service r WHERE r.replaces = s.id)
+             WHERE person = ?1 AND act NOT IN (SELECT reversed FROM reversals)
+               AND NOT EXISTS (SELECT 1 FROM service r WHERE r.replaces = s.id
+                               AND r.act NOT IN (SELECT reversed FROM reversals))
              ORDER BY from_day, id",
             [id],
             assignment_from_row,
         )?;
         let events = query_all(
             connection,
-            "SELECT person, day, kind, ref, detail FROM events WHERE person = ?1 ORDER BY day, id",
+            "SELECT person, day, kind, ref, detail FROM events
+             WHERE person = ?1 AND act NOT IN (SELECT reversed FROM reversals) ORDER BY day, id",
             [id],
             event_from_row,
         )?;
@@ -347,7 +352,9 @@ impl Store for SqliteStore {
         let mut deployments = query_all(
             connection,
             "SELECT unit, person, site, campaign, from_day, to_day FROM deployments d
-             WHERE person = ?1 AND NOT EXISTS (SELECT 1 FROM deployments r WHERE r.replaces = d.id)
+             WHERE person = ?1 AND act NOT IN (SELECT reversed FROM reversals)
+               AND NOT EXISTS (SELECT 1 FROM deployments r WHERE r.replaces = d.id
+                               AND r.act NOT IN (SELECT reversed FROM reversals))
              ORDER BY from_day, id",
             [id],
             deployment_from_row,
@@ -356,7 +363,9 @@ impl Store for SqliteStore {
             deployments.extend(query_all(
                 connection,
                 "SELECT unit, person, site, campaign, from_day, to_day FROM deployments d
-                 WHERE unit = ?1 AND NOT EXISTS (SELECT 1 FROM deployments r WHERE r.replaces = d.id)
+                 WHERE unit = ?1 AND act NOT IN (SELECT reversed FROM reversals)
+                   AND NOT EXISTS (SELECT 1 FROM deployments r WHERE r.replaces = d.id
+                                   AND r.act NOT IN (SELECT reversed FROM reversals))
                  ORDER BY from_day, id",
                 [unit],
                 deployment_from_row,
@@ -549,6 +558,157 @@ impl Store for SqliteStore {
             [],
             |row| act_from_row(row, 0),
         )
+    }
+
+    fn record_act(
+        &mut self,
+        act: NewAct,
+        decide: &mut dyn FnMut(&dyn Store) -> Result<ActWrite, StoreError>,
+    ) -> Result<Act, StoreError> {
+        self.connection.execute_batch("BEGIN IMMEDIATE").map_err(database("begin the act"))?;
+        let written = (|| {
+            let write = decide(&*self)?;
+            let connection = &self.connection;
+            let (act_id, marks) = insert_act(connection, &act)?;
+            let mut hashed = Vec::new();
+            write_plan(connection, &write.plan, act_id, Mode::Update, &mut |_, _| {}, &mut hashed)?;
+            insert_notices(connection, act_id, &write.notices)?;
+            audit::record_act(connection, act_id.0, &marks, &hashed, write.content)?;
+            Ok(act_id)
+        })();
+        finish(&self.connection, written)?;
+        self.stored_act(self.last_act()?)
+    }
+
+    fn act(&self, id: i64) -> Result<Option<StoredAct>, StoreError> {
+        let Some(act) = self
+            .connection
+            .query_row(
+                "SELECT id, kind, valid_on, recorded_at, actor, summary FROM acts WHERE id = ?1",
+                [id],
+                |row| Ok(act_from_row(row, 0)),
+            )
+            .optional()
+            .map_err(database("read an act"))?
+        else {
+            return Ok(None);
+        };
+        let act = act?;
+        let content: Option<String> = self
+            .connection
+            .query_row("SELECT content FROM audit WHERE act = ?1", [id], |row| row.get(0))
+            .optional()
+            .map_err(database("read an act's entry"))?;
+        let content = content
+            .and_then(|content| serde_json::from_str(&content).ok())
+            .unwrap_or(serde_json::Value::Null);
+        let mut rows = Vec::new();
+        for table in crate::rows::TABLES {
+            let written = crate::rows::of_act(&self.connection, table, id)?;
+            if !written.is_empty() {
+                rows.push((table.name.to_string(), written));
+            }
+        }
+        let reversed_by = self
+            .connection
+            .query_row("SELECT act, reason FROM reversals WHERE reversed = ?1", [id], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .optional()
+            .map_err(database("read an act's reversal"))?;
+        let reverses = self
+            .connection
+            .query_row("SELECT reversed FROM reversals WHERE act = ?1", [id], |row| row.get(0))
+            .optional()
+            .map_err(database("read an act's reversal"))?;
+        Ok(Some(StoredAct { act, content, rows, reversed_by, reverses }))
+    }
+
+    fn reverse_act(&mut self, act: NewAct, reversed: i64, reason: &str) -> Result<Act, StoreError> {
+        let transaction = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(database("begin the reversal"))?;
+        let kind: Option<String> = transaction
+            .query_row("SELECT kind FROM acts WHERE id = ?1", [reversed], |row| row.get(0))
+            .optional()
+            .map_err(database("read the act to reverse"))?;
+        let Some(kind) = kind else {
+            return Err(StoreError::NoSuchAct { act: reversed });
+        };
+        let by: Option<i64> = transaction
+            .query_row("SELECT act FROM reversals WHERE reversed = ?1", [reversed], |row| {
+                row.get(0)
+            })
+            .optional()
+            .map_err(database("read the reversals"))?;
+        if let Some(by) = by {
+            return Err(StoreError::AlreadyReversed { act: reversed, by });
+        }
+        let not_reversible = |why: &str| StoreError::NotReversible {
+            act: reversed,
+            kind: kind.clone(),
+            why: why.to_string(),
+        };
+        if kind == "import" {
+            return Err(not_reversible(
+                "an import is corrected by another import (`muster import --update`)",
+            ));
+        }
+        for table in crate::rows::TABLES {
+            if RECORD_TABLES.contains(&table.name) || table.name == "notices" {
+                continue;
+            }
+            if !crate::rows::of_act(&transaction, table, reversed)?.is_empty() {
+                return Err(not_reversible(&format!(
+                    "it wrote `{}`, which is no record of people: {}",
+                    table.name,
+                    match table.name {
+                        "orders" => "an order is revoked, not reversed",
+                        "revocations" => "a revocation stands once made",
+                        "lists" | "list_entries" => "a list is changed by list acts",
+                        "reversals" => "a reversal stands once made",
+                        _ => "it is not reversed",
+                    }
+                )));
+            }
+        }
+        let subjects = subjects_of(&transaction, reversed)?;
+        if subjects.persons.is_empty() && subjects.units.is_empty() {
+            return Err(not_reversible("it wrote no record of people"));
+        }
+        if let Some((later, later_kind)) = depending(&transaction, reversed, &subjects)? {
+            return Err(StoreError::Depended { act: reversed, later, kind: later_kind });
+        }
+        let (act_id, marks) = insert_act(&transaction, &act)?;
+        transaction
+            .execute(
+                "INSERT INTO reversals (act, reversed, reason) VALUES (?1, ?2, ?3)",
+                params![act_id.0, reversed, reason],
+            )
+            .map_err(database("record the reversal"))?;
+        audit::record_act(
+            &transaction,
+            act_id.0,
+            &marks,
+            &[],
+            json!({"reversed": reversed, "reason": reason, "persons": subjects.persons, "units": subjects.units}),
+        )?;
+        transaction.commit().map_err(database("commit the reversal"))?;
+        self.stored_act(act_id.0)
+    }
+
+    fn act_subjects(&self, act: i64) -> Result<ActSubjects, StoreError> {
+        let reversed: Option<i64> = self
+            .connection
+            .query_row("SELECT reversed FROM reversals WHERE act = ?1", [act], |row| row.get(0))
+            .optional()
+            .map_err(database("read the reversals"))?;
+        subjects_of(&self.connection, reversed.unwrap_or(act))
+    }
+
+    fn people_files(&self, ids: &[String], tree: &UnitTree) -> Result<Vec<PersonFile>, StoreError> {
+        self.files_of(ids, tree)
     }
 
     fn last_act(&self) -> Result<i64, StoreError> {
@@ -941,6 +1101,218 @@ impl Store for SqliteStore {
     }
 }
 
+/// The tables of the records of people, which acts on the records write.
+const RECORD_TABLES: [&str; 4] = ["people", "service", "deployments", "events"];
+
+/// Ends the transaction of an act: committed if it was written, rolled
+/// back if it failed (what failed is answered).
+fn finish<T>(connection: &Connection, written: Result<T, StoreError>) -> Result<T, StoreError> {
+    match written {
+        Ok(value) => {
+            connection.execute_batch("COMMIT").map_err(database("commit the act"))?;
+            Ok(value)
+        }
+        Err(error) => {
+            connection.execute_batch("ROLLBACK").map_err(database("roll back the act"))?;
+            Err(error)
+        }
+    }
+}
+
+/// Whom the rows of an act name: the persons of its people, service,
+/// deployments and events rows, and the units of its deployments.
+fn subjects_of(connection: &Connection, act: i64) -> Result<ActSubjects, StoreError> {
+    let persons: Vec<String> = query_all(
+        connection,
+        "SELECT id FROM people WHERE act = ?1
+         UNION SELECT person FROM service WHERE act = ?1
+         UNION SELECT person FROM deployments WHERE act = ?1 AND person IS NOT NULL
+         UNION SELECT person FROM events WHERE act = ?1
+         ORDER BY 1",
+        [act],
+        |row| get(row, 0),
+    )?;
+    let units: Vec<String> = query_all(
+        connection,
+        "SELECT DISTINCT unit FROM deployments WHERE act = ?1 AND unit IS NOT NULL ORDER BY 1",
+        [act],
+        |row| get(row, 0),
+    )?;
+    Ok(ActSubjects { persons, units })
+}
+
+/// The first act recorded after `act`, and not reversed, whose rows name a
+/// person or a unit that `act`'s rows name: it depends on what `act` wrote.
+fn depending(
+    connection: &Connection,
+    act: i64,
+    subjects: &ActSubjects,
+) -> Result<Option<(i64, String)>, StoreError> {
+    let persons = serde_json::to_string(&subjects.persons)
+        .map_err(|error| StoreError::Corrupt { what: error.to_string() })?;
+    let units = serde_json::to_string(&subjects.units)
+        .map_err(|error| StoreError::Corrupt { what: error.to_string() })?;
+    connection
+        .query_row(
+            "WITH named(person) AS (SELECT value FROM json_each(?2)),
+                  units(unit) AS (SELECT value FROM json_each(?3)),
+                  later(act) AS (
+                      SELECT act FROM people WHERE id IN named
+                      UNION SELECT act FROM service WHERE person IN named
+                      UNION SELECT act FROM deployments WHERE person IN named
+                      UNION SELECT act FROM deployments WHERE unit IN units
+                      UNION SELECT act FROM events WHERE person IN named
+                      UNION SELECT act FROM list_entries WHERE person IN named)
+             SELECT a.id, a.kind FROM later l JOIN acts a ON a.id = l.act
+             WHERE l.act > ?1 AND l.act NOT IN (SELECT reversed FROM reversals)
+             ORDER BY a.id LIMIT 1",
+            params![act, persons, units],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()
+        .map_err(database("find the acts that depend on an act"))
+}
+
+impl SqliteStore {
+    /// An act, read back.
+    fn stored_act(&self, id: i64) -> Result<Act, StoreError> {
+        self.connection
+            .query_row(
+                "SELECT id, kind, valid_on, recorded_at, actor, summary FROM acts WHERE id = ?1",
+                [id],
+                |row| Ok(act_from_row(row, 0)),
+            )
+            .map_err(database("read the act back"))?
+    }
+
+    /// The files of persons as they now stand, read together: one query
+    /// per table for all of them.
+    fn files_of(&self, ids: &[String], tree: &UnitTree) -> Result<Vec<PersonFile>, StoreError> {
+        use std::collections::HashMap;
+        let connection = &self.connection;
+        let wanted = serde_json::to_string(ids)
+            .map_err(|error| StoreError::Corrupt { what: error.to_string() })?;
+        let mut people: Vec<Person> = Vec::new();
+        for person in query_all(
+            connection,
+            "SELECT id, name, born, sex, home_province, home_county, branch, rank, specialty,
+                    enlisted, term_months FROM people
+             WHERE id IN (SELECT value FROM json_each(?1))
+               AND act NOT IN (SELECT reversed FROM reversals)
+             ORDER BY id, act",
+            [wanted.as_str()],
+            person_from_row,
+        )? {
+            match people.last_mut() {
+                Some(last) if last.id == person.id => *last = person,
+                _ => people.push(person),
+            }
+        }
+        let mut files: HashMap<String, PersonFile> = people
+            .into_iter()
+            .map(|person| {
+                let file = PersonFile {
+                    person,
+                    assignments: Vec::new(),
+                    deployments: Vec::new(),
+                    events: Vec::new(),
+                };
+                (file.person.id.clone(), file)
+            })
+            .collect();
+        for assignment in query_all(
+            connection,
+            "SELECT person, unit, from_day, to_day FROM service s
+             WHERE person IN (SELECT value FROM json_each(?1))
+               AND act NOT IN (SELECT reversed FROM reversals)
+               AND NOT EXISTS (SELECT 1 FROM service r WHERE r.replaces = s.id
+                               AND r.act NOT IN (SELECT reversed FROM reversals))
+             ORDER BY person, from_day, id",
+            [wanted.as_str()],
+            assignment_from_row,
+        )? {
+            if let Some(file) = files.get_mut(&assignment.person) {
+                file.assignments.push(assignment);
+            }
+        }
+        for event in query_all(
+            connection,
+            "SELECT person, day, kind, ref, detail FROM events
+             WHERE person IN (SELECT value FROM json_each(?1))
+               AND act NOT IN (SELECT reversed FROM reversals)
+             ORDER BY person, day, id",
+            [wanted.as_str()],
+            event_from_row,
+        )? {
+            if let Some(file) = files.get_mut(&event.person) {
+                file.events.push(event);
+            }
+        }
+        let live_deployments = "act NOT IN (SELECT reversed FROM reversals)
+               AND NOT EXISTS (SELECT 1 FROM deployments r WHERE r.replaces = d.id
+                               AND r.act NOT IN (SELECT reversed FROM reversals))";
+        for deployment in query_all(
+            connection,
+            &format!(
+                "SELECT unit, person, site, campaign, from_day, to_day FROM deployments d
+                 WHERE person IN (SELECT value FROM json_each(?1)) AND {live_deployments}
+                 ORDER BY from_day, id"
+            ),
+            [wanted.as_str()],
+            deployment_from_row,
+        )? {
+            if let Deployed::Person(person) = &deployment.deployed
+                && let Some(file) = files.get_mut(person)
+            {
+                file.deployments.push(deployment);
+            }
+        }
+        // Deployments of a unit at or above one each served in.
+        let mut units: Vec<String> = files
+            .values()
+            .flat_map(|file| file.assignments.iter())
+            .flat_map(|assignment| tree.ancestors_or_self(&assignment.unit))
+            .map(str::to_string)
+            .collect();
+        units.sort();
+        units.dedup();
+        let units_json = serde_json::to_string(&units)
+            .map_err(|error| StoreError::Corrupt { what: error.to_string() })?;
+        let unit_deployments = query_all(
+            connection,
+            &format!(
+                "SELECT unit, person, site, campaign, from_day, to_day FROM deployments d
+                 WHERE unit IN (SELECT value FROM json_each(?1)) AND {live_deployments}
+                 ORDER BY from_day, id"
+            ),
+            [units_json.as_str()],
+            deployment_from_row,
+        )?;
+        let mut answer = Vec::with_capacity(files.len());
+        for id in ids {
+            let Some(mut file) = files.remove(id) else {
+                continue;
+            };
+            let reached: HashSet<&str> = file
+                .assignments
+                .iter()
+                .flat_map(|assignment| tree.ancestors_or_self(&assignment.unit))
+                .collect();
+            file.deployments.extend(
+                unit_deployments
+                    .iter()
+                    .filter(|deployment| {
+                        matches!(&deployment.deployed, Deployed::Unit(unit) if reached.contains(unit.as_str()))
+                    })
+                    .cloned(),
+            );
+            file.deployments.sort_by_key(|deployment| deployment.from);
+            answer.push(file);
+        }
+        Ok(answer)
+    }
+}
+
 fn act_from_row(row: &Row<'_>, first: usize) -> Result<Act, StoreError> {
     Ok(Act {
         id: ActId(get(row, first)?),
@@ -1131,7 +1503,8 @@ fn write_plan(
         let mut insert = rows::HashedInsert::new(connection, rows::registered("service")?)?;
         let mut find = connection
             .prepare(
-                "SELECT max(id) FROM service WHERE person = ?1 AND unit = ?2 AND from_day = ?3 AND act < ?4",
+                "SELECT max(id) FROM service WHERE person = ?1 AND unit = ?2 AND from_day = ?3 AND act < ?4
+                 AND act NOT IN (SELECT reversed FROM reversals)",
             )
             .map_err(database("find replaced assignments"))?;
         for record in &plan.assignments {
@@ -1166,7 +1539,8 @@ fn write_plan(
         let mut find = connection
             .prepare(
                 "SELECT max(id) FROM deployments
-                 WHERE unit IS ?1 AND person IS ?2 AND site = ?3 AND from_day = ?4 AND act < ?5",
+                 WHERE unit IS ?1 AND person IS ?2 AND site = ?3 AND from_day = ?4 AND act < ?5
+                   AND act NOT IN (SELECT reversed FROM reversals)",
             )
             .map_err(database("find replaced deployments"))?;
         for record in &plan.deployments {
@@ -1242,27 +1616,35 @@ fn load_records(connection: &Connection) -> Result<Records, StoreError> {
         people: latest_by_id(
             connection,
             "SELECT id, name, born, sex, home_province, home_county, branch, rank, specialty,
-                    enlisted, term_months FROM people ORDER BY id, act",
+                    enlisted, term_months FROM people
+             WHERE act NOT IN (SELECT reversed FROM reversals) ORDER BY id, act",
             person_from_row,
             |record| &record.id,
         )?,
         assignments: query_all(
             connection,
             "SELECT person, unit, from_day, to_day FROM service s
-             WHERE NOT EXISTS (SELECT 1 FROM service r WHERE r.replaces = s.id) ORDER BY id",
+             WHERE act NOT IN (SELECT reversed FROM reversals)
+               AND NOT EXISTS (SELECT 1 FROM service r WHERE r.replaces = s.id
+                               AND r.act NOT IN (SELECT reversed FROM reversals))
+             ORDER BY id",
             [],
             assignment_from_row,
         )?,
         deployments: query_all(
             connection,
             "SELECT unit, person, site, campaign, from_day, to_day FROM deployments d
-             WHERE NOT EXISTS (SELECT 1 FROM deployments r WHERE r.replaces = d.id) ORDER BY id",
+             WHERE act NOT IN (SELECT reversed FROM reversals)
+               AND NOT EXISTS (SELECT 1 FROM deployments r WHERE r.replaces = d.id
+                               AND r.act NOT IN (SELECT reversed FROM reversals))
+             ORDER BY id",
             [],
             deployment_from_row,
         )?,
         events: query_all(
             connection,
-            "SELECT person, day, kind, ref, detail FROM events ORDER BY id",
+            "SELECT person, day, kind, ref, detail FROM events
+             WHERE act NOT IN (SELECT reversed FROM reversals) ORDER BY id",
             [],
             event_from_row,
         )?,
