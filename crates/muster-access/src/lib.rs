@@ -6,8 +6,8 @@ pub mod policy;
 pub mod secret;
 
 pub use policy::{
-    Action, Assignment, DEFAULT_POLICIES, PersonCut, Policies, PolicyError, Principal, Resource,
-    SCHEMA, condition_reads, person_fields,
+    ActResource, Action, Assignment, DEFAULT_POLICIES, PersonCut, Policies, PolicyError, Principal,
+    Resource, SCHEMA, condition_reads, person_fields,
 };
 pub use secret::{
     SecretError, dummy_password_hash, generate_password, generate_token, hash_password,

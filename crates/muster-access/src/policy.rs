@@ -60,11 +60,25 @@ pub enum Action {
     ReadStats,
     ReadNotices,
     ReadAudit,
+    RegisterPerson,
+    UpdatePerson,
+    Enlist,
+    Assign,
+    Deploy,
+    Recall,
+    RecordEvent,
+    Discharge,
+    Post,
+    Return,
+    DeployUnit,
+    RecallUnit,
+    ReverseAct,
+    ReadActs,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 29] = [
         Action::ReadRecords,
         Action::ReadOrders,
         Action::CheckOrder,
@@ -80,6 +94,20 @@ impl Action {
         Action::ReadStats,
         Action::ReadNotices,
         Action::ReadAudit,
+        Action::RegisterPerson,
+        Action::UpdatePerson,
+        Action::Enlist,
+        Action::Assign,
+        Action::Deploy,
+        Action::Recall,
+        Action::RecordEvent,
+        Action::Discharge,
+        Action::Post,
+        Action::Return,
+        Action::DeployUnit,
+        Action::RecallUnit,
+        Action::ReverseAct,
+        Action::ReadActs,
     ];
 
     /// The action's name in the policies.
@@ -100,6 +128,20 @@ impl Action {
             Action::ReadStats => "read-stats",
             Action::ReadNotices => "read-notices",
             Action::ReadAudit => "read-audit",
+            Action::RegisterPerson => "register-person",
+            Action::UpdatePerson => "update-person",
+            Action::Enlist => "enlist",
+            Action::Assign => "assign",
+            Action::Deploy => "deploy",
+            Action::Recall => "recall",
+            Action::RecordEvent => "record-event",
+            Action::Discharge => "discharge",
+            Action::Post => "post",
+            Action::Return => "return",
+            Action::DeployUnit => "deploy-unit",
+            Action::RecallUnit => "recall-unit",
+            Action::ReverseAct => "reverse-act",
+            Action::ReadActs => "read-acts",
         }
     }
 }
@@ -118,6 +160,30 @@ pub enum Resource {
     Order { id: String, issued_by: String, targets: Vec<String> },
     /// The notices left for an organisation.
     Notices { organisation: String },
+    /// An act on the records, as it would be done.
+    Act(ActResource),
+}
+
+/// An act on the records as the policies see it: whom it is on, and where
+/// it takes him.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ActResource {
+    /// The organisations administering the unit he is assigned to on the
+    /// act's day (or one above it); for an act on a unit, the unit's.
+    pub administrations: Vec<String>,
+    /// The owners of the lists he is on.
+    pub lists: Vec<String>,
+    /// For an act into a unit (an assignment, an enlistment): the
+    /// organisations administering that unit or one above it.
+    pub into: Vec<String>,
+    /// For an event: its kind.
+    pub event: String,
+    /// For a posting: the owner of the list it is made from; for a return,
+    /// the placement organisation of his posting.
+    pub placement: String,
+    /// For a reversal: the organisation of the user who recorded the act
+    /// reversed (empty for an act of the command line).
+    pub recorded_by: String,
 }
 
 /// The policies in force, validated against the schema.
@@ -227,6 +293,17 @@ fn resource_entity(resource: &Resource) -> Option<(EntityUid, Entity)> {
         Resource::Notices { organisation } => (
             uid("Notices", organisation)?,
             HashMap::from([("organisation".to_string(), text(organisation))]),
+        ),
+        Resource::Act(act) => (
+            uid("Act", "act")?,
+            HashMap::from([
+                ("administrations".to_string(), strings(&act.administrations)),
+                ("lists".to_string(), strings(&act.lists)),
+                ("into".to_string(), strings(&act.into)),
+                ("event".to_string(), text(&act.event)),
+                ("placement".to_string(), text(&act.placement)),
+                ("recorded_by".to_string(), text(&act.recorded_by)),
+            ]),
         ),
     };
     let entity = Entity::new(uid.clone(), attributes, HashSet::new()).ok()?;

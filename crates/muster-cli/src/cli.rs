@@ -27,9 +27,15 @@ pub enum Command {
     Import(ImportArgs),
     /// Write a realistic synthetic dataset, deterministic for a seed.
     Generate(GenerateArgs),
-    /// People's records.
+    /// People's records, and the acts on one person.
     #[command(subcommand)]
     Person(PersonCommand),
+    /// A unit's deployment and recall.
+    #[command(subcommand)]
+    Unit(UnitCommand),
+    /// The acts recorded: show one, reverse one, list them.
+    #[command(subcommand)]
+    Act(ActCommand),
     /// Orders: check, preview, issue, revoke, list, show.
     #[command(subcommand)]
     Order(OrderCommand),
@@ -413,6 +419,188 @@ pub struct GenerateArgs {
 pub enum PersonCommand {
     /// A person's record, full history, and status on a day.
     Show(PersonShowArgs),
+    /// A new person record: a civilian.
+    Register {
+        id: String,
+        #[arg(long, value_name = "N")]
+        name: String,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        born: String,
+        #[arg(long, value_name = "M|F")]
+        sex: String,
+        #[arg(long, value_name = "P")]
+        home_province: String,
+        #[arg(long, value_name = "C")]
+        home_county: Option<String>,
+        #[arg(long, value_name = "S")]
+        specialty: Option<String>,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// A new version of his record, from the day.
+    Update {
+        id: String,
+        #[arg(long, value_name = "R")]
+        rank: Option<String>,
+        #[arg(long, value_name = "S")]
+        specialty: Option<String>,
+        #[arg(long, value_name = "N")]
+        name: Option<String>,
+        #[arg(long, value_name = "C")]
+        home_county: Option<String>,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// His enlistment and term, and his assignment to a unit from the day.
+    Enlist {
+        id: String,
+        #[arg(long, value_name = "U")]
+        unit: String,
+        #[arg(long, value_name = "N")]
+        term_months: String,
+        #[arg(long, value_name = "B")]
+        branch: Option<String>,
+        #[arg(long, value_name = "R")]
+        rank: Option<String>,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// A transfer: his open assignment ends the day before, the new one begins.
+    Assign {
+        id: String,
+        #[arg(long, value_name = "U")]
+        unit: String,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// A deployment of his own at a site, from the day.
+    Deploy {
+        id: String,
+        #[arg(long, value_name = "S")]
+        site: String,
+        #[arg(long, value_name = "C")]
+        campaign: Option<String>,
+        /// The last day (default: open).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        until: Option<String>,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// Ends his open deployment at a site: the last day deployed is the day before.
+    Recall {
+        id: String,
+        #[arg(long, value_name = "S")]
+        site: String,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// An event of the dataset's kinds (injured, killed, awol, admitted, exempted, returned).
+    Event {
+        id: String,
+        #[arg(long, value_name = "K")]
+        kind: String,
+        #[arg(long = "ref", value_name = "R")]
+        reference: Option<String>,
+        #[arg(long, value_name = "T")]
+        detail: Option<String>,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// His discharge on the day: his computed date, or earlier with --early --grounds.
+    Discharge {
+        id: String,
+        #[arg(long, requires = "grounds")]
+        early: bool,
+        #[arg(long, value_name = "TEXT")]
+        grounds: Option<String>,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// Posts him abroad from a list on which he is eligible.
+    Post {
+        id: String,
+        #[arg(long, value_name = "L")]
+        list: String,
+        #[arg(long, value_name = "C")]
+        country: String,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// His return from his last posting abroad.
+    Return {
+        id: String,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+}
+
+/// What every act takes: its day, and how its answer is printed.
+#[derive(Args, Debug)]
+pub struct ActArgs {
+    /// The first day the act's new state holds (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    pub as_of: Option<NaiveDate>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UnitCommand {
+    /// A deployment of the unit (and its sub-units) at a site, from the day.
+    Deploy {
+        id: String,
+        #[arg(long, value_name = "S")]
+        site: String,
+        #[arg(long, value_name = "C")]
+        campaign: Option<String>,
+        /// The last day (default: open).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        until: Option<String>,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// Ends the unit's open deployment at a site: the last day is the day before.
+    Recall {
+        id: String,
+        #[arg(long, value_name = "S")]
+        site: String,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ActCommand {
+    /// What an act did: kind, days, actor, every row it wrote, the persons.
+    Show {
+        act: i64,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// A correction: from now on the records read as if the act had never happened.
+    Reverse {
+        act: i64,
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// The acts recorded, the latest first.
+    List {
+        /// Acts whose day is on or after this one.
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+        since: Option<NaiveDate>,
+        /// Acts whose day is on or before this one.
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+        until: Option<NaiveDate>,
+        #[arg(long, value_name = "KIND")]
+        kind: Option<String>,
+        /// At most this many.
+        #[arg(long, value_name = "N", default_value_t = 50)]
+        limit: usize,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }
 
 #[derive(Args, Debug)]

@@ -1,5 +1,6 @@
 //! Running each command: open the store, call the core, print the result.
 
+mod acts;
 mod audit;
 mod demo;
 mod discharge;
@@ -71,6 +72,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(args) => import(&cli.db, args),
         Command::Generate(args) => generate(args),
         Command::Person(PersonCommand::Show(args)) => person::show(&cli.db, &args),
+        Command::Person(command) => acts::person(&cli.db, command),
+        Command::Unit(command) => acts::unit(&cli.db, command),
+        Command::Act(command) => acts::run(&cli.db, command),
         Command::Order(command) => orders::run(&cli.db, command),
         Command::List(command) => lists::run(&cli.db, command),
         Command::Explain(args) => explain::explain(&cli.db, &args),

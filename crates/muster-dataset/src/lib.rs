@@ -15,7 +15,7 @@ mod read;
 use std::fmt;
 
 pub use check::{Mode, Plan, check};
-pub use read::{FILES, read_dataset, read_dataset_with_progress};
+pub use read::{FILES, read_dataset, read_dataset_with_progress, read_rows};
 
 use muster_core::{
     Assignment, Calendar, Campaign, Deployment, Event, Organisation, Person, Records, Site, Unit,

@@ -100,6 +100,86 @@ pub fn read_dataset_with_progress(
     }
 }
 
+/// Reads rows of one of the dataset's files from their cells, each row
+/// given as `(column, value)` pairs, exactly as the import reads the rows of
+/// that file: an act's fields checked by the import's rules, in its words.
+/// The rows are numbered from line 2, as in a file.
+pub fn read_rows(file: &str, rows: &[Vec<(&str, &str)>]) -> Result<Dataset, Errors> {
+    let mut dataset = Dataset::default();
+    let mut errors = Errors::default();
+    let columns: Vec<&str> =
+        rows.iter().flatten().map(|(column, _)| *column).fold(Vec::new(), |mut columns, column| {
+            if !columns.contains(&column) {
+                columns.push(column);
+            }
+            columns
+        });
+    let mut text = csv::Writer::from_writer(Vec::new());
+    let written = (|| {
+        text.write_record(&columns)?;
+        for row in rows {
+            let cells = columns.iter().map(|column| {
+                row.iter().find(|(name, _)| name == column).map_or("", |(_, value)| *value)
+            });
+            text.write_record(cells)?;
+        }
+        text.into_inner().map_err(|error| csv::Error::from(error.into_error()))
+    })();
+    let text = match written {
+        Ok(text) => text,
+        Err(error) => {
+            errors.push(DatasetError {
+                file: file.to_string(),
+                line: 1,
+                column: None,
+                message: format!("cannot write the row: {error}"),
+            });
+            return Err(errors);
+        }
+    };
+    let reader = text.as_slice();
+    let read: io::Result<()> = match file {
+        "organisations.csv" => read_table(reader, "organisations.csv", &mut errors, ORGANISATIONS)
+            .map(|rows| dataset.organisations = rows),
+        "units.csv" => {
+            read_table(reader, "units.csv", &mut errors, UNITS).map(|rows| dataset.units = rows)
+        }
+        "sites.csv" => {
+            read_table(reader, "sites.csv", &mut errors, SITES).map(|rows| dataset.sites = rows)
+        }
+        "campaigns.csv" => read_table(reader, "campaigns.csv", &mut errors, CAMPAIGNS)
+            .map(|rows| dataset.campaigns = rows),
+        "people.csv" => {
+            read_table(reader, "people.csv", &mut errors, PEOPLE).map(|rows| dataset.people = rows)
+        }
+        "service.csv" => read_table(reader, "service.csv", &mut errors, SERVICE)
+            .map(|rows| dataset.assignments = rows),
+        "deployments.csv" => read_table(reader, "deployments.csv", &mut errors, DEPLOYMENTS)
+            .map(|rows| dataset.deployments = rows),
+        "events.csv" => {
+            read_table(reader, "events.csv", &mut errors, EVENTS).map(|rows| dataset.events = rows)
+        }
+        other => {
+            errors.push(DatasetError {
+                file: other.to_string(),
+                line: 1,
+                column: None,
+                message: format!("no file of a dataset is named `{other}`"),
+            });
+            Ok(())
+        }
+    };
+    if let Err(error) = read {
+        errors.push(DatasetError {
+            file: file.to_string(),
+            line: 1,
+            column: None,
+            message: format!("cannot read the row: {error}"),
+        });
+    }
+    if errors.is_empty() { Ok(dataset) } else { Err(errors) }
+}
+
 /// A reader that tells how far it has read.
 struct Counting<'a, R> {
     inner: R,

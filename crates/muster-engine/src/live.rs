@@ -321,6 +321,27 @@ impl Engine {
         }
     }
 
+    /// Computes again, in statuses computed before, the entries of persons
+    /// whose records changed since (each alone: no rule reads another
+    /// person). A person not on the list, or taken off it, is left as he is.
+    pub fn restate(&self, book: &OrderBook, statuses: &mut ListStatuses, persons: &[u32]) {
+        let compiled = self.compile_book(book);
+        for &person in persons {
+            let Some(position) = statuses.position(person) else {
+                continue;
+            };
+            let Some(entry) = statuses.entry_at(position) else {
+                continue;
+            };
+            if entry.status == muster_orders::EntryStatus::Removed {
+                continue;
+            }
+            let (status, reasons) =
+                self.entry_state(book, &compiled, statuses, person, entry.nominated_on);
+            statuses.set_state(position, status, reasons);
+        }
+    }
+
     /// The people a unit deployment would reach: everyone who ever served
     /// in the unit or below it.
     pub fn unit_members(&self, unit: &str) -> RoaringBitmap {

@@ -10,12 +10,12 @@ use chrono::NaiveDate;
 use muster_access::{Action, Resource};
 use muster_core::Role;
 use muster_service::orders::Scope;
-use muster_service::{Army, Budget, ListRecord, REQUEST_BUDGET, Readable, views};
+use muster_service::{Budget, ListRecord, REQUEST_BUDGET, Readable, views};
 use muster_store::Store;
 
 use crate::auth::{Caller, Credentials};
 use crate::error::ApiError;
-use crate::state::{AppState, PooledStore};
+use crate::state::{AppState, ArmyGuard, PooledStore};
 
 /// A person's cut, as the view applies it.
 struct Shown<'a>(&'a muster_access::PersonCut);
@@ -43,7 +43,7 @@ pub struct Context {
     pub state: AppState,
     store: PooledStore,
     pub caller: Caller,
-    pub army: Arc<Army>,
+    pub army: ArmyGuard,
     /// What the request's questions over the army may spend.
     pub budget: Arc<Budget>,
 }
@@ -74,6 +74,12 @@ impl Context {
 
     pub fn store_mut(&mut self) -> &mut dyn Store {
         &mut *self.store
+    }
+
+    /// The store to write to, beside the army held: an act reads the army
+    /// (the rules, the lists) while it writes.
+    pub fn store_and_army(&mut self) -> (&mut dyn Store, &muster_service::Army) {
+        (&mut *self.store, &self.army)
     }
 
     /// How the caller's acts are recorded.

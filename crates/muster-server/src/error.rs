@@ -72,7 +72,12 @@ impl From<muster_store::StoreError> for ApiError {
             StoreError::OrderExists { .. } | StoreError::ListExists { .. } => StatusCode::CONFLICT,
             StoreError::NoSuchOrder { .. }
             | StoreError::NoSuchList { .. }
-            | StoreError::NotOnList { .. } => StatusCode::NOT_FOUND,
+            | StoreError::NotOnList { .. }
+            | StoreError::NoSuchAct { .. } => StatusCode::NOT_FOUND,
+            StoreError::Refused { .. }
+            | StoreError::NotReversible { .. }
+            | StoreError::AlreadyReversed { .. }
+            | StoreError::Depended { .. } => StatusCode::CONFLICT,
             StoreError::Invalid(_) => StatusCode::BAD_REQUEST,
             _ => {
                 tracing::error!(%error, "store failure");
@@ -94,7 +99,8 @@ impl From<muster_service::ServiceError> for ApiError {
             ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
             ServiceError::Invalid(_) => StatusCode::BAD_REQUEST,
             ServiceError::Diagnostics { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            ServiceError::Conflict { .. } => StatusCode::CONFLICT,
+            ServiceError::Conflict { .. } | ServiceError::Refused { .. } => StatusCode::CONFLICT,
+            ServiceError::InvalidValue(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ServiceError::Stopped(muster_service::Stop::Spent { .. }) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }

@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 use muster_access::Policies;
 use muster_service::Army;
 use muster_store::{Store, StoredUser};
+use parking_lot::lock_api::{ArcRwLockReadGuard, ArcRwLockWriteGuard};
+use parking_lot::{RawRwLock, RwLock};
 
 use crate::error::ApiError;
 use crate::throttle::{Clock, LoginThrottle, MemoryThrottle, SystemClock};
@@ -30,6 +32,19 @@ pub fn absent_person(id: &str) -> muster_access::Resource {
         id: id.to_string(),
         administrations: Vec::new(),
         lists: Vec::new(),
+    }
+}
+
+/// The army held for reading by one request: no act is caught up with
+/// while it is held (a request takes it once, and never twice).
+pub struct ArmyGuard(ArcRwLockReadGuard<RawRwLock, Option<Army>>);
+
+impl Deref for ArmyGuard {
+    type Target = Army;
+
+    fn deref(&self) -> &Army {
+        // Made only over a loaded army.
+        self.0.as_ref().unwrap_or_else(|| unreachable!("an army guard holds a loaded army"))
     }
 }
 
@@ -69,8 +84,9 @@ struct Inner {
     password_checks: AtomicU64,
     /// Open connections not in use.
     pool: Mutex<Vec<Box<dyn Store>>>,
-    /// The army as of the last act it holds.
-    army: Mutex<Option<Arc<Army>>>,
+    /// The army, brought up to date act by act: requests read it under a
+    /// read lock; catching up with acts takes the write lock.
+    army: Arc<RwLock<Option<Army>>>,
     /// The callers of the tokens seen since the last act (any act, such as
     /// disabling a user, forgets them).
     callers: Mutex<(i64, HashMap<String, crate::auth::Caller>)>,
@@ -156,7 +172,7 @@ impl AppState {
             settings,
             password_checks: AtomicU64::new(0),
             pool: Mutex::new(Vec::new()),
-            army: Mutex::new(None),
+            army: Arc::new(RwLock::new(None)),
             callers: Mutex::new((0, HashMap::new())),
             sessions: Mutex::new(HashMap::new()),
             login_key: muster_access::generate_token(),
@@ -194,10 +210,10 @@ impl AppState {
         Ok(PooledStore { store: Some(store), state: self.clone() })
     }
 
-    /// The army as of the last act, refreshed when an act has been
-    /// recorded since it was read (the engine is kept unless records were
-    /// imported since).
-    pub fn army(&self, store: &dyn Store) -> Result<Arc<Army>, ApiError> {
+    /// The army as of the store's last act, held for reading: caught up
+    /// first when acts have been recorded since (the engine is updated by
+    /// each act, and loaded again only after an import).
+    pub fn army(&self, store: &dyn Store) -> Result<ArmyGuard, ApiError> {
         self.army_with(store, &mut |_, _, _| {})
     }
 
@@ -208,19 +224,19 @@ impl AppState {
         self.army_with(&*store, progress).map(|_| ())
     }
 
-    fn army_with(&self, store: &dyn Store, progress: Progress<'_>) -> Result<Arc<Army>, ApiError> {
-        let mut cached = self.0.army.lock().map_err(|_| {
-            ApiError::new(
-                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                "the army's lock is poisoned",
-            )
-        })?;
-        let army = match cached.as_ref() {
-            Some(army) => army.refresh(store, progress)?,
-            None => Arc::new(Army::load(store, progress)?),
-        };
-        *cached = Some(Arc::clone(&army));
-        Ok(army)
+    fn army_with(&self, store: &dyn Store, progress: Progress<'_>) -> Result<ArmyGuard, ApiError> {
+        let last_act = store.last_act()?;
+        let read = RwLock::read_arc(&self.0.army);
+        if read.as_ref().is_some_and(|army| army.last_act() >= last_act) {
+            return Ok(ArmyGuard(read));
+        }
+        drop(read);
+        let mut write = RwLock::write_arc(&self.0.army);
+        match write.as_mut() {
+            Some(army) => army.catch_up(store, progress)?,
+            None => *write = Some(Army::load(store, progress)?),
+        }
+        Ok(ArmyGuard(ArcRwLockWriteGuard::downgrade(write)))
     }
 
     /// The caller of a token hash, if seen since the last act.

@@ -11,6 +11,7 @@
 //! consequences in one transaction of the store. Errors are [`ServiceError`]s: what was not found, what is not
 //! valid (with the diagnostics of a text), a conflict, or the store's own.
 
+pub mod acts;
 pub mod chart;
 pub mod explain;
 pub mod lists;
@@ -59,6 +60,14 @@ pub enum ServiceError {
     /// part.
     #[error("the question was stopped: {0}")]
     Stopped(muster_cel::Stop),
+    /// An act refused by the state of the records or by an order: nothing
+    /// was written. `details` carries what decided it (the rules that
+    /// exclude a person, as `list show` gives them).
+    #[error("{message}")]
+    Refused { message: String, details: Option<Value> },
+    /// A value given to an act is not valid (in the words of the import).
+    #[error("{0}")]
+    InvalidValue(String),
     /// Something that is not the caller's doing went wrong.
     #[error("{0}")]
     Internal(String),
@@ -86,6 +95,7 @@ impl ServiceError {
                 "rendered": render::render(name, text, diagnostics),
             })),
             ServiceError::Conflict { conflicts, .. } => Some(json!({ "conflicts": conflicts })),
+            ServiceError::Refused { details, .. } => details.clone(),
             _ => None,
         }
     }

@@ -45,9 +45,13 @@ pub fn list(stored: &StoredList) -> List {
 
 /// The changes to a list's entries, in the order of their days, and of
 /// their recording within a day, so that an act entered later for an
-/// earlier day counts on that day.
-pub fn list_changes(store: &dyn Store, id: &str) -> Result<Vec<EntryChange>, StoreError> {
-    store.entry_changes(id)
+/// earlier day counts on that day; those of acts up to act `through`.
+pub fn list_changes(
+    store: &dyn Store,
+    id: &str,
+    through: i64,
+) -> Result<Vec<EntryChange>, StoreError> {
+    store.entry_changes(id, through)
 }
 
 /// Entry rows as the core sees them, in the order of their days.

@@ -9,12 +9,13 @@
 //! question over many is asked of the engine held by the [`Army`]. Nothing
 //! here builds every person's file.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::NaiveDate;
+use muster_cel::Budget;
 use muster_core::PersonFile;
-use muster_engine::{Engine, ListMember};
+use muster_engine::{Engine, ListMember, ListStatuses};
 use muster_orders::{EntryChange, List, OrderBook, World};
 use muster_store::{Store, StoredList};
 
@@ -61,12 +62,16 @@ pub struct ListRecord {
 }
 
 impl ListRecord {
-    /// Reads a list and its changes from the store.
-    pub fn load(store: &dyn Store, id: &str) -> Result<Option<ListRecord>, ServiceError> {
+    /// Reads a list and its changes by act `through` from the store.
+    pub fn load(
+        store: &dyn Store,
+        id: &str,
+        through: i64,
+    ) -> Result<Option<ListRecord>, ServiceError> {
         let Some(stored) = store.list(id)? else {
             return Ok(None);
         };
-        let changes = crate::load::list_changes(store, &stored.id)?;
+        let changes = crate::load::list_changes(store, &stored.id, through)?;
         let list = crate::load::list(&stored);
         Ok(Some(ListRecord { stored, list, changes }))
     }
@@ -97,15 +102,57 @@ pub struct ListIndex {
 }
 
 impl ListIndex {
-    /// Reads every list and its changes.
-    pub fn load(store: &dyn Store) -> Result<ListIndex, ServiceError> {
+    /// Reads every list created by act `through`, and its changes by then.
+    pub fn load(store: &dyn Store, through: i64) -> Result<ListIndex, ServiceError> {
         let mut index = ListIndex::default();
-        for stored in store.lists()? {
-            let changes = crate::load::list_changes(store, &stored.id)?;
+        for stored in store.lists()?.into_iter().filter(|stored| stored.act.id.0 <= through) {
+            let changes = crate::load::list_changes(store, &stored.id, through)?;
             let list = crate::load::list(&stored);
             index.lists.push(ListRecord { stored, list, changes });
         }
         Ok(index)
+    }
+
+    /// Takes a list created since the lists were read.
+    fn insert(&mut self, record: ListRecord) {
+        match self.position(&record.stored.id) {
+            Some(position) => self.lists[position] = record,
+            None => self.lists.push(record),
+        }
+    }
+
+    /// Takes changes to entries recorded since the lists were read (each
+    /// with its list's id, in the order recorded), keeping each list's
+    /// changes in the order of their days and, within a day, of their
+    /// recording. Returns the ids of the lists changed.
+    fn append(&mut self, changes: Vec<(String, EntryChange)>) -> Vec<String> {
+        let mut changed: Vec<String> = Vec::new();
+        for (id, change) in changes {
+            let Some(position) = self.position(&id) else {
+                continue;
+            };
+            if let Some(on_lists) = self.on_lists.get_mut() {
+                let lists = on_lists.entry(change.person.clone()).or_default();
+                match lists.iter_mut().find(|(at, _)| *at == position) {
+                    Some((_, own)) => {
+                        own.push(change.clone());
+                        own.sort_by_key(|change| change.on);
+                    }
+                    None => lists.push((position, vec![change.clone()])),
+                }
+            }
+            let list = &mut self.lists[position];
+            let sorted = list.changes.last().is_none_or(|last| last.on <= change.on);
+            list.changes.push(change);
+            if !sorted {
+                // Stable: changes of a day keep the order they were recorded in.
+                list.changes.sort_by_key(|change| change.on);
+            }
+            if !changed.contains(&id) {
+                changed.push(id);
+            }
+        }
+        changed
     }
 
     /// Each person's own changes, by the lists he was on.
@@ -170,17 +217,20 @@ impl ListIndex {
 
 /// What the questions over the army read: the engine built from every
 /// person's records, the rules, and every list. Built once and kept by a
-/// server; loaded for one command by the command line.
+/// server, which brings it up to date act by act ([`Army::catch_up`]);
+/// loaded for one command by the command line.
 pub struct Army {
-    engine: Arc<Engine>,
+    engine: Engine,
     rules: Rules,
-    lists: Arc<ListIndex>,
-    /// The last `import` act the engine was built as of.
-    records_act: i64,
-    /// The last act the rules and lists were read as of.
+    lists: ListIndex,
+    /// The last act the army holds.
     last_act: i64,
     /// The members of lists on days asked about, as the engine holds them.
     members: Mutex<HashMap<(String, NaiveDate), MemberSet>>,
+    /// The statuses of lists' entries on days asked about, kept up to date
+    /// by the acts (an act that changes a person computes his entries
+    /// again), so that a page of one status is not screened per read.
+    statuses: Mutex<HashMap<(String, NaiveDate), Arc<ListStatuses>>>,
 }
 
 /// A list's members on a day, as the engine holds them.
@@ -197,50 +247,117 @@ impl Army {
             let records_act = store.last_act_of("import")?;
             let engine = load_engine(store, progress)?;
             // The engine is read on connections of its own: if an import
-            // was recorded meanwhile, read it again.
+            // was recorded meanwhile, read it again; any other act since is
+            // caught up with.
             if store.last_act_of("import")? != records_act {
                 continue;
             }
             let world = Arc::new(engine.world().clone());
             let book = Arc::new(crate::load::book(store)?);
-            return Ok(Army {
-                engine: Arc::new(engine),
+            let mut army = Army {
+                engine,
                 rules: Rules { world, book },
-                lists: Arc::new(ListIndex::load(store)?),
-                records_act,
+                lists: ListIndex::load(store, last_act)?,
                 last_act,
                 members: Mutex::new(HashMap::new()),
-            });
+                statuses: Mutex::new(HashMap::new()),
+            };
+            // Acts recorded while the engine was read: their rows may or
+            // may not have been read with it; their persons are read again.
+            army.catch_up(store, progress)?;
+            return Ok(army);
         }
     }
 
-    /// The army as of the store's last act: this one when nothing was
-    /// recorded since; else the orders and lists read again, and the engine
-    /// too when records were imported since.
-    pub fn refresh(
-        self: &Arc<Army>,
+    /// Brings the army up to the store's last act, act by act and without
+    /// reading it whole: an order's act reads the orders again; a list's
+    /// act takes the entries it wrote; an act on the records reads again
+    /// the files of the persons it names (for a unit's act, everyone who
+    /// ever served in the unit or below) and gives them to the engine, and
+    /// their list entries are computed again. Only an import (or the
+    /// reversal of a registration, which takes a person out) loads the
+    /// army again.
+    pub fn catch_up(
+        &mut self,
         store: &dyn Store,
         progress: Progress<'_>,
-    ) -> Result<Arc<Army>, ServiceError> {
-        let last_act = store.last_act()?;
-        if last_act == self.last_act {
-            return Ok(Arc::clone(self));
+    ) -> Result<(), ServiceError> {
+        let acts = store.acts_after(self.last_act)?;
+        let Some(last) = acts.last().map(|act| act.id.0) else {
+            return Ok(());
+        };
+        if acts.iter().any(|act| act.kind == "import") {
+            *self = Army::load(store, progress)?;
+            return Ok(());
         }
-        let records_act = store.last_act_of("import")?;
-        if records_act != self.records_act {
-            return Ok(Arc::new(Army::load(store, progress)?));
+        let mut book = false;
+        let mut persons: BTreeSet<String> = BTreeSet::new();
+        let mut units: BTreeSet<String> = BTreeSet::new();
+        for act in &acts {
+            if act.kind.starts_with("order-") {
+                book = true;
+                continue;
+            }
+            let (created, changes) = store.act_list_changes(act.id.0)?;
+            for id in created {
+                if let Some(record) = ListRecord::load(store, &id, act.id.0 - 1)? {
+                    self.forget_list(&id);
+                    self.lists.insert(record);
+                }
+            }
+            for id in self.lists.append(changes) {
+                self.forget_list(&id);
+            }
+            let subjects = store.act_subjects(act.id.0)?;
+            persons.extend(subjects.persons);
+            units.extend(subjects.units);
         }
-        Ok(Arc::new(Army {
-            engine: Arc::clone(&self.engine),
-            rules: Rules {
-                world: Arc::clone(&self.rules.world),
-                book: Arc::new(crate::load::book(store)?),
-            },
-            lists: Arc::new(ListIndex::load(store)?),
-            records_act,
-            last_act,
-            members: Mutex::new(HashMap::new()),
-        }))
+        if book {
+            self.rules.book = Arc::new(crate::load::book(store)?);
+            if let Ok(mut statuses) = self.statuses.lock() {
+                statuses.clear();
+            }
+        }
+        for unit in &units {
+            for person in self.engine.unit_members(unit) {
+                persons.insert(self.engine.person_id(person).to_string());
+            }
+        }
+        let ids: Vec<String> = persons.into_iter().collect();
+        let files = store.people_files(&ids, &self.rules.world.tree)?;
+        if files.len() < ids.len() {
+            let found: BTreeSet<&str> = files.iter().map(|file| file.person.id.as_str()).collect();
+            let gone = ids
+                .iter()
+                .any(|id| !found.contains(id.as_str()) && self.engine.position(id).is_some());
+            if gone {
+                *self = Army::load(store, progress)?;
+                return Ok(());
+            }
+        }
+        let mut changed = Vec::with_capacity(files.len());
+        for file in &files {
+            changed.push(self.engine.set_person(file));
+        }
+        if !changed.is_empty()
+            && let Ok(mut statuses) = self.statuses.lock()
+        {
+            for held in statuses.values_mut() {
+                self.engine.restate(&self.rules.book, Arc::make_mut(held), &changed);
+            }
+        }
+        self.last_act = last;
+        Ok(())
+    }
+
+    /// Forgets what is kept of a list's members and statuses.
+    fn forget_list(&self, id: &str) {
+        if let Ok(mut members) = self.members.lock() {
+            members.retain(|(list, _), _| list != id);
+        }
+        if let Ok(mut statuses) = self.statuses.lock() {
+            statuses.retain(|(list, _), _| list != id);
+        }
     }
 
     /// The number of the last act this army holds.
@@ -286,6 +403,40 @@ impl Army {
             cached.insert(key, Arc::clone(&members));
         }
         Some(members)
+    }
+
+    /// The statuses of a list's entries on a day, kept once computed (and
+    /// kept up to date by the acts); `None` for no such list. A question
+    /// the budget stopped keeps nothing.
+    pub fn statuses(
+        &self,
+        id: &str,
+        day: NaiveDate,
+        budget: &Budget,
+    ) -> Result<Option<Arc<ListStatuses>>, ServiceError> {
+        let key = (id.to_string(), day);
+        if let Ok(cached) = self.statuses.lock()
+            && let Some(statuses) = cached.get(&key)
+        {
+            return Ok(Some(Arc::clone(statuses)));
+        }
+        let (Some(list), Some(members)) = (self.lists.get(id), self.members(id, day)) else {
+            return Ok(None);
+        };
+        let statuses = Arc::new(self.engine.list_statuses(
+            &self.rules.book,
+            &list.list.kind,
+            &members,
+            day,
+            budget,
+        )?);
+        if let Ok(mut cached) = self.statuses.lock() {
+            if cached.len() >= MEMBER_SETS {
+                cached.clear();
+            }
+            cached.insert(key, Arc::clone(&statuses));
+        }
+        Ok(Some(statuses))
     }
 
     /// A list, as held.

@@ -710,3 +710,90 @@ pub struct AuditHead {
 
 /// A map of counts by a word, in order.
 pub type Counts = BTreeMap<String, usize>;
+
+/// A list entry of a person, as an act leaves it.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct ActEntry {
+    pub list: String,
+    /// `eligible`, `excluded`, `flagged` or `removed`.
+    pub status: String,
+    pub reasons: Vec<Reason>,
+}
+
+/// A person an act touched, as he now stands on the act's day.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct ActPerson {
+    pub person: String,
+    /// `serving`, `discharged`, `abroad`, `killed`, `awol` or `civilian`.
+    pub status: String,
+    pub discharge_date: Option<NaiveDate>,
+    /// His entries on the lists he was put on.
+    pub lists: Vec<ActEntry>,
+}
+
+/// What an act did: the act recorded, and each person it touched as he now
+/// stands.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct ActDone {
+    pub act: i64,
+    pub kind: String,
+    /// The day the act takes effect.
+    pub as_of: NaiveDate,
+    /// When it was recorded (RFC 3339, UTC).
+    pub recorded_at: String,
+    pub actor: String,
+    pub persons: Vec<ActPerson>,
+}
+
+/// The rows an act wrote to one table.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct ActRows {
+    pub table: String,
+    /// Each row, as an object of its columns.
+    #[schema(value_type = Vec<Object>)]
+    pub rows: Vec<serde_json::Value>,
+}
+
+/// The act that reversed an act.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct ReversedBy {
+    pub act: i64,
+    pub reason: String,
+}
+
+/// An act as shown: what it did, every row it wrote, whom it named.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct ActShown {
+    pub act: i64,
+    pub kind: String,
+    pub as_of: NaiveDate,
+    pub recorded_at: String,
+    pub actor: String,
+    pub summary: String,
+    /// What its audit entry records of it.
+    #[schema(value_type = Object)]
+    pub content: serde_json::Value,
+    pub rows: Vec<ActRows>,
+    pub persons: Vec<String>,
+    pub units: Vec<String>,
+    pub reversed_by: Option<ReversedBy>,
+    /// The act it reverses, for a reversal.
+    pub reverses: Option<i64>,
+}
+
+/// One act recorded.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct ActRow {
+    pub act: i64,
+    pub kind: String,
+    pub as_of: NaiveDate,
+    pub recorded_at: String,
+    pub actor: String,
+    pub summary: String,
+}
+
+/// The acts recorded, the latest first.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct Acts {
+    pub acts: Vec<ActRow>,
+}

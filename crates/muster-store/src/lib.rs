@@ -17,7 +17,8 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use muster_core::scan::RecordScan;
 use muster_core::{
-    Act, ActId, Calendar, Organisation, Person, PersonFile, Records, Unit, UnitTree, Version,
+    Act, ActId, Calendar, Deployment, Organisation, Person, PersonFile, Records, Unit, UnitTree,
+    Version,
 };
 use muster_dataset::{Dataset, Errors, Mode};
 
@@ -322,6 +323,10 @@ pub struct ActSubjects {
     pub units: Vec<String>,
 }
 
+/// What one act did to lists: the lists it created, and each change to an
+/// entry with its list's id, in the order written.
+pub type ListChanges = (Vec<String>, Vec<(String, muster_core::EntryChange)>);
+
 /// What muster asks of a records store.
 pub trait Store: Send {
     /// Every person and his history, for reading in bulk (the engine is
@@ -421,6 +426,21 @@ pub trait Store: Send {
     /// An act and every row it wrote.
     fn act(&self, id: i64) -> Result<Option<StoredAct>, StoreError>;
 
+    /// The changes act `act` made to lists: the lists it created, and each
+    /// change to an entry with its list's id, in the order written.
+    fn act_list_changes(&self, act: i64) -> Result<ListChanges, StoreError>;
+
+    /// The acts recorded after act `after`, in the order recorded.
+    fn acts_after(&self, after: i64) -> Result<Vec<Act>, StoreError>;
+
+    /// The deployments of a unit (the whole unit sent), in the order of
+    /// their first days.
+    fn unit_deployments(&self, unit: &str) -> Result<Vec<Deployment>, StoreError>;
+
+    /// The persons assigned on `day` to one of `units`, in the order of
+    /// their ids.
+    fn members_on(&self, units: &[String], day: NaiveDate) -> Result<Vec<String>, StoreError>;
+
     /// Reverses an act on the records, as one act of its own: from then on
     /// every read of the records leaves out its rows (and what they
     /// replaced is read again), on every day. Refused, in the transaction,
@@ -501,12 +521,21 @@ pub trait Store: Send {
     /// Every change to a list's entries as the deciding core reads them:
     /// in the order of the days they take effect, and of their recording
     /// within a day (so that an act entered later for an earlier day counts
-    /// on that day).
-    fn entry_changes(&self, list: &str) -> Result<Vec<muster_core::EntryChange>, StoreError>;
+    /// on that day). Only the changes of acts up to act `through` are read.
+    fn entry_changes(
+        &self,
+        list: &str,
+        through: i64,
+    ) -> Result<Vec<muster_core::EntryChange>, StoreError>;
 
     /// Every change to one person's entries, on every list, with the list's
     /// id, in the order recorded.
     fn person_entries(&self, person: &str) -> Result<Vec<(String, StoredEntry)>, StoreError>;
+
+    /// Every change to the entries of any of `persons`, on every list, with
+    /// the list's id, in the order recorded.
+    fn persons_entries(&self, persons: &[String])
+    -> Result<Vec<(String, StoredEntry)>, StoreError>;
 
     /// Leaves notices, as one act.
     fn leave_notices(&mut self, act: NewAct, notices: &[NewNotice]) -> Result<ActId, StoreError>;

@@ -25,7 +25,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
-use rusqlite::{Connection, ToSql};
+use rusqlite::{Connection, OptionalExtension, ToSql};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
@@ -113,17 +113,54 @@ pub fn table(name: &str) -> Option<&'static Table> {
     TABLES.iter().find(|table| table.name == name)
 }
 
+/// The rowids of the rows act `act` wrote to a table, as a half-open
+/// range, found without an index on `act`: rows are only ever appended,
+/// each by the act being recorded, and acts are recorded one after the
+/// other, so `act` never decreases in rowid order (and rowids have no
+/// gaps). Two binary searches of point reads.
+pub fn rowids_of_act(
+    connection: &Connection,
+    table: &str,
+    act: i64,
+) -> Result<(i64, i64), StoreError> {
+    let failed = |source| StoreError::Database { doing: "find the rows of an act", source };
+    let last: i64 = connection
+        .query_row(&format!("SELECT coalesce(max(rowid), 0) FROM {table}"), [], |row| row.get(0))
+        .map_err(failed)?;
+    let mut statement = connection
+        .prepare_cached(&format!("SELECT act FROM {table} WHERE rowid = ?1"))
+        .map_err(failed)?;
+    // The first rowid whose act is at least `wanted`.
+    let mut first_from = |wanted: i64| -> Result<i64, StoreError> {
+        let (mut low, mut high) = (1, last + 1);
+        while low < high {
+            let middle = low + (high - low) / 2;
+            let at: Option<i64> =
+                statement.query_row([middle], |row| row.get(0)).optional().map_err(failed)?;
+            match at {
+                Some(at) if at < wanted => low = middle + 1,
+                _ => high = middle,
+            }
+        }
+        Ok(low)
+    };
+    let start = first_from(act)?;
+    let end = first_from(act + 1)?;
+    Ok((start, end))
+}
+
 /// The rows an act wrote to a table, each an object of its columns (as
 /// `act show` gives them), in the order written.
 pub fn of_act(connection: &Connection, table: &Table, act: i64) -> Result<Vec<Value>, StoreError> {
+    let (start, end) = rowids_of_act(connection, table.name, act)?;
     let sql = format!(
-        "SELECT {} FROM {} WHERE act = ?1 ORDER BY rowid",
+        "SELECT {} FROM {} WHERE rowid >= ?1 AND rowid < ?2 AND act = ?3 ORDER BY rowid",
         table.columns.join(", "),
         table.name
     );
     let failed = |source| StoreError::Database { doing: "read the rows of an act", source };
     let mut statement = connection.prepare_cached(&sql).map_err(failed)?;
-    let mut rows = statement.query([act]).map_err(failed)?;
+    let mut rows = statement.query(rusqlite::params![start, end, act]).map_err(failed)?;
     let mut written = Vec::new();
     while let Some(row) = rows.next().map_err(failed)? {
         let mut object = Map::new();

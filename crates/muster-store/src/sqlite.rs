@@ -580,6 +580,76 @@ impl Store for SqliteStore {
         self.stored_act(self.last_act()?)
     }
 
+    fn act_list_changes(&self, act: i64) -> Result<crate::ListChanges, StoreError> {
+        let connection = &self.connection;
+        let (start, end) = crate::rows::rowids_of_act(connection, "lists", act)?;
+        let created = query_all(
+            connection,
+            "SELECT id FROM lists WHERE rowid >= ?1 AND rowid < ?2 ORDER BY rowid",
+            params![start, end],
+            |row| get(row, 0),
+        )?;
+        let (start, end) = crate::rows::rowids_of_act(connection, "list_entries", act)?;
+        let valid_on: String = connection
+            .query_row("SELECT valid_on FROM acts WHERE id = ?1", [act], |row| row.get(0))
+            .map_err(database("read an act"))?;
+        let on = crate::scan::parse_day_bytes(valid_on.as_bytes())
+            .ok_or_else(|| StoreError::Corrupt { what: format!("the day of act {act}") })?;
+        let changes = query_all(
+            connection,
+            "SELECT list, person, action = 'add' FROM list_entries
+             WHERE rowid >= ?1 AND rowid < ?2 ORDER BY rowid",
+            params![start, end],
+            |row| {
+                Ok((
+                    get(row, 0)?,
+                    muster_core::EntryChange { person: get(row, 1)?, added: get(row, 2)?, on },
+                ))
+            },
+        )?;
+        Ok((created, changes))
+    }
+
+    fn acts_after(&self, after: i64) -> Result<Vec<Act>, StoreError> {
+        query_all(
+            &self.connection,
+            "SELECT id, kind, valid_on, recorded_at, actor, summary FROM acts WHERE id > ?1 ORDER BY id",
+            [after],
+            |row| act_from_row(row, 0),
+        )
+    }
+
+    fn unit_deployments(&self, unit: &str) -> Result<Vec<Deployment>, StoreError> {
+        query_all(
+            &self.connection,
+            "SELECT unit, person, site, campaign, from_day, to_day FROM deployments d
+             WHERE unit = ?1 AND act NOT IN (SELECT reversed FROM reversals)
+               AND NOT EXISTS (SELECT 1 FROM deployments r WHERE r.replaces = d.id
+                               AND r.act NOT IN (SELECT reversed FROM reversals))
+             ORDER BY from_day, id",
+            [unit],
+            deployment_from_row,
+        )
+    }
+
+    fn members_on(&self, units: &[String], day: NaiveDate) -> Result<Vec<String>, StoreError> {
+        let units = serde_json::to_string(units)
+            .map_err(|error| StoreError::Corrupt { what: error.to_string() })?;
+        let day = day_text(day);
+        query_all(
+            &self.connection,
+            "SELECT DISTINCT s.person FROM service s
+             WHERE s.unit IN (SELECT value FROM json_each(?1))
+               AND s.from_day <= ?2 AND (s.to_day IS NULL OR s.to_day >= ?2)
+               AND s.act NOT IN (SELECT reversed FROM reversals)
+               AND NOT EXISTS (SELECT 1 FROM service r WHERE r.replaces = s.id
+                               AND r.act NOT IN (SELECT reversed FROM reversals))
+             ORDER BY s.person",
+            params![units, day.as_str()],
+            |row| row.get::<_, String>(0).map_err(database("read the members of units")),
+        )
+    }
+
     fn act(&self, id: i64) -> Result<Option<StoredAct>, StoreError> {
         let Some(act) = self
             .connection
@@ -1026,15 +1096,38 @@ impl Store for SqliteStore {
         )
     }
 
-    fn entry_changes(&self, list: &str) -> Result<Vec<muster_core::EntryChange>, StoreError> {
+    fn persons_entries(
+        &self,
+        persons: &[String],
+    ) -> Result<Vec<(String, StoredEntry)>, StoreError> {
+        let persons = serde_json::to_string(persons)
+            .map_err(|error| StoreError::Corrupt { what: error.to_string() })?;
+        query_all(
+            &self.connection,
+            "SELECT e.person, e.action,
+                    a.id, a.kind, a.valid_on, a.recorded_at, a.actor, a.summary, e.list
+             FROM list_entries e JOIN acts a ON a.id = e.act
+             WHERE e.person IN (SELECT value FROM json_each(?1)) ORDER BY e.id",
+            [persons.as_str()],
+            |row| Ok((get(row, 8)?, entry_from_row(row)?)),
+        )
+    }
+
+    fn entry_changes(
+        &self,
+        list: &str,
+        through: i64,
+    ) -> Result<Vec<muster_core::EntryChange>, StoreError> {
         let mut statement = self
             .connection
             .prepare_cached(
                 "SELECT e.person, e.action = 'add', a.valid_on FROM list_entries e
-                 JOIN acts a ON a.id = e.act WHERE e.list = ?1 ORDER BY a.valid_on, e.id",
+                 JOIN acts a ON a.id = e.act WHERE e.list = ?1 AND e.act <= ?2
+                 ORDER BY a.valid_on, e.id",
             )
             .map_err(database("read a list's entries"))?;
-        let mut rows = statement.query([list]).map_err(database("read a list's entries"))?;
+        let mut rows =
+            statement.query(params![list, through]).map_err(database("read a list's entries"))?;
         let mut changes = Vec::new();
         while let Some(row) = rows.next().map_err(database("read a list's entries"))? {
             let day = row.get_ref(2).map_err(database("read a list's entries"))?;
@@ -1122,20 +1215,34 @@ fn finish<T>(connection: &Connection, written: Result<T, StoreError>) -> Result<
 /// Whom the rows of an act name: the persons of its people, service,
 /// deployments and events rows, and the units of its deployments.
 fn subjects_of(connection: &Connection, act: i64) -> Result<ActSubjects, StoreError> {
+    let range = |table: &str| crate::rows::rowids_of_act(connection, table, act);
+    let (people, service, deployments, events) =
+        (range("people")?, range("service")?, range("deployments")?, range("events")?);
     let persons: Vec<String> = query_all(
         connection,
-        "SELECT id FROM people WHERE act = ?1
-         UNION SELECT person FROM service WHERE act = ?1
-         UNION SELECT person FROM deployments WHERE act = ?1 AND person IS NOT NULL
-         UNION SELECT person FROM events WHERE act = ?1
+        "SELECT id FROM people WHERE rowid >= ?1 AND rowid < ?2
+         UNION SELECT person FROM service WHERE rowid >= ?3 AND rowid < ?4
+         UNION SELECT person FROM deployments
+               WHERE rowid >= ?5 AND rowid < ?6 AND person IS NOT NULL
+         UNION SELECT person FROM events WHERE rowid >= ?7 AND rowid < ?8
          ORDER BY 1",
-        [act],
+        params![
+            people.0,
+            people.1,
+            service.0,
+            service.1,
+            deployments.0,
+            deployments.1,
+            events.0,
+            events.1
+        ],
         |row| get(row, 0),
     )?;
     let units: Vec<String> = query_all(
         connection,
-        "SELECT DISTINCT unit FROM deployments WHERE act = ?1 AND unit IS NOT NULL ORDER BY 1",
-        [act],
+        "SELECT DISTINCT unit FROM deployments
+         WHERE rowid >= ?1 AND rowid < ?2 AND unit IS NOT NULL ORDER BY 1",
+        params![deployments.0, deployments.1],
         |row| get(row, 0),
     )?;
     Ok(ActSubjects { persons, units })

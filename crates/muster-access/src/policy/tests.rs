@@ -32,6 +32,27 @@ fn resource(action: Action, organisation: &str) -> Resource {
             kind: "redeployment".to_string(),
         },
         Action::ReadNotices => Resource::Notices { organisation: organisation.to_string() },
+        Action::ReadActs => Resource::Store,
+        Action::RegisterPerson
+        | Action::UpdatePerson
+        | Action::Enlist
+        | Action::Assign
+        | Action::Deploy
+        | Action::Recall
+        | Action::RecordEvent
+        | Action::Discharge
+        | Action::Post
+        | Action::Return
+        | Action::DeployUnit
+        | Action::RecallUnit
+        | Action::ReverseAct => Resource::Act(ActResource {
+            administrations: vec![organisation.to_string()],
+            lists: vec![organisation.to_string()],
+            into: vec![organisation.to_string()],
+            event: "injured".to_string(),
+            placement: organisation.to_string(),
+            recorded_by: organisation.to_string(),
+        }),
     }
 }
 
@@ -79,6 +100,20 @@ fn the_default_policies_role_by_role() {
         read-stats           yes/yes       no/no       no/no       no/no     yes/yes     yes/yes
         read-notices         yes/yes      yes/no      yes/no      yes/no      yes/no     yes/yes
         read-audit             no/no       no/no       no/no       no/no       no/no     yes/yes
+        register-person      yes/yes     yes/yes       no/no       no/no       no/no       no/no
+        update-person        yes/yes     yes/yes       no/no       no/no       no/no       no/no
+        enlist               yes/yes     yes/yes       no/no       no/no       no/no       no/no
+        assign               yes/yes     yes/yes      yes/no       no/no       no/no       no/no
+        deploy               yes/yes     yes/yes       no/no       no/no       no/no       no/no
+        recall               yes/yes     yes/yes       no/no       no/no       no/no       no/no
+        record-event         yes/yes     yes/yes      yes/no       no/no       no/no       no/no
+        discharge            yes/yes     yes/yes       no/no       no/no       no/no       no/no
+        post                 yes/yes       no/no       no/no      yes/no       no/no       no/no
+        return               yes/yes       no/no       no/no      yes/no       no/no       no/no
+        deploy-unit          yes/yes     yes/yes       no/no       no/no       no/no       no/no
+        recall-unit          yes/yes     yes/yes       no/no       no/no       no/no       no/no
+        reverse-act          yes/yes      yes/no       no/no       no/no       no/no       no/no
+        read-acts            yes/yes     yes/yes       no/no       no/no       no/no     yes/yes
     "#]]
     .assert_eq(&table);
 }

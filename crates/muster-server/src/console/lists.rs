@@ -252,10 +252,9 @@ pub async fn add(
             readable: &readable,
             budget: &budget,
         };
-        let army = std::sync::Arc::clone(&context.army);
         let actor = context.actor();
-        let added =
-            muster_service::lists::add(context.store_mut(), &army, id, wanted, day, &actor)?;
+        let (store, army) = context.store_and_army();
+        let added = muster_service::lists::add(store, army, id, wanted, day, &actor)?;
         let eligible = added
             .entries
             .iter()
@@ -282,16 +281,9 @@ pub async fn remove(
 ) -> Response {
     change_list(state, viewer, id, form, |context, id, form, day| {
         let person = form.person.trim().to_string();
-        let army = std::sync::Arc::clone(&context.army);
         let actor = context.actor();
-        muster_service::lists::remove(
-            context.store_mut(),
-            &army,
-            id,
-            std::slice::from_ref(&person),
-            day,
-            &actor,
-        )?;
+        let (store, army) = context.store_and_army();
+        muster_service::lists::remove(store, army, id, std::slice::from_ref(&person), day, &actor)?;
         Ok(format!("removed {person} on {day}"))
     })
     .await
@@ -304,11 +296,10 @@ pub async fn recheck(
     Form(form): Form<ListChange>,
 ) -> Response {
     change_list(state, viewer, id, form, |context, id, _, day| {
-        let army = std::sync::Arc::clone(&context.army);
         let actor = context.actor();
         let budget = std::sync::Arc::clone(&context.budget);
-        let page =
-            muster_service::lists::recheck(context.store_mut(), &army, id, day, &actor, &budget)?;
+        let (store, army) = context.store_and_army();
+        let page = muster_service::lists::recheck(store, army, id, day, &actor, &budget)?;
         let flagged = page
             .entries
             .iter()

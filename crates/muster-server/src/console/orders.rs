@@ -274,15 +274,15 @@ fn draft_result(
     if issuing {
         viewer.require_token(&form.csrf)?;
     }
-    let army = std::sync::Arc::clone(&context.army);
     let budget = std::sync::Arc::clone(&context.budget);
     let outcome = if issuing {
         let actor = context.actor();
         let draft =
             muster_service::orders::Draft { name: "draft", text: &form.document, day, overridden };
-        muster_service::orders::issue(context.store_mut(), &army, &draft, &actor, &budget)
+        let (store, army) = context.store_and_army();
+        muster_service::orders::issue(store, army, &draft, &actor, &budget)
     } else {
-        muster_service::orders::check(&army, "draft", &form.document, day, false, &budget)
+        muster_service::orders::check(&context.army, "draft", &form.document, day, false, &budget)
     };
     let mut result = DraftResult::default();
     let checked = match outcome {
@@ -350,8 +350,12 @@ fn draft_result(
         });
     }
     if form.action == "preview" && !form.site.is_empty() {
-        let (without, with) =
-            muster_service::orders::strength_before_after(&army, &checked, &form.site, &budget)?;
+        let (without, with) = muster_service::orders::strength_before_after(
+            &context.army,
+            &checked,
+            &form.site,
+            &budget,
+        )?;
         result.site = form.site.clone();
         let title = |how: &str| format!("{}, {how} {}", form.site, order.id);
         result.charts = vec![

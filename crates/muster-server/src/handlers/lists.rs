@@ -220,10 +220,9 @@ pub async fn add(
             readable: &readable,
             budget: &budget,
         };
-        let army = std::sync::Arc::clone(&context.army);
         let actor = context.actor();
-        let mut added =
-            muster_service::lists::add(context.store_mut(), &army, &id, wanted, day, &actor)?;
+        let (store, army) = context.store_and_army();
+        let mut added = muster_service::lists::add(store, army, &id, wanted, day, &actor)?;
         if context.person_fields().is_some() {
             added.failed = None;
         }
@@ -254,10 +253,10 @@ pub async fn remove(
     blocking(move || {
         let mut context = Context::open(&state, &credentials)?;
         context.require_list(Action::ChangeList, &id)?;
-        let army = std::sync::Arc::clone(&context.army);
         let actor = context.actor();
+        let (store, army) = context.store_and_army();
         let persons = vec![person];
-        muster_service::lists::remove(context.store_mut(), &army, &id, &persons, day, &actor)?;
+        muster_service::lists::remove(store, army, &id, &persons, day, &actor)?;
         Ok(Json(views::Removed { list: id, removed: persons, as_of: day }))
     })
     .await
@@ -294,11 +293,10 @@ pub async fn recheck(
     blocking(move || {
         let mut context = Context::open(&state, &credentials)?;
         context.require_list(Action::ChangeList, &id)?;
-        let army = std::sync::Arc::clone(&context.army);
         let budget = std::sync::Arc::clone(&context.budget);
         let actor = context.actor();
-        let store = context.store_mut();
-        Ok(Json(muster_service::lists::recheck(store, &army, &id, day, &actor, &budget)?))
+        let (store, army) = context.store_and_army();
+        Ok(Json(muster_service::lists::recheck(store, army, &id, day, &actor, &budget)?))
     })
     .await
 }

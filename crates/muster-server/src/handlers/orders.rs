@@ -197,7 +197,6 @@ pub async fn issue(
     blocking(move || {
         let mut context = Context::open(&state, &credentials)?;
         require_draft(&mut context, Action::IssueOrder, &draft.document)?;
-        let army = std::sync::Arc::clone(&context.army);
         let budget = std::sync::Arc::clone(&context.budget);
         let actor = context.actor();
         let issued = muster_service::orders::Draft {
@@ -206,8 +205,8 @@ pub async fn issue(
             day,
             overridden: draft.overridden,
         };
-        let checked =
-            muster_service::orders::issue(context.store_mut(), &army, &issued, &actor, &budget)?;
+        let (store, army) = context.store_and_army();
+        let checked = muster_service::orders::issue(store, army, &issued, &actor, &budget)?;
         Ok((StatusCode::CREATED, Json(checked.view())))
     })
     .await

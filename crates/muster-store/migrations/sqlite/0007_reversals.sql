@@ -8,3 +8,6 @@ CREATE TABLE reversals (
     reversed INTEGER NOT NULL UNIQUE REFERENCES acts (id),
     reason TEXT NOT NULL
 );
+
+-- The members of a unit on a day, for an act on the unit.
+CREATE INDEX service_by_unit ON service (unit);
