@@ -31,7 +31,7 @@ pub struct ErrorDetail {
     /// (each with `message`, `label`, `help`, `line`, `column`, `end_line`,
     /// `end_column`) and `rendered`; for a conflict, `conflicts`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Object)]
     pub details: Option<serde_json::Value>,
 }
 

@@ -16,6 +16,7 @@ use muster_server::{AppState, ROUTES, Settings, app};
 use muster_store::{EntryAction, NewAct, NewList, NewOrder, NewUser, SqliteStore, Store};
 use serde_json::Value;
 use tower::ServiceExt;
+use utoipa::OpenApi;
 
 fn act(kind: &str, day: &str) -> NewAct {
     NewAct {
@@ -388,6 +389,108 @@ async fn the_openapi_document_lists_every_route() {
             );
         }
     }
+}
+
+/// What is wrong with the documentation of one operation's answers: every
+/// 2xx answer has a content schema (JSON, a component or a typed schema;
+/// the chart, an SVG string); an operation that takes a token documents
+/// the 401, one the policies decide the 403, one with a body the 400 and
+/// the 413.
+fn undocumented(
+    method: &str,
+    path: &str,
+    operation: &Value,
+    components: &Value,
+    action: bool,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let responses = operation["responses"].as_object().unwrap();
+    let successes: Vec<_> =
+        responses.iter().filter(|(status, _)| status.starts_with('2')).collect();
+    if successes.is_empty() {
+        problems.push(format!("{method} {path} documents no 2xx answer"));
+    }
+    for (status, response) in successes {
+        let content = response["content"].as_object().filter(|content| !content.is_empty());
+        let Some(content) = content else {
+            problems.push(format!("{method} {path}: its {status} answer has no content"));
+            continue;
+        };
+        for (media, body) in content {
+            let schema = &body["schema"];
+            let typed = match media.as_str() {
+                "application/json" => match schema["$ref"].as_str() {
+                    Some(reference) => reference
+                        .strip_prefix("#/components/schemas/")
+                        .is_some_and(|name| components[name].is_object()),
+                    None => schema["type"].is_string() || schema["type"].is_array(),
+                },
+                "image/svg+xml" => schema["type"] == "string",
+                _ => false,
+            };
+            if !typed {
+                problems.push(format!(
+                    "{method} {path}: its {status} answer ({media}) has no schema: {schema}"
+                ));
+            }
+        }
+    }
+    let mut expected = Vec::new();
+    if operation["security"].is_array() {
+        expected.push("401");
+    }
+    if action {
+        expected.push("403");
+    }
+    if operation["requestBody"].is_object() {
+        expected.extend(["400", "413"]);
+    }
+    for status in expected {
+        if !responses.contains_key(status) {
+            problems.push(format!("{method} {path} does not document its {status} answer"));
+        }
+    }
+    problems
+}
+
+#[test]
+fn every_operation_documents_a_schema_for_its_answers() {
+    let document = serde_json::to_value(muster_server::ApiDoc::openapi()).unwrap();
+    let components = &document["components"]["schemas"];
+    let mut problems = Vec::new();
+    let mut operations = 0;
+    for (path, methods) in document["paths"].as_object().unwrap() {
+        for (method, operation) in methods.as_object().unwrap() {
+            operations += 1;
+            let action = ROUTES.iter().any(|route| {
+                route.path == path
+                    && route.method.eq_ignore_ascii_case(method)
+                    && route.action.is_some()
+            });
+            problems.extend(undocumented(method, path, operation, components, action));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert_eq!(operations, ROUTES.len() - 2, "every route but the document and /metrics");
+}
+
+#[tokio::test]
+async fn an_order_reads_with_the_impact_printed_when_it_was_issued() {
+    let fixture = fixture();
+    let (_dir, state) = fixture.copy();
+    let document = harmless_order("impact-order", "mod", "2024-01-05");
+    let body = serde_json::json!({ "document": document });
+    let (status, issued) =
+        fixture.request(&state, "POST", "/api/v1/orders", Some(body), Some("minister")).await;
+    assert_eq!(status, StatusCode::CREATED, "{issued}");
+    let (status, order) =
+        fixture.request(&state, "GET", "/api/v1/orders/impact-order", None, Some("minister")).await;
+    assert_eq!(status, StatusCode::OK, "{order}");
+    assert_eq!(order["impact"], issued, "the impact as printed, with its day and override");
+    assert_eq!(order["impact"]["as_of"], "2024-01-05");
+    // An order recorded without an impact it can read has none.
+    let (_, recorded) = fixture.get("/api/v1/orders/mod-2024-001", Some("minister")).await;
+    assert!(recorded["impact"].is_null(), "{recorded}");
 }
 
 /// The user of each role in the matrix, and his organisation.

@@ -478,8 +478,31 @@ pub fn show(
             })
             .collect(),
         rules: rules_view(order),
-        impact: serde_json::from_str(&stored.impact).unwrap_or(serde_json::Value::Null),
+        impact: recorded_impact(&stored.impact, stored.act.valid_on, stored.overridden),
         document: stored.document,
+    })
+}
+
+/// The impact recorded with an order, as it was printed when the order
+/// was issued on `day` (without a strength); `None` when the recorded text
+/// is not an impact.
+fn recorded_impact(text: &str, day: NaiveDate, overridden: bool) -> Option<views::Impact> {
+    #[derive(serde::Deserialize)]
+    struct Recorded {
+        order: String,
+        lists: Vec<views::ListImpact>,
+        discharge: Vec<views::DischargeChange>,
+        conflicts: Vec<views::Conflict>,
+    }
+    let recorded: Recorded = serde_json::from_str(text).ok()?;
+    Some(views::Impact {
+        order: recorded.order,
+        as_of: day,
+        overridden,
+        lists: recorded.lists,
+        discharge: recorded.discharge,
+        conflicts: recorded.conflicts,
+        strength: None,
     })
 }
 

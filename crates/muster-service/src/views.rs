@@ -5,12 +5,14 @@
 //!
 //! Fields a role may not see are `Option`s left out of the JSON when
 //! `None` (see [`Person::cut`]); a field that may be null when shown is
-//! an `Option` inside that `Option`.
+//! an `Option` inside that `Option`. The schemas say so exactly: a field
+//! that may be left out is not required, and is nullable only if it may
+//! also be null; an `Option` always written is required and nullable.
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// A person's record as stored (one version).
@@ -23,12 +25,14 @@ pub struct PersonRecord {
     pub sex: String,
     pub home_province: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     pub home_county: Option<String>,
     /// The branch he serves or served in; null for a civilian.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, nullable)]
     pub branch: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     pub rank: Option<String>,
     pub specialty: String,
     /// The day he enlisted; null if he never did.
@@ -44,9 +48,11 @@ pub struct PersonRecord {
 #[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
 pub struct ServiceRow {
     pub unit: String,
+    #[schema(required)]
     pub unit_name: Option<String>,
     pub from: NaiveDate,
     /// The last day; null while it lasts (as of the day asked).
+    #[schema(required)]
     pub to: Option<NaiveDate>,
 }
 
@@ -56,8 +62,10 @@ pub struct DeploymentRow {
     pub site: String,
     pub campaign: String,
     /// The unit deployed, when he was deployed with it.
+    #[schema(required)]
     pub unit: Option<String>,
     pub from: NaiveDate,
+    #[schema(required)]
     pub to: Option<NaiveDate>,
 }
 
@@ -87,6 +95,7 @@ pub struct Person {
     pub person: PersonRecord,
     pub as_of: NaiveDate,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = i64)]
     pub age: Option<i64>,
     /// `killed`, `awol`, `abroad`, `discharged`, `serving` or `civilian`.
     pub status: String,
@@ -104,14 +113,19 @@ pub struct Person {
     #[serde(skip)]
     pub discharge_how: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Vec<String>)]
     pub discharge_delayed_by: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Vec<ServiceRow>)]
     pub service: Option<Vec<ServiceRow>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Vec<DeploymentRow>)]
     pub deployments: Option<Vec<DeploymentRow>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Vec<EventRow>)]
     pub events: Option<Vec<EventRow>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Vec<VersionRow>)]
     pub versions: Option<Vec<VersionRow>>,
 }
 
@@ -231,15 +245,18 @@ pub struct ListPage {
     pub kind: String,
     pub owner: String,
     pub title: String,
+    #[schema(required)]
     pub quota: Option<u32>,
     pub as_of: NaiveDate,
     /// The entries of the status asked for (all of them when none was).
     pub total: usize,
     pub offset: usize,
     /// The most entries asked for; null for all.
+    #[schema(required)]
     pub limit: Option<usize>,
     /// After a re-check: how many entries it flagged.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = usize)]
     pub flagged: Option<usize>,
     pub entries: Vec<ListEntry>,
 }
@@ -251,12 +268,14 @@ pub struct ListSummary {
     pub kind: String,
     pub owner: String,
     pub title: String,
+    #[schema(required)]
     pub quota: Option<u32>,
     pub created_on: NaiveDate,
     /// How many are on it on the day (not removed).
     pub entries: usize,
     /// Flagged entries on the day, when they were counted.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = usize)]
     pub flagged: Option<usize>,
 }
 
@@ -280,6 +299,7 @@ pub struct Added {
     /// For how many the condition failed to evaluate (not added); shown
     /// only to a caller who may read everything the condition read.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = u64)]
     pub failed: Option<u64>,
 }
 
@@ -321,7 +341,7 @@ impl Roster {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct StrengthMonth {
     /// `YYYY-MM`; counted on its first day.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub month: Month,
     pub headcount: u32,
     pub technicians: u32,
@@ -374,7 +394,8 @@ pub struct Count {
 /// A month of a site without and with an order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ComparedMonth {
-    #[schema(value_type = String)]
+    /// `YYYY-MM`; counted on its first day.
+    #[schema(value_type = String, pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub month: Month,
     pub before: Count,
     pub after: Count,
@@ -403,14 +424,17 @@ pub struct Cohort {
 pub struct Stats {
     pub event: String,
     pub by: String,
+    #[schema(required)]
     pub from: Option<NaiveDate>,
     pub to: NaiveDate,
     pub groups: Vec<Cohort>,
     /// The smallest cohort shown by name, when smaller ones were merged.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = u64)]
     pub minimum_cohort: Option<u64>,
     /// How many cohorts were merged into `(smaller cohorts)`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = usize)]
     pub suppressed_cohorts: Option<usize>,
 }
 
@@ -431,6 +455,7 @@ pub struct ExplainedRule {
     pub reads: serde_json::Map<String, serde_json::Value>,
     /// The evaluation error of `when` or `unless`, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     pub error: Option<String>,
     /// What the rule did, in words.
     pub note: String,
@@ -470,14 +495,14 @@ pub struct Explanation {
 }
 
 /// An entry of a list newly excluded by an order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ListImpact {
     pub list: String,
     pub newly_excluded: Vec<String>,
 }
 
 /// A discharge an order moves.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct DischargeChange {
     pub person: String,
     pub from: NaiveDate,
@@ -485,7 +510,7 @@ pub struct DischargeChange {
 }
 
 /// A delay over a protection.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Conflict {
     pub rule: usize,
     pub protected_by: String,
@@ -506,6 +531,7 @@ pub struct Impact {
     pub conflicts: Vec<Conflict>,
     /// With a site asked for: its strength without and with the order.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = StrengthComparison)]
     pub strength: Option<StrengthComparison>,
 }
 
@@ -516,7 +542,9 @@ pub struct OrderRule {
     pub applies_to: String,
     pub effect: String,
     pub when: String,
+    #[schema(required)]
     pub unless: Option<String>,
+    #[schema(required)]
     pub until: Option<String>,
     pub reason: String,
 }
@@ -554,6 +582,7 @@ pub struct OrderSummary {
     pub issued_by: String,
     pub issued_on: NaiveDate,
     pub effective_from: NaiveDate,
+    #[schema(required)]
     pub effective_until: Option<NaiveDate>,
     /// `in force`, `in force from D`, `expired after D`, `revoked from D`,
     /// `superseded by ID from D`.
@@ -588,6 +617,7 @@ pub struct OrderDetail {
     pub issued_on: NaiveDate,
     pub recorded_at: String,
     pub effective_from: NaiveDate,
+    #[schema(required)]
     pub effective_until: Option<NaiveDate>,
     pub addressed_to: Vec<String>,
     pub supersedes: Vec<String>,
@@ -600,16 +630,19 @@ pub struct OrderDetail {
     pub rules: Vec<OrderRule>,
     /// The document, as issued.
     pub document: String,
-    /// The impact printed when it was issued.
-    #[schema(value_type = Object)]
-    pub impact: serde_json::Value,
+    /// The impact printed when it was issued (without a strength); null
+    /// when the store holds none it can read.
+    #[schema(required)]
+    pub impact: Option<Impact>,
 }
 
 /// A notice left for an organisation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Notice {
     pub on: NaiveDate,
+    #[schema(required)]
     pub order: Option<String>,
+    #[schema(required)]
     pub list: Option<String>,
     pub message: String,
 }
@@ -627,9 +660,11 @@ pub struct Notices {
 pub struct UnitRow {
     pub id: String,
     pub name: String,
+    #[schema(required)]
     pub parent: Option<String>,
     pub branch: String,
     pub tags: Vec<String>,
+    #[schema(required)]
     pub administration: Option<String>,
 }
 
@@ -647,6 +682,7 @@ pub struct CampaignRow {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub required: u32,
+    #[schema(required)]
     pub required_technicians: Option<u32>,
 }
 
@@ -670,14 +706,16 @@ pub struct Sites {
 #[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
 pub struct AuditRow {
     pub seq: i64,
+    #[schema(required)]
     pub act: Option<i64>,
     pub recorded_at: String,
     pub actor: String,
     pub kind: String,
+    #[schema(required)]
     pub valid_on: Option<String>,
     pub summary: String,
-    /// What the act did, as recorded.
-    #[schema(value_type = Object)]
+    /// What the act did, as recorded: any JSON value (an object for
+    /// every act muster records).
     pub content: serde_json::Value,
     pub previous: String,
     pub hash: String,
@@ -695,9 +733,12 @@ pub struct AuditVerdict {
     pub intact: bool,
     pub entries: usize,
     /// The last entry's number and hash, when the log is intact.
+    #[schema(required)]
     pub head: Option<AuditHead>,
     /// The entry where the first problem is.
+    #[schema(required)]
     pub entry: Option<i64>,
+    #[schema(required)]
     pub problem: Option<String>,
 }
 

@@ -24,7 +24,7 @@ use crate::state::AppState;
     get,
     path = "/api/v1/lists",
     params(AsOf),
-    responses((status = 200, body = views::Lists, description = "The lists"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
+    responses((status = 200, body = views::Lists, description = "The lists"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody, description = "The request's deadline passed, or its client went away")),
     security(("token" = []))
 )]
 pub async fn lists(
@@ -69,7 +69,8 @@ const MAX_PAGE: usize = 100_000;
     responses(
         (status = 200, body = views::ListPage, description = "The list"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody, description = "No such list, or not one the caller may read")
+        (status = 403, body = ErrorBody, description = "Not a list the caller may read, or no such list to a caller who may not read every list"),
+        (status = 404, body = ErrorBody, description = "No such list"), (status = 503, body = ErrorBody, description = "The request's deadline passed, or its client went away")
     ),
     security(("token" = []))
 )]
@@ -119,7 +120,7 @@ pub struct NewListBody {
     responses(
         (status = 201, body = views::ListSummary, description = "Created"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody, description = "The body is too large")
     ),
     security(("token" = []))
 )]
@@ -191,7 +192,8 @@ pub struct Additions {
     responses(
         (status = 200, body = views::Added, description = "Added"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)
+        (status = 404, body = ErrorBody), (status = 413, body = ErrorBody, description = "The body is too large"),
+        (status = 422, body = ErrorBody), (status = 503, body = ErrorBody, description = "The request's deadline passed, or its client went away")
     ),
     security(("token" = []))
 )]
@@ -279,7 +281,7 @@ pub struct ActDay {
     responses(
         (status = 200, body = views::ListPage, description = "The entries, re-checked"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)
+        (status = 404, body = ErrorBody), (status = 413, body = ErrorBody, description = "The body is too large"), (status = 503, body = ErrorBody, description = "The request's deadline passed, or its client went away")
     ),
     security(("token" = []))
 )]

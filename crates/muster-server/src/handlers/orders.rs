@@ -102,7 +102,8 @@ fn check_size(draft: &Draft) -> Result<(), ApiError> {
     responses(
         (status = 200, body = views::CheckedOrder, description = "The order is valid: its rules, and any conflicts"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody, description = "The order has errors: `details.diagnostics`")
+        (status = 413, body = ErrorBody, description = "The body is too large"),
+        (status = 422, body = ErrorBody, description = "The order has errors: `details.diagnostics`"), (status = 503, body = ErrorBody, description = "The request's deadline passed, or its client went away")
     ),
     security(("token" = []))
 )]
@@ -139,7 +140,7 @@ pub async fn check(
     responses(
         (status = 200, body = views::Impact, description = "The impact"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)
+        (status = 404, body = ErrorBody), (status = 413, body = ErrorBody, description = "The body is too large"), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody, description = "The request's deadline passed, or its client went away")
     ),
     security(("token" = []))
 )]
@@ -182,8 +183,8 @@ pub async fn preview(
     responses(
         (status = 201, body = views::Impact, description = "Issued: the impact"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "Conflicts with an order in force: `details.conflicts`"),
-        (status = 422, body = ErrorBody)
+        (status = 409, body = ErrorBody, description = "Conflicts with an order in force (`details.conflicts`), or an order of this id is issued"),
+        (status = 413, body = ErrorBody, description = "The body is too large"), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody, description = "The request's deadline passed, or its client went away")
     ),
     security(("token" = []))
 )]
@@ -231,7 +232,7 @@ pub struct Revocation {
     responses(
         (status = 200, body = views::Revoked, description = "Revoked"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)
+        (status = 404, body = ErrorBody), (status = 413, body = ErrorBody, description = "The body is too large")
     ),
     security(("token" = []))
 )]

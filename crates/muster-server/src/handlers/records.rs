@@ -36,7 +36,8 @@ pub async fn health() -> Json<Health> {
     responses(
         (status = 200, body = views::Person, description = "The person"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody, description = "No such person, or not one the caller may see")
+        (status = 403, body = ErrorBody, description = "Not a person the caller may see, or no such person to a caller who may not see everyone"),
+        (status = 404, body = ErrorBody, description = "No such person")
     ),
     security(("token" = []))
 )]

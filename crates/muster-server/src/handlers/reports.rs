@@ -28,7 +28,8 @@ use crate::state::AppState;
     params(("cycle" = String, Path, description = "`YYYY-spring` or `YYYY-autumn`"), AsOf),
     responses(
         (status = 200, body = views::Roster, description = "The roster"),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 503, body = ErrorBody, description = "The request's deadline passed, or its client went away")
     ),
     security(("token" = []))
 )]
@@ -128,7 +129,7 @@ fn compute_strength(
     responses(
         (status = 200, body = views::Strength, description = "The strength"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody, description = "The request's deadline passed, or its client went away")
     ),
     security(("token" = []))
 )]
@@ -150,7 +151,7 @@ pub async fn strength(
     responses(
         (status = 200, description = "The chart", content_type = "image/svg+xml", body = String),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody, description = "The request's deadline passed, or its client went away")
     ),
     security(("token" = []))
 )]
@@ -201,7 +202,7 @@ pub struct StatsParams {
     responses(
         (status = 200, body = views::Stats, description = "The rates"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody)
+        (status = 422, body = ErrorBody), (status = 503, body = ErrorBody, description = "The request's deadline passed, or its client went away")
     ),
     security(("token" = []))
 )]
@@ -255,6 +256,7 @@ pub struct ExplainParams {
     responses(
         (status = 200, body = views::Explanation, description = "The explanation"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody, description = "Not a person the caller may ask about, or no such person to a caller who may not see everyone"),
         (status = 404, body = ErrorBody)
     ),
     security(("token" = []))

@@ -23,9 +23,11 @@ pub struct Whoami {
     /// The token every change made with the session cookie must send in
     /// `X-CSRF-Token` (on login only).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     pub csrf: Option<String>,
     /// How long a session lasts unused (on login only).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = u64)]
     pub idle_timeout_seconds: Option<u64>,
 }
 
