@@ -77,10 +77,11 @@ pub fn read_dataset_with_progress(
             let path = dir.join($file);
             if path.exists() {
                 let file = File::open(&path).map_err(|source| io_error(&path, source))?;
+                let size = file.metadata().map(|metadata| metadata.len()).unwrap_or(0);
                 let mut counting =
                     Counting { inner: file, done: &mut done, total, progress: &mut *progress };
                 dataset.$field =
-                    read_table(&mut counting, $file, &mut dataset.errors, $unread, $parse)
+                    read_table(&mut counting, size, $file, &mut dataset.errors, $unread, $parse)
                         .map_err(|source| io_error(&path, source))?;
             }
         }};
@@ -290,6 +291,7 @@ struct Parser<T> {
 /// leaving out the rows that hold them (their ids go to `unread`).
 fn read_table<T>(
     reader: impl Read,
+    size: u64,
     file: &'static str,
     errors: &mut Errors,
     unread: &mut Unread,
@@ -298,7 +300,7 @@ fn read_table<T>(
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .buffer_capacity(1 << 20)
+        .buffer_capacity(buffer_capacity(size))
         .from_reader(reader);
     let mut rows = Vec::new();
     // The buffer of one row, read as bytes and then checked as UTF-8 in
@@ -399,6 +401,14 @@ fn read_table<T>(
         buffer = Some(record.into_byte_record());
     }
     Ok(rows)
+}
+
+/// The read buffer for a file of `size` bytes: a mebibyte for a large
+/// file, no more than the file needs for a small one.
+fn buffer_capacity(size: u64) -> usize {
+    const LARGEST: u64 = 1 << 20;
+    const SMALLEST: u64 = 8 << 10;
+    size.clamp(SMALLEST, LARGEST) as usize
 }
 
 /// The id of a row left out, when its file has ids: `None` when the row
