@@ -9,7 +9,7 @@ use muster_core::{
     Records, Site, Unit,
 };
 
-use crate::{Dataset, DatasetError, Errors, ImportError, Located};
+use crate::{Dataset, DatasetError, Errors, ImportError, Located, Unread};
 
 /// Whether an import may replace records the store holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,9 +58,13 @@ impl Plan {
 }
 
 /// Checks `dataset` against itself and against `stored`, the records the
-/// store holds; returns what to write, or every error found.
-pub fn check(stored: &Records, dataset: Dataset, mode: Mode) -> Result<Plan, ImportError> {
-    let mut errors = Errors::default();
+/// store holds; returns what to write, or every error found: those found
+/// while reading it, then those of its rows against each other and the
+/// store. A row that could not be read is left out of these checks, and a
+/// reference to its id is not unknown, so that it raises no further error.
+pub fn check(stored: &Records, mut dataset: Dataset, mode: Mode) -> Result<Plan, ImportError> {
+    let mut errors = std::mem::take(&mut dataset.errors);
+    let left_out = std::mem::take(&mut dataset.left_out);
     let mut plan = Plan { calendar: dataset.calendar, ..Plan::default() };
     if plan.calendar.is_some() && plan.calendar == stored.calendar {
         plan.calendar = None;
@@ -112,8 +116,10 @@ pub fn check(stored: &Records, dataset: Dataset, mode: Mode) -> Result<Plan, Imp
         &mut plan.unchanged,
     );
 
-    let known_organisation = |id: &str| organisations.records.contains_key(id);
-    let known_site = |id: &str| sites.records.contains_key(id);
+    let known_organisation = |id: &str| organisations.knows(id, &left_out.organisations);
+    let known_unit = |id: &str| units.knows(id, &left_out.units);
+    let known_site = |id: &str| sites.knows(id, &left_out.sites);
+    let known_person = |id: &str| people.knows(id, &left_out.people);
 
     // Organisations: parents, and no cycle.
     for row in organisations.incoming() {
@@ -127,6 +133,7 @@ pub fn check(stored: &Records, dataset: Dataset, mode: Mode) -> Result<Plan, Imp
         "organisations.csv",
         "organisation",
         &organisations,
+        &left_out.organisations,
         |record| record.parent.as_deref(),
         &mut errors,
     );
@@ -134,7 +141,7 @@ pub fn check(stored: &Records, dataset: Dataset, mode: Mode) -> Result<Plan, Imp
     // Units: parents, administrations, and no cycle.
     for row in units.incoming() {
         if let Some(parent) = &row.record.parent
-            && !units.records.contains_key(parent.as_str())
+            && !known_unit(parent)
         {
             errors.push(unknown("units.csv", row.line, "parent", "unit", parent));
         }
@@ -150,7 +157,14 @@ pub fn check(stored: &Records, dataset: Dataset, mode: Mode) -> Result<Plan, Imp
             ));
         }
     }
-    check_tree("units.csv", "unit", &units, |record| record.parent.as_deref(), &mut errors);
+    check_tree(
+        "units.csv",
+        "unit",
+        &units,
+        &left_out.units,
+        |record| record.parent.as_deref(),
+        &mut errors,
+    );
 
     // Campaigns: their sites.
     for row in campaigns.incoming() {
@@ -174,10 +188,10 @@ pub fn check(stored: &Records, dataset: Dataset, mode: Mode) -> Result<Plan, Imp
         let deployment = &row.record;
         let line = row.line;
         match &deployment.deployed {
-            Deployed::Unit(unit) if !units.records.contains_key(unit.as_str()) => {
+            Deployed::Unit(unit) if !known_unit(unit) => {
                 errors.push(unknown("deployments.csv", line, "unit", "unit", unit));
             }
-            Deployed::Person(person) if !people.records.contains_key(person.as_str()) => {
+            Deployed::Person(person) if !known_person(person) => {
                 errors.push(unknown("deployments.csv", line, "person", "person", person));
             }
             _ => {}
@@ -186,15 +200,15 @@ pub fn check(stored: &Records, dataset: Dataset, mode: Mode) -> Result<Plan, Imp
             errors.push(unknown("deployments.csv", line, "site", "site", &deployment.site));
         }
         if !deployment.campaign.is_empty() {
-            match campaigns.records.get(deployment.campaign.as_str()) {
-                None => errors.push(unknown(
+            match campaigns.get(&deployment.campaign, &left_out.campaigns) {
+                Found::Unknown => errors.push(unknown(
                     "deployments.csv",
                     line,
                     "campaign",
                     "campaign",
                     &deployment.campaign,
                 )),
-                Some(campaign) if campaign.site != deployment.site => {
+                Found::Record(campaign) if campaign.site != deployment.site => {
                     errors.push(DatasetError::at(
                         "deployments.csv",
                         line,
@@ -205,7 +219,7 @@ pub fn check(stored: &Records, dataset: Dataset, mode: Mode) -> Result<Plan, Imp
                         ),
                     ));
                 }
-                Some(_) => {}
+                Found::Record(_) | Found::LeftOut => {}
             }
         }
     }
@@ -233,7 +247,7 @@ pub fn check(stored: &Records, dataset: Dataset, mode: Mode) -> Result<Plan, Imp
         &mut plan.unchanged,
     );
     for row in assignments.incoming.iter().copied() {
-        if !units.records.contains_key(row.record.unit.as_str()) {
+        if !known_unit(&row.record.unit) {
             errors.push(unknown("service.csv", row.line, "unit", "unit", &row.record.unit));
         }
     }
@@ -254,7 +268,7 @@ pub fn check(stored: &Records, dataset: Dataset, mode: Mode) -> Result<Plan, Imp
             EventKind::Discharged => {}
         }
     }
-    check_people(&people, &assignments, &events, &mut errors);
+    check_people(&people, &left_out.people, &assignments, &events, &mut errors);
 
     if !errors.is_empty() {
         errors.sort();
@@ -306,6 +320,31 @@ impl<'a, T> MergedById<'a, T> {
     fn incoming(&self) -> impl Iterator<Item = &'a Located<T>> + '_ {
         self.changed.iter().copied()
     }
+
+    /// Whether an id may be referred to: it is held, or its row was left out.
+    fn knows(&self, id: &str, left_out: &Unread) -> bool {
+        self.records.contains_key(id) || left_out.covers(id)
+    }
+
+    /// The record of an id as the import leaves it. A row of the file that
+    /// was left out hides what the store holds of its id, since it may
+    /// have replaced it.
+    fn get(&self, id: &str, left_out: &Unread) -> Found<'a, T> {
+        match self.records.get(id) {
+            Some(_) if left_out.covers(id) && !self.lines.contains_key(id) => Found::LeftOut,
+            Some(record) => Found::Record(record),
+            None if left_out.covers(id) => Found::LeftOut,
+            None => Found::Unknown,
+        }
+    }
+}
+
+/// What an id names after the import.
+enum Found<'a, T> {
+    Record(&'a T),
+    /// A row with the id may have been left out: nothing is known of it.
+    LeftOut,
+    Unknown,
 }
 
 /// The records at these positions (in increasing order), moved out.
@@ -379,12 +418,18 @@ fn check_tree<'a, T>(
     file: &str,
     what: &str,
     merged: &MergedById<'a, T>,
+    left_out: &Unread,
     parent_of: impl Fn(&'a T) -> Option<&'a str>,
     errors: &mut Errors,
 ) {
+    // A record whose row was left out is not followed: the row may have
+    // given it another parent.
     let parents: HashMap<&str, &str> = merged
         .records
         .iter()
+        .filter(|(id, _)| {
+            left_out.is_empty() || matches!(merged.get(id, left_out), Found::Record(_))
+        })
         .filter_map(|(id, record)| parent_of(record).map(|parent| (*id, parent)))
         .collect();
     // Remove the cycles one at a time, so that each is reported once.
@@ -489,6 +534,7 @@ enum Source {
 /// birth.
 fn check_people(
     people: &MergedById<'_, Person>,
+    left_out: &Unread,
     assignments: &MergedHistory<'_, Assignment>,
     events: &MergedHistory<'_, Event>,
     errors: &mut Errors,
@@ -519,15 +565,18 @@ fn check_people(
         let person_id = rows[start].0.person.as_str();
         let end =
             start + rows[start..].iter().take_while(|(row, _)| row.person == person_id).count();
-        check_service(people, person_id, &rows[start..end], &person_line, errors);
+        let person = people.get(person_id, left_out);
+        check_service(person, person_id, &rows[start..end], &person_line, errors);
         start = end;
     }
 
     for row in events.incoming.iter().copied() {
         let event = &row.record;
-        match people.records.get(event.person.as_str()) {
-            None => errors.push(unknown("events.csv", row.line, "person", "person", &event.person)),
-            Some(person) if event.date < person.born => errors.push(DatasetError::at(
+        match people.get(&event.person, left_out) {
+            Found::Unknown => {
+                errors.push(unknown("events.csv", row.line, "person", "person", &event.person));
+            }
+            Found::Record(person) if event.date < person.born => errors.push(DatasetError::at(
                 "events.csv",
                 row.line,
                 "date",
@@ -536,7 +585,7 @@ fn check_people(
                     event.date, person.id, person.born
                 ),
             )),
-            Some(_) => {}
+            Found::Record(_) | Found::LeftOut => {}
         }
     }
     for record in &events.kept {
@@ -561,7 +610,7 @@ fn check_people(
 }
 
 fn check_service(
-    people: &MergedById<'_, Person>,
+    person: Found<'_, Person>,
     person_id: &str,
     rows: &[(&Assignment, Source)],
     person_line: &dyn Fn(&str) -> Option<u64>,
@@ -579,33 +628,41 @@ fn check_service(
         };
         errors.push(error);
     };
-    let Some(person) = people.records.get(person_id) else {
-        for (_, source) in rows {
-            if let Source::File(line) = source {
-                errors.push(unknown("service.csv", *line, "person", "person", person_id));
+    // A person whose row was left out: his assignments are checked against
+    // each other only.
+    let person = match person {
+        Found::Record(person) => Some(person),
+        Found::LeftOut => None,
+        Found::Unknown => {
+            for (_, source) in rows {
+                if let Source::File(line) = source {
+                    errors.push(unknown("service.csv", *line, "person", "person", person_id));
+                }
             }
+            return;
         }
-        return;
     };
     let mut previous: Option<(&Assignment, Source)> = None;
     for &(assignment, source) in rows {
-        match person.enlisted {
-            None => report(
-                source,
-                "person",
-                format!("`{person_id}` never enlisted (`enlisted` is empty)"),
-                errors,
-            ),
-            Some(enlisted) if assignment.from < enlisted => report(
-                source,
-                "from",
-                format!(
-                    "the assignment begins on {}, before the enlistment of `{person_id}` on {enlisted}",
-                    assignment.from
+        if let Some(person) = person {
+            match person.enlisted {
+                None => report(
+                    source,
+                    "person",
+                    format!("`{person_id}` never enlisted (`enlisted` is empty)"),
+                    errors,
                 ),
-                errors,
-            ),
-            Some(_) => {}
+                Some(enlisted) if assignment.from < enlisted => report(
+                    source,
+                    "from",
+                    format!(
+                        "the assignment begins on {}, before the enlistment of `{person_id}` on {enlisted}",
+                        assignment.from
+                    ),
+                    errors,
+                ),
+                Some(_) => {}
+            }
         }
         if let Some((before, before_source)) = previous
             && before.to.is_none_or(|to| to >= assignment.from)

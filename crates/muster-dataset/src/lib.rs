@@ -3,15 +3,19 @@
 //! checked against the records a store already holds.
 //!
 //! Reading ([`read_dataset`]) catches what one cell or one row can show: a
-//! bad date, an unknown word, a missing column. Checking ([`check`]) catches
-//! what needs the whole: unknown ids, duplicate ids, cycles in the unit tree,
-//! overlapping assignments, rows before enlistment or birth. Both report
-//! every error they find, as `FILE:LINE: column COLUMN: message`, and the
-//! import stores nothing unless both find none.
+//! bad date, an unknown word, a missing column; it keeps the rows it could
+//! read and the errors it found, and remembers the ids of the rows it left
+//! out. Checking ([`check`]) catches what needs the whole: unknown ids,
+//! duplicate ids, cycles in the unit tree, overlapping assignments, rows
+//! before enlistment or birth, on the rows that were read, and names no
+//! error that a row left out would cause (a reference to a left-out id is
+//! not unknown). It reports the errors of both, as `FILE:LINE: column
+//! COLUMN: message`, and the import stores nothing unless both find none.
 
 mod check;
 mod read;
 
+use std::collections::HashSet;
 use std::fmt;
 
 pub use check::{Mode, Plan, check};
@@ -42,6 +46,29 @@ pub struct Dataset {
     pub assignments: Vec<Located<Assignment>>,
     pub deployments: Vec<Located<Deployment>>,
     pub events: Vec<Located<Event>>,
+    /// The errors found while reading; the rows that hold them are left out.
+    pub errors: Errors,
+    /// The ids of the rows left out, file by file.
+    pub left_out: LeftOut,
+}
+
+/// What reading left out of the files with ids, so that checking the rows
+/// that were read raises no error a left-out row would cause.
+#[derive(Clone, Debug, Default)]
+pub struct LeftOut {
+    pub organisations: Unread,
+    pub units: Unread,
+    pub sites: Unread,
+    pub campaigns: Unread,
+    pub people: Unread,
+}
+
+/// The ids of one file's rows that could not be read, or that the file could
+/// not be read to its end (an unusable header, a row whose id is unreadable).
+#[derive(Clone, Debug, Default)]
+pub struct Unread {
+    ids: HashSet<String>,
+    all: bool,
 }
 
 /// One thing wrong with a dataset, where it is.
@@ -77,12 +104,16 @@ pub enum ImportError {
 
 impl Dataset {
     /// The records of the dataset as they are, without their lines and
-    /// without checking them against each other (see `check` for that).
-    pub fn into_records(self) -> Records {
+    /// without checking them against each other (see `check` for that), or
+    /// the errors found while reading.
+    pub fn into_records(self) -> Result<Records, ImportError> {
         fn records<T>(rows: Vec<Located<T>>) -> Vec<T> {
             rows.into_iter().map(|row| row.record).collect()
         }
-        Records {
+        if !self.errors.is_empty() {
+            return Err(ImportError::Invalid(self.errors));
+        }
+        Ok(Records {
             calendar: self.calendar,
             organisations: records(self.organisations),
             units: records(self.units),
@@ -92,7 +123,7 @@ impl Dataset {
             assignments: records(self.assignments),
             deployments: records(self.deployments),
             events: records(self.events),
-        }
+        })
     }
 
     /// How many rows the dataset holds, in all its files.
@@ -110,6 +141,35 @@ impl Dataset {
         .iter()
         .map(|&count| count as u64)
         .sum()
+    }
+}
+
+impl Unread {
+    /// Whether a row with this id may have been left out.
+    pub fn covers(&self, id: &str) -> bool {
+        self.all || (!self.ids.is_empty() && self.ids.contains(id))
+    }
+
+    /// Whether every row was read.
+    pub fn is_empty(&self) -> bool {
+        !self.all && self.ids.is_empty()
+    }
+
+    /// Remembers a row left out, with its id when it could be read.
+    pub(crate) fn insert(&mut self, id: Option<&str>) {
+        match id {
+            Some(id) => {
+                if !id.is_empty() {
+                    self.ids.insert(id.to_string());
+                }
+            }
+            None => self.all = true,
+        }
+    }
+
+    /// Remembers that the rest of the file could not be read.
+    pub(crate) fn rest(&mut self) {
+        self.all = true;
     }
 }
 

@@ -11,7 +11,7 @@ use muster_core::{
     Organisation, OrganisationKind, Person, Sex, Site, Unit, parse_date,
 };
 
-use crate::{Dataset, DatasetError, Errors, ImportError, Located};
+use crate::{Dataset, DatasetError, Errors, ImportError, Located, Unread};
 
 /// The files of a dataset, in the order they are read and reported.
 pub const FILES: &[&str] = &[
@@ -26,7 +26,9 @@ pub const FILES: &[&str] = &[
     "events.csv",
 ];
 
-/// Reads the dataset in `dir`.
+/// Reads the dataset in `dir`: the rows that could be read, with the errors
+/// found in the others (`Dataset::errors`); an error only when a file cannot
+/// be read at all.
 pub fn read_dataset(dir: &Path) -> Result<Dataset, ImportError> {
     read_dataset_with_progress(dir, &mut |_, _| {})
 }
@@ -57,7 +59,6 @@ pub fn read_dataset_with_progress(
     }
     let mut done = 0u64;
     let mut dataset = Dataset::default();
-    let mut errors = Errors::default();
 
     let calendar_path = dir.join("calendar.toml");
     if calendar_path.exists() {
@@ -67,37 +68,38 @@ pub fn read_dataset_with_progress(
         progress(done, total);
         match read_calendar(&text) {
             Ok(calendar) => dataset.calendar = Some(calendar),
-            Err(error) => errors.push(error),
+            Err(error) => dataset.errors.push(error),
         }
     }
 
     macro_rules! table {
-        ($file:literal, $field:ident, $parse:ident) => {{
+        ($file:literal, $field:ident, $parse:ident, $unread:expr) => {{
             let path = dir.join($file);
             if path.exists() {
                 let file = File::open(&path).map_err(|source| io_error(&path, source))?;
+                let size = file.metadata().map(|metadata| metadata.len()).unwrap_or(0);
                 let mut counting =
                     Counting { inner: file, done: &mut done, total, progress: &mut *progress };
-                dataset.$field = read_table(&mut counting, $file, &mut errors, $parse)
-                    .map_err(|source| io_error(&path, source))?;
+                dataset.$field =
+                    read_table(&mut counting, size, $file, &mut dataset.errors, $unread, $parse)
+                        .map_err(|source| io_error(&path, source))?;
             }
         }};
     }
-    table!("organisations.csv", organisations, ORGANISATIONS);
-    table!("units.csv", units, UNITS);
-    table!("sites.csv", sites, SITES);
-    table!("campaigns.csv", campaigns, CAMPAIGNS);
-    table!("people.csv", people, PEOPLE);
-    table!("service.csv", assignments, SERVICE);
-    table!("deployments.csv", deployments, DEPLOYMENTS);
-    table!("events.csv", events, EVENTS);
+    // Nothing refers to a history row: what is left out of those files is
+    // not remembered.
+    let mut history = Unread::default();
+    table!("organisations.csv", organisations, ORGANISATIONS, &mut dataset.left_out.organisations);
+    table!("units.csv", units, UNITS, &mut dataset.left_out.units);
+    table!("sites.csv", sites, SITES, &mut dataset.left_out.sites);
+    table!("campaigns.csv", campaigns, CAMPAIGNS, &mut dataset.left_out.campaigns);
+    table!("people.csv", people, PEOPLE, &mut dataset.left_out.people);
+    table!("service.csv", assignments, SERVICE, &mut history);
+    table!("deployments.csv", deployments, DEPLOYMENTS, &mut history);
+    table!("events.csv", events, EVENTS, &mut history);
 
-    if errors.is_empty() {
-        Ok(dataset)
-    } else {
-        errors.sort();
-        Err(ImportError::Invalid(errors))
-    }
+    dataset.errors.sort();
+    Ok(dataset)
 }
 
 /// Reads rows of one of the dataset's files from their cells, each row
@@ -365,47 +367,76 @@ struct Parser<T> {
     parse: fn(&mut Row<'_>) -> Option<T>,
 }
 
-/// Reads every row of one CSV file, reporting errors into `errors`.
+/// Reads every row of one CSV file, reporting errors into `errors` and
+/// leaving out the rows that hold them (their ids go to `unread`).
 fn read_table<T>(
     reader: impl Read,
+    size: u64,
     file: &'static str,
     errors: &mut Errors,
+    unread: &mut Unread,
     parser: Parser<T>,
 ) -> io::Result<Vec<Located<T>>> {
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .buffer_capacity(1 << 20)
+        .buffer_capacity(buffer_capacity(size))
         .from_reader(reader);
-    let mut record = csv::StringRecord::new();
     let mut rows = Vec::new();
-    let header = match read_record(&mut csv, &mut record, file, 1, errors)? {
-        Some(true) => record.clone(),
-        Some(false) => return Ok(rows),
-        None => {
+    // The buffer of one row, read as bytes and then checked as UTF-8 in
+    // place, so that a row that is not UTF-8 still shows its id.
+    let mut buffer = Some(csv::ByteRecord::new());
+    let header = match read_record(&mut csv, &mut buffer, file, 1, errors)? {
+        Record::Text(record) => record,
+        Record::NotText(_) | Record::Unreadable => {
+            unread.rest();
+            return Ok(rows);
+        }
+        Record::End => {
             errors.push(DatasetError {
                 file: file.to_string(),
                 line: 1,
                 column: None,
                 message: "the file is empty: it needs a header row".to_string(),
             });
+            unread.rest();
             return Ok(rows);
         }
     };
     let Some(positions) = read_header(&header, file, &parser.columns, errors) else {
+        unread.rest();
         return Ok(rows);
     };
+    let key = parser
+        .columns
+        .names
+        .iter()
+        .position(|name| *name == "id")
+        .and_then(|index| positions[index]);
     let width = header.len();
     let mut line = 1u64;
     loop {
         line += 1;
-        match read_record(&mut csv, &mut record, file, line, errors)? {
-            None => break,
-            Some(false) => continue,
-            Some(true) => {}
-        }
+        let record = match read_record(&mut csv, &mut buffer, file, line, errors)? {
+            Record::Text(record) => record,
+            Record::End => break,
+            Record::Unreadable => {
+                unread.rest();
+                break;
+            }
+            Record::NotText(raw) => {
+                let id = match key {
+                    Some(key) => raw.get(key).and_then(|cell| std::str::from_utf8(cell).ok()),
+                    None => Some(""),
+                };
+                unread.insert(id.map(str::trim));
+                buffer = Some(raw);
+                continue;
+            }
+        };
         // A blank line is skipped, as a spreadsheet would.
         if record.len() == 1 && record.get(0).is_some_and(|cell| cell.trim().is_empty()) {
+            buffer = Some(record.into_byte_record());
             continue;
         }
         if record.len() != width {
@@ -429,6 +460,8 @@ fn read_table<T>(
                 )
             };
             errors.push(message);
+            unread.insert(row_id(key, &record));
+            buffer = Some(record.into_byte_record());
             continue;
         }
         let mut row = Row {
@@ -441,46 +474,91 @@ fn read_table<T>(
             ok: true,
         };
         let value = (parser.parse)(&mut row);
-        if let (true, Some(value)) = (row.ok, value) {
-            rows.push(Located { line, record: value });
+        match (row.ok, value) {
+            (true, Some(value)) => rows.push(Located { line, record: value }),
+            _ => unread.insert(row_id(key, &record)),
         }
+        buffer = Some(record.into_byte_record());
     }
     Ok(rows)
 }
 
-/// Reads the next record; `Some(false)` when it was not UTF-8 (reported).
+/// The read buffer for a file of `size` bytes: a mebibyte for a large
+/// file, no more than the file needs for a small one.
+fn buffer_capacity(size: u64) -> usize {
+    const LARGEST: u64 = 1 << 20;
+    const SMALLEST: u64 = 8 << 10;
+    size.clamp(SMALLEST, LARGEST) as usize
+}
+
+/// The id of a row left out, when its file has ids: `None` when the row
+/// has no cell in the id's column.
+fn row_id(key: Option<usize>, record: &csv::StringRecord) -> Option<&str> {
+    match key {
+        Some(key) => record.get(key).map(str::trim),
+        None => Some(""),
+    }
+}
+
+/// One record as read.
+enum Record {
+    /// A record of UTF-8 text.
+    Text(csv::StringRecord),
+    /// A record that is not UTF-8 (reported), as bytes.
+    NotText(csv::ByteRecord),
+    /// A record that cannot be read (reported): the rest of the file is
+    /// not read either.
+    Unreadable,
+    /// The end of the file.
+    End,
+}
+
+/// Reads the next record into the buffer (taken from `buffer`; the caller
+/// puts it back).
 fn read_record<R: Read>(
     csv: &mut csv::Reader<R>,
-    record: &mut csv::StringRecord,
+    buffer: &mut Option<csv::ByteRecord>,
     file: &str,
     line: u64,
     errors: &mut Errors,
-) -> io::Result<Option<bool>> {
-    match csv.read_record(record) {
-        Ok(true) => Ok(Some(true)),
-        Ok(false) => Ok(None),
-        Err(error) => match error.into_kind() {
-            csv::ErrorKind::Io(error) => Err(error),
-            csv::ErrorKind::Utf8 { pos, err } => {
-                let line = pos.map(|pos| pos.line()).unwrap_or(line);
-                errors.push(DatasetError {
-                    file: file.to_string(),
-                    line,
-                    column: Some((err.field() + 1).to_string()),
-                    message: "the text is not valid UTF-8".to_string(),
-                });
-                Ok(Some(false))
-            }
-            other => {
-                errors.push(DatasetError {
-                    file: file.to_string(),
-                    line,
-                    column: None,
-                    message: format!("cannot read the row: {other:?}"),
-                });
-                Ok(None)
-            }
-        },
+) -> io::Result<Record> {
+    let mut raw = buffer.take().unwrap_or_default();
+    match csv.read_byte_record(&mut raw) {
+        Ok(true) => {}
+        Ok(false) => {
+            *buffer = Some(raw);
+            return Ok(Record::End);
+        }
+        Err(error) => {
+            *buffer = Some(raw);
+            return match error.into_kind() {
+                csv::ErrorKind::Io(error) => Err(error),
+                other => {
+                    errors.push(DatasetError {
+                        file: file.to_string(),
+                        line,
+                        column: None,
+                        message: format!("cannot read the row: {other:?}"),
+                    });
+                    Ok(Record::Unreadable)
+                }
+            };
+        }
+    }
+    match csv::StringRecord::from_byte_record(raw) {
+        Ok(record) => Ok(Record::Text(record)),
+        Err(error) => {
+            let field = error.utf8_error().field();
+            let raw = error.into_byte_record();
+            let line = raw.position().map(|pos| pos.line()).unwrap_or(line);
+            errors.push(DatasetError {
+                file: file.to_string(),
+                line,
+                column: Some((field + 1).to_string()),
+                message: "the text is not valid UTF-8".to_string(),
+            });
+            Ok(Record::NotText(raw))
+        }
     }
 }
 

@@ -69,7 +69,7 @@ fn records() -> &'static Records {
         let dir = tempfile::tempdir().unwrap();
         muster_generate::generate(dir.path(), &muster_generate::Options::new(300, 5), &mut |_| {})
             .unwrap();
-        muster_dataset::read_dataset(dir.path()).unwrap().into_records()
+        muster_dataset::read_dataset(dir.path()).unwrap().into_records().unwrap()
     })
 }
 

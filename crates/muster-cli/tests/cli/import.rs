@@ -441,3 +441,81 @@ fn rejects_a_bad_calendar_with_line_and_column() {
         "#]],
     );
 }
+
+#[test]
+fn reports_errors_of_cells_and_of_references_in_one_run() {
+    rejects_fresh(
+        |dir| {
+            append(&dir.join("events.csv"), "p001,2020-02-30,injured,,");
+            append(&dir.join("units.csv"), "x-unit,X,c99,army,,");
+            append(&dir.join("service.csv"), "p003,c9-9,2019-01-01,");
+        },
+        expect![[r#"
+            units.csv:15: column parent: unknown unit `c99`
+            service.csv:27: column unit: unknown unit `c9-9`
+            events.csv:28: column date: `2020-02-30` is not a date of the form YYYY-MM-DD
+            error: the dataset has 3 errors; nothing was stored
+        "#]],
+    );
+}
+
+#[test]
+fn a_row_that_cannot_be_read_raises_no_further_error() {
+    rejects_fresh(
+        |dir| {
+            // A unit with a bad branch, with a sub-unit, a soldier and a
+            // deployment of its own.
+            append(&dir.join("units.csv"), "x-unit,X,sgc,marines,,");
+            append(&dir.join("units.csv"), "x-child,Y,x-unit,army,,");
+            append(&dir.join("service.csv"), "p003,x-unit,2019-01-01,");
+            append(&dir.join("deployments.csv"), "x-unit,,gomdok,,2020-01-01,");
+            // A person with a bad birth date, with service and an event.
+            append(
+                &dir.join("people.csv"),
+                "p100,Ri Chol,1990-1-1,M,Chagang,,army,,,2010-04-01,120",
+            );
+            append(&dir.join("service.csv"), "p100,c8-1,2010-04-01,");
+            append(&dir.join("events.csv"), "p100,1980-01-01,injured,,");
+            // A person whose name is not UTF-8, with service.
+            let mut people = std::fs::read(dir.join("people.csv")).unwrap();
+            people.extend_from_slice(b"p101,Ri \xff,1990-01-01,M,Chagang,,army,,,2010-04-01,120\n");
+            std::fs::write(dir.join("people.csv"), people).unwrap();
+            append(&dir.join("service.csv"), "p101,c8-1,2010-04-01,");
+            // A site with too few fields, named by an event.
+            append(&dir.join("sites.csv"), "daehung2,Daehung 2");
+            append(&dir.join("events.csv"), "p001,2020-01-01,injured,daehung2,");
+            // A campaign with a bad date, named by a deployment at another
+            // site.
+            append(&dir.join("campaigns.csv"), "x-campaign,gomdok,2020-13-01,2020-12-31,1,");
+            append(&dir.join("deployments.csv"), ",p001,yongyang,x-campaign,2020-09-01,");
+            // An assignment with a bad date that would overlap p010's open
+            // one.
+            append(&dir.join("service.csv"), "p010,c8-2,2015-02-30,");
+        },
+        expect![[r#"
+            units.csv:15: column branch: unknown branch `marines`: expected `army`, `navy`, `air`, `strategic` or `other`
+            sites.csv:5: column province: missing: the row has 2 fields, the header 4
+            campaigns.csv:3: column from: `2020-13-01` is not a date of the form YYYY-MM-DD
+            people.csv:27: column born: `1990-1-1` is not a date of the form YYYY-MM-DD
+            people.csv:28: column 2: the text is not valid UTF-8
+            service.csv:30: column from: `2015-02-30` is not a date of the form YYYY-MM-DD
+            error: the dataset has 6 errors; nothing was stored
+        "#]],
+    );
+}
+
+#[test]
+fn a_file_that_cannot_be_read_raises_no_further_error() {
+    rejects_fresh(
+        |dir| {
+            let text = std::fs::read_to_string(dir.join("units.csv")).unwrap();
+            std::fs::write(dir.join("units.csv"), text.replacen("branch", "brunch", 1)).unwrap();
+            append(&dir.join("service.csv"), "p003,c9-9,2019-01-01,");
+        },
+        expect![[r#"
+            units.csv:1: column brunch: unknown column: the columns of units.csv are `id`, `name`, `parent`, `branch`, `tags` or `administration`
+            units.csv:1: column branch: missing required column
+            error: the dataset has 2 errors; nothing was stored
+        "#]],
+    );
+}

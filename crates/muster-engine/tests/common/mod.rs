@@ -38,7 +38,7 @@ pub fn generated(people: u64, seed: u64) -> Records {
         &mut |_| {},
     )
     .unwrap();
-    muster_dataset::read_dataset(dir.path()).unwrap().into_records()
+    muster_dataset::read_dataset(dir.path()).unwrap().into_records().unwrap()
 }
 
 pub fn world() -> &'static World {
