@@ -140,27 +140,23 @@ pub fn read_rows(file: &str, rows: &[Vec<(&str, &str)>]) -> Result<Dataset, Erro
         }
     };
     let reader = text.as_slice();
+    let size = text.len() as u64;
+    let mut unread = Unread::default();
+    macro_rules! rows {
+        ($file:literal, $field:ident, $parse:ident) => {
+            read_table(reader, size, $file, &mut errors, &mut unread, $parse)
+                .map(|rows| dataset.$field = rows)
+        };
+    }
     let read: io::Result<()> = match file {
-        "organisations.csv" => read_table(reader, "organisations.csv", &mut errors, ORGANISATIONS)
-            .map(|rows| dataset.organisations = rows),
-        "units.csv" => {
-            read_table(reader, "units.csv", &mut errors, UNITS).map(|rows| dataset.units = rows)
-        }
-        "sites.csv" => {
-            read_table(reader, "sites.csv", &mut errors, SITES).map(|rows| dataset.sites = rows)
-        }
-        "campaigns.csv" => read_table(reader, "campaigns.csv", &mut errors, CAMPAIGNS)
-            .map(|rows| dataset.campaigns = rows),
-        "people.csv" => {
-            read_table(reader, "people.csv", &mut errors, PEOPLE).map(|rows| dataset.people = rows)
-        }
-        "service.csv" => read_table(reader, "service.csv", &mut errors, SERVICE)
-            .map(|rows| dataset.assignments = rows),
-        "deployments.csv" => read_table(reader, "deployments.csv", &mut errors, DEPLOYMENTS)
-            .map(|rows| dataset.deployments = rows),
-        "events.csv" => {
-            read_table(reader, "events.csv", &mut errors, EVENTS).map(|rows| dataset.events = rows)
-        }
+        "organisations.csv" => rows!("organisations.csv", organisations, ORGANISATIONS),
+        "units.csv" => rows!("units.csv", units, UNITS),
+        "sites.csv" => rows!("sites.csv", sites, SITES),
+        "campaigns.csv" => rows!("campaigns.csv", campaigns, CAMPAIGNS),
+        "people.csv" => rows!("people.csv", people, PEOPLE),
+        "service.csv" => rows!("service.csv", assignments, SERVICE),
+        "deployments.csv" => rows!("deployments.csv", deployments, DEPLOYMENTS),
+        "events.csv" => rows!("events.csv", events, EVENTS),
         other => {
             errors.push(DatasetError {
                 file: other.to_string(),
