@@ -82,6 +82,57 @@ impl Context {
         (&mut *self.store, &self.army)
     }
 
+    /// Records an act on the records as the caller, the policies deciding
+    /// `action` inside the act's transaction on what it is about as read
+    /// there. A refusal by the policies is on the audit log (403), and
+    /// nothing is written; so is it for an act about a person or unit the
+    /// store does not hold, unless the caller may do the act on anyone (then
+    /// 404). The lists of the answer are those the caller may read.
+    pub fn record_act(
+        &mut self,
+        action: Action,
+        act: &muster_service::acts::Act,
+        day: NaiveDate,
+    ) -> Result<views::ActDone, ApiError> {
+        let actor = self.actor();
+        let recorded = {
+            let Context { state, store, caller, army, .. } = &mut *self;
+            let mut authorize = |subject: &muster_service::acts::Subject| {
+                caller.may(state, action, &act_resource(subject, ""))
+            };
+            muster_service::acts::record(
+                &mut **store,
+                army.rules(),
+                act,
+                day,
+                &actor,
+                &mut authorize,
+            )
+        };
+        let mut done = match recorded {
+            Ok(done) => done,
+            Err(muster_service::ServiceError::Denied(subject)) => {
+                self.require(action, &act_resource(&subject, ""))?;
+                return Err(ApiError::forbidden("the act is not allowed".to_string()));
+            }
+            Err(error) => return Err(error.into()),
+        };
+        self.keep_readable_lists(&mut done);
+        Ok(done)
+    }
+
+    /// Leaves in an act's answer only the lists the caller may read.
+    pub fn keep_readable_lists(&self, done: &mut views::ActDone) {
+        for person in &mut done.persons {
+            person.lists.retain(|entry| {
+                self.army
+                    .lists()
+                    .get(&entry.list)
+                    .is_some_and(|list| self.may(Action::ReadList, &Context::list_resource(list)))
+            });
+        }
+    }
+
     /// How the caller's acts are recorded.
     pub fn actor(&self) -> String {
         self.caller.actor()
@@ -369,4 +420,17 @@ mod tests {
         std::thread::sleep(Duration::from_millis(2));
         assert!(late.check().is_err());
     }
+}
+
+/// An act as the policies see it; `recorded_by` is, for a reversal, the
+/// organisation of the user who recorded the act reversed.
+pub fn act_resource(subject: &muster_service::acts::Subject, recorded_by: &str) -> Resource {
+    Resource::Act(muster_access::ActResource {
+        administrations: subject.administrations.clone(),
+        lists: subject.lists.clone(),
+        into: subject.into.clone(),
+        event: subject.event.clone(),
+        placement: subject.placement.clone(),
+        recorded_by: recorded_by.to_string(),
+    })
 }

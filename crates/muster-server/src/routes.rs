@@ -6,12 +6,12 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, patch, post};
 use muster_access::Action;
 use utoipa::OpenApi;
 
 use crate::error::{ApiError, ErrorBody};
-use crate::handlers::{audit, lists, orders, records, reports, session};
+use crate::handlers::{acts, audit, lists, orders, records, reports, session};
 use crate::state::AppState;
 
 /// One route of the API, for the documentation and the authorization
@@ -37,9 +37,21 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/api/v1/session", None),
     route("GET", "/api/v1/session", None),
     route("DELETE", "/api/v1/session", None),
+    route("POST", "/api/v1/people", Some(Action::RegisterPerson)),
     route("GET", "/api/v1/people/{id}", Some(Action::ReadPerson)),
+    route("PATCH", "/api/v1/people/{id}", Some(Action::UpdatePerson)),
+    route("POST", "/api/v1/people/{id}/enlist", Some(Action::Enlist)),
+    route("POST", "/api/v1/people/{id}/assign", Some(Action::Assign)),
+    route("POST", "/api/v1/people/{id}/deploy", Some(Action::Deploy)),
+    route("POST", "/api/v1/people/{id}/recall", Some(Action::Recall)),
+    route("POST", "/api/v1/people/{id}/events", Some(Action::RecordEvent)),
+    route("POST", "/api/v1/people/{id}/discharge", Some(Action::Discharge)),
+    route("POST", "/api/v1/people/{id}/post", Some(Action::Post)),
+    route("POST", "/api/v1/people/{id}/return", Some(Action::Return)),
     route("GET", "/api/v1/people/{id}/explain", Some(Action::Explain)),
     route("GET", "/api/v1/units", Some(Action::ReadRecords)),
+    route("POST", "/api/v1/units/{id}/deploy", Some(Action::DeployUnit)),
+    route("POST", "/api/v1/units/{id}/recall", Some(Action::RecallUnit)),
     route("GET", "/api/v1/sites", Some(Action::ReadRecords)),
     route("GET", "/api/v1/sites/{site}/strength", Some(Action::ReadStrength)),
     route("GET", "/api/v1/sites/{site}/strength.svg", Some(Action::ReadStrength)),
@@ -58,6 +70,9 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/api/v1/discharge/rosters/{cycle}", Some(Action::ReadRoster)),
     route("GET", "/api/v1/stats", Some(Action::ReadStats)),
     route("GET", "/api/v1/notices", Some(Action::ReadNotices)),
+    route("GET", "/api/v1/acts", Some(Action::ReadActs)),
+    route("GET", "/api/v1/acts/{act}", Some(Action::ReadActs)),
+    route("POST", "/api/v1/acts/{act}/reverse", Some(Action::ReverseAct)),
     route("GET", "/api/v1/audit", Some(Action::ReadAudit)),
     route("GET", "/api/v1/audit/verify", Some(Action::ReadAudit)),
 ];
@@ -72,7 +87,10 @@ pub const ROUTES: &[Route] = &[
         reports::strength, reports::strength_svg,
         orders::orders, orders::issue, orders::order, orders::check, orders::preview, orders::revoke,
         lists::lists, lists::create, lists::list, lists::add, lists::remove, lists::recheck,
-        reports::roster, reports::stats, reports::notices, audit::log, audit::verify
+        reports::roster, reports::stats, reports::notices, audit::log, audit::verify,
+        acts::register, acts::update, acts::enlist, acts::assign, acts::deploy, acts::recall,
+        acts::event, acts::discharge, acts::post, acts::return_home, acts::deploy_unit,
+        acts::recall_unit, acts::acts, acts::act, acts::reverse
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerToken)
@@ -102,7 +120,21 @@ pub fn api(state: AppState) -> Router {
         .route("/api/v1/health", get(records::health))
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/session", post(session::create).get(session::show).delete(session::delete))
-        .route("/api/v1/people/{id}", get(records::person))
+        .route("/api/v1/people", post(acts::register))
+        .route("/api/v1/people/{id}", get(records::person).patch(acts::update))
+        .route("/api/v1/people/{id}/enlist", post(acts::enlist))
+        .route("/api/v1/people/{id}/assign", post(acts::assign))
+        .route("/api/v1/people/{id}/deploy", post(acts::deploy))
+        .route("/api/v1/people/{id}/recall", post(acts::recall))
+        .route("/api/v1/people/{id}/events", post(acts::event))
+        .route("/api/v1/people/{id}/discharge", post(acts::discharge))
+        .route("/api/v1/people/{id}/post", post(acts::post))
+        .route("/api/v1/people/{id}/return", post(acts::return_home))
+        .route("/api/v1/units/{id}/deploy", post(acts::deploy_unit))
+        .route("/api/v1/units/{id}/recall", post(acts::recall_unit))
+        .route("/api/v1/acts", get(acts::acts))
+        .route("/api/v1/acts/{act}", get(acts::act))
+        .route("/api/v1/acts/{act}/reverse", post(acts::reverse))
         .route("/api/v1/people/{id}/explain", get(reports::explain))
         .route("/api/v1/units", get(records::units))
         .route("/api/v1/sites", get(records::sites))

@@ -171,6 +171,35 @@ fn fixture() -> Fixture {
             .unwrap();
         tokens.insert(name, token);
     }
+    // Acts the matrix reverses and returns from: a posting of haebit's, an
+    // event recorded by the department and one by the ministry.
+    let rules = muster_service::Rules::load(&store).unwrap();
+    let acts = [
+        (
+            muster_service::acts::Act::Post {
+                person: "p008".to_string(),
+                list: "haebit-2023".to_string(),
+                country: "Russia".to_string(),
+            },
+            "2023-07-01",
+            "user:placer",
+            ACT_BY_PLACER,
+        ),
+        (event_act("p013"), "2023-03-01", "user:errd-officer", ACT_BY_ERRD),
+        (event_act("p014"), "2023-03-01", "user:minister", ACT_BY_MINISTER),
+    ];
+    for (act, day, actor, expected) in acts {
+        let done = muster_service::acts::record(
+            &mut store,
+            &rules,
+            &act,
+            day.parse().unwrap(),
+            actor,
+            &mut muster_service::acts::anyone,
+        )
+        .unwrap();
+        assert_eq!(done.act, expected, "the act numbers the matrix names");
+    }
     drop(store);
     let template = dir.path().join("template.db");
     std::fs::copy(&db, &template).unwrap();
@@ -493,6 +522,158 @@ async fn an_order_reads_with_the_impact_printed_when_it_was_issued() {
     assert!(recorded["impact"].is_null(), "{recorded}");
 }
 
+/// The acts of the fixture the matrix reverses, by who recorded them.
+const ACT_BY_PLACER: i64 = 36;
+const ACT_BY_ERRD: i64 = 37;
+const ACT_BY_MINISTER: i64 = 38;
+
+fn event_act(person: &str) -> muster_service::acts::Act {
+    muster_service::acts::Act::Event {
+        person: person.to_string(),
+        kind: "injured".to_string(),
+        reference: None,
+        detail: Some("in a fall".to_string()),
+    }
+}
+
+/// An act as the policies see it, for the matrix.
+fn act_facts(
+    administrations: &[&str],
+    into: &[&str],
+    event: &str,
+    placement: &str,
+    recorded_by: &str,
+) -> Resource {
+    Resource::Act(muster_access::ActResource {
+        administrations: administrations.iter().map(|s| s.to_string()).collect(),
+        lists: Vec::new(),
+        into: into.iter().map(|s| s.to_string()).collect(),
+        event: event.to_string(),
+        placement: placement.to_string(),
+        recorded_by: recorded_by.to_string(),
+    })
+}
+
+/// The person an act of the matrix is about: one of adm-c8's units ("own"
+/// for its unit administration), one of adm-east-fleet's ("other"); both
+/// serving on 2024-01-10.
+fn act_person(own: bool) -> (&'static str, &'static str) {
+    if own { ("p001", "adm-c8") } else { ("p009", "adm-east-fleet") }
+}
+
+/// The entries of the matrix for the acts.
+fn act_entry(
+    route: &str,
+    organisation: &str,
+    own: bool,
+) -> Option<(String, Option<Value>, Resource)> {
+    let (person, administration) = act_person(own);
+    let day = "2024-01-10";
+    let on_person = |what: &str, body: Value, resource: Resource| {
+        Some((format!("/api/v1/people/{person}/{what}"), Some(body), resource))
+    };
+    let plain = act_facts(&[administration], &[], "", "", "");
+    match route {
+        "POST /api/v1/people" => {
+            let body = serde_json::json!({"id": "p900", "name": "Ri Chol", "born": "2004-05-01",
+                "sex": "M", "home_province": "Kangwon", "as_of": day});
+            Some(("/api/v1/people".to_string(), Some(body), act_facts(&[], &[], "", "", "")))
+        }
+        "PATCH /api/v1/people/{id}" => Some((
+            format!("/api/v1/people/{person}"),
+            Some(serde_json::json!({"rank": "staff sergeant", "as_of": day})),
+            plain,
+        )),
+        "/api/v1/people/{id}/enlist" => {
+            let (unit, into) = if own { ("c8-1", "adm-c8") } else { ("ef-cb", "adm-east-fleet") };
+            let body = serde_json::json!({"unit": unit, "term_months": 120, "as_of": day});
+            Some((
+                "/api/v1/people/p005/enlist".to_string(),
+                Some(body),
+                act_facts(&[], &[into], "", "", ""),
+            ))
+        }
+        "/api/v1/people/{id}/assign" => {
+            let unit = if own { "c8-1" } else { "east-fleet" };
+            on_person(
+                "assign",
+                serde_json::json!({"unit": unit, "as_of": day}),
+                act_facts(&[administration], &[administration], "", "", ""),
+            )
+        }
+        "/api/v1/people/{id}/deploy" => {
+            on_person("deploy", serde_json::json!({"site": "daehung", "as_of": day}), plain)
+        }
+        "/api/v1/people/{id}/recall" => {
+            let (person, site) = if own { ("p016", "gomdok") } else { ("p017", "yongyang") };
+            Some((
+                format!("/api/v1/people/{person}/recall"),
+                Some(serde_json::json!({"site": site, "as_of": day})),
+                act_facts(&["adm-c8"], &[], "", "", ""),
+            ))
+        }
+        "/api/v1/people/{id}/events" => on_person(
+            "events",
+            serde_json::json!({"kind": "injured", "detail": "at work", "as_of": day}),
+            act_facts(&[administration], &[], "injured", "", ""),
+        ),
+        "/api/v1/people/{id}/discharge" => on_person(
+            "discharge",
+            serde_json::json!({"early": true, "grounds": "medical board 2024/7", "as_of": day}),
+            plain,
+        ),
+        "/api/v1/people/{id}/post" => {
+            let (person, list, placement) = match (organisation, own) {
+                ("haebit", true) => ("p003", "haebit-2023".to_string(), organisation),
+                (_, true) => ("p003", format!("{organisation}-list"), organisation),
+                (_, false) => ("p005", "sonbong-list".to_string(), "sonbong"),
+            };
+            let body = serde_json::json!({"list": list, "country": "Russia", "as_of": day});
+            let resource = act_facts(&[], &[], "", placement, "");
+            Some((format!("/api/v1/people/{person}/post"), Some(body), resource))
+        }
+        "/api/v1/people/{id}/return" => {
+            let (person, placement) = if own { ("p008", "haebit") } else { ("p024", "sonbong") };
+            Some((
+                format!("/api/v1/people/{person}/return"),
+                Some(serde_json::json!({"as_of": day})),
+                act_facts(&[], &[], "", placement, ""),
+            ))
+        }
+        "/api/v1/units/{id}/deploy" | "/api/v1/units/{id}/recall" => {
+            let (unit, administration) =
+                if own { ("c8-1", "adm-c8") } else { ("ef-cb", "adm-east-fleet") };
+            let (what, site) = if route.ends_with("deploy") {
+                ("deploy", "daehung")
+            } else {
+                ("recall", "gomdok")
+            };
+            Some((
+                format!("/api/v1/units/{unit}/{what}"),
+                Some(serde_json::json!({"site": site, "as_of": day})),
+                act_facts(&[administration], &[], "", "", ""),
+            ))
+        }
+        "/api/v1/acts" => Some(("/api/v1/acts?limit=5".to_string(), None, Resource::Store)),
+        "/api/v1/acts/{act}" => {
+            Some((format!("/api/v1/acts/{ACT_BY_ERRD}"), None, Resource::Store))
+        }
+        "/api/v1/acts/{act}/reverse" => {
+            let (act, recorded_by) = match (organisation, own) {
+                ("errd", true) | ("mod", false) => (ACT_BY_ERRD, "errd"),
+                ("haebit", true) => (ACT_BY_PLACER, "haebit"),
+                _ => (ACT_BY_MINISTER, "mod"),
+            };
+            Some((
+                format!("/api/v1/acts/{act}/reverse"),
+                Some(serde_json::json!({"reason": "entered in error", "as_of": day})),
+                act_facts(&[], &[], "", "", recorded_by),
+            ))
+        }
+        _ => None,
+    }
+}
+
 /// The user of each role in the matrix, and his organisation.
 const MATRIX_USERS: [(&str, &str, Role); 6] = [
     ("minister", "mod", Role::Ministry),
@@ -558,6 +739,9 @@ fn matrix_entry(
         issued_by: issuer.to_string(),
         targets: vec!["discharge".to_string()],
     };
+    if let Some(entry) = act_entry(route, organisation, own) {
+        return entry;
+    }
     match route {
         "/api/v1/people/{id}" => {
             let person = matrix_person(role, own);
@@ -662,9 +846,11 @@ async fn the_authorization_matrix_of_every_route_role_and_organisation() {
         for (user, organisation, role) in MATRIX_USERS {
             for own in [true, false] {
                 let key = if route.method == "POST"
-                    && ["/api/v1/orders", "/api/v1/lists"].contains(&route.path)
+                    && ["/api/v1/orders", "/api/v1/lists", "/api/v1/people"].contains(&route.path)
                 {
                     format!("POST {}", route.path)
+                } else if route.method == "PATCH" {
+                    format!("PATCH {}", route.path)
                 } else {
                     route.path.to_string()
                 };

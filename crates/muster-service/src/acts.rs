@@ -157,14 +157,46 @@ impl Act {
     }
 }
 
-/// Records an act on day `day`, decided inside its transaction; the answer
-/// is each person it touched as he now stands on the day.
+/// How the policies see an act, read inside its transaction from the
+/// records as they stand under its write lock (so a transfer recorded
+/// meanwhile cannot slip an act past them).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Subject {
+    /// The organisations administering the unit he is assigned to on the
+    /// act's day, or one above it; for an act on a unit, that unit's.
+    pub administrations: Vec<String>,
+    /// The owners of the lists he is on.
+    pub lists: Vec<String>,
+    /// For an act into a unit (an enlistment, a transfer): the
+    /// organisations administering it or one above it.
+    pub into: Vec<String>,
+    /// For an event: its kind.
+    pub event: String,
+    /// For a posting: the owner of the list it is made from; for a return,
+    /// the organisation that posted him.
+    pub placement: String,
+}
+
+/// Decides whether the caller may do the act on what it is about: `true`
+/// lets it go on. The command line allows everything; the server asks the
+/// policies.
+pub type Authorize<'a> = &'a mut dyn FnMut(&Subject) -> bool;
+
+/// Lets every act go on (the command line: whoever holds the store file).
+pub fn anyone(_: &Subject) -> bool {
+    true
+}
+
+/// Records an act on day `day`, decided inside its transaction (the
+/// caller's right to it first, by `authorize`); the answer is each person
+/// it touched as he now stands on the day.
 pub fn record(
     store: &mut dyn Store,
     rules: &Rules,
     act: &Act,
     day: NaiveDate,
     actor: &str,
+    authorize: Authorize<'_>,
 ) -> Result<ActDone, ServiceError> {
     let new_act = NewAct {
         kind: act.kind().to_string(),
@@ -174,17 +206,21 @@ pub fn record(
     };
     let mut refusal: Option<ServiceError> = None;
     let mut touched: Vec<String> = Vec::new();
-    let recorded = store.record_act(new_act, &mut |store| match decide(store, rules, act, day) {
-        Ok((write, persons)) => {
-            touched = persons;
-            Ok(write)
-        }
-        Err(error) => {
-            let reason = error.to_string();
-            refusal = Some(error);
-            Err(StoreError::Refused { reason })
-        }
-    });
+    let recorded =
+        store.record_act(
+            new_act,
+            &mut |store| match decide(store, rules, act, day, &mut *authorize) {
+                Ok((write, persons)) => {
+                    touched = persons;
+                    Ok(write)
+                }
+                Err(error) => {
+                    let reason = error.to_string();
+                    refusal = Some(error);
+                    Err(StoreError::Refused { reason })
+                }
+            },
+        );
     let recorded = match recorded {
         Ok(recorded) => recorded,
         Err(error) => return Err(refusal.take().unwrap_or(ServiceError::Store(error))),
@@ -264,8 +300,13 @@ fn decide(
     rules: &Rules,
     act: &Act,
     day: NaiveDate,
+    authorize: Authorize<'_>,
 ) -> Result<(ActWrite, Vec<String>), ServiceError> {
     let world = &rules.world;
+    let subject = subject(store, rules, act, day)?;
+    if !authorize(&subject) {
+        return Err(ServiceError::Denied(Box::new(subject)));
+    }
     let (rows, persons, content) = match act {
         Act::DeployUnit { unit, site, campaign, until } => {
             let (rows, persons) =
@@ -307,6 +348,89 @@ fn decide(
         object.insert("persons".to_string(), json!(persons));
     }
     Ok((ActWrite { plan, notices: Vec::new(), content }, persons))
+}
+
+/// How the policies see `act`. One about a person or unit the store does
+/// not hold is seen with nothing: only a caller who may do the act on
+/// anyone learns that it does not exist (404); any other is refused as for
+/// one he may not act on (403).
+fn subject(
+    store: &dyn Store,
+    rules: &Rules,
+    act: &Act,
+    day: NaiveDate,
+) -> Result<Subject, ServiceError> {
+    let world = &rules.world;
+    let administrations = |unit: &str| -> Vec<String> {
+        let mut organisations: Vec<String> = world
+            .tree
+            .ancestors_or_self(unit)
+            .filter_map(|unit| world.units.get(unit).and_then(|unit| unit.administration.clone()))
+            .collect();
+        organisations.sort();
+        organisations.dedup();
+        organisations
+    };
+    let mut subject = Subject::default();
+    match act {
+        Act::Register { .. } => return Ok(subject),
+        Act::DeployUnit { unit, .. } | Act::RecallUnit { unit, .. } => {
+            if world.units.contains_key(unit) {
+                subject.administrations = administrations(unit);
+            }
+            return Ok(subject);
+        }
+        _ => {}
+    }
+    let Some(id) = act.person() else {
+        return Ok(subject);
+    };
+    let Some(file) = store.people_files(&[id.to_string()], &world.tree)?.into_iter().next() else {
+        return Ok(subject);
+    };
+    let assigned = file
+        .assignments
+        .iter()
+        .filter(|assignment| assignment.from <= day)
+        .max_by_key(|assignment| assignment.from)
+        .filter(|assignment| assignment.to.is_none_or(|to| to >= day));
+    if let Some(assigned) = assigned {
+        subject.administrations = administrations(&assigned.unit);
+    }
+    let mut owners = BTreeSet::new();
+    let mut seen = BTreeSet::new();
+    for (list, _) in store.person_entries(id)? {
+        if seen.insert(list.clone())
+            && let Some(stored) = store.list(&list)?
+        {
+            owners.insert(stored.owner.clone());
+        }
+    }
+    subject.lists = owners.into_iter().collect();
+    match act {
+        Act::Enlist { unit, .. } | Act::Assign { unit, .. } => {
+            if world.units.contains_key(unit) {
+                subject.into = administrations(unit);
+            }
+        }
+        Act::Event { kind, .. } => subject.event = kind.clone(),
+        Act::Post { list, .. } => {
+            if let Some(stored) = store.list(list)? {
+                subject.placement = stored.owner.clone();
+            }
+        }
+        Act::Return { .. } => {
+            subject.placement = file
+                .events
+                .iter()
+                .filter(|event| event.kind == EventKind::Posted && event.date <= day)
+                .max_by_key(|event| event.date)
+                .map(|event| event.reference.clone())
+                .unwrap_or_default();
+        }
+        _ => {}
+    }
+    Ok(subject)
 }
 
 /// A refusal by a state of the records or by an order.

@@ -68,6 +68,10 @@ pub enum ServiceError {
     /// A value given to an act is not valid (in the words of the import).
     #[error("{0}")]
     InvalidValue(String),
+    /// The caller may not do the act on what it is about, as the act's
+    /// transaction read it: nothing was written.
+    #[error("the act is not allowed")]
+    Denied(Box<acts::Subject>),
     /// Something that is not the caller's doing went wrong.
     #[error("{0}")]
     Internal(String),

@@ -74,7 +74,14 @@ fn record(db: &str, act: &Act, args: &ActArgs) -> anyhow::Result<ExitCode> {
     let mut store = open(db)?;
     let rules = rules(store.as_ref())?;
     let day = args.as_of.unwrap_or_else(today);
-    let done = muster_service::acts::record(store.as_mut(), &rules, act, day, &actor())?;
+    let done = muster_service::acts::record(
+        store.as_mut(),
+        &rules,
+        act,
+        day,
+        &actor(),
+        &mut muster_service::acts::anyone,
+    )?;
     print_done(&done, args.format)?;
     Ok(ExitCode::SUCCESS)
 }

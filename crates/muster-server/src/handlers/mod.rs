@@ -2,6 +2,7 @@
 //! input, opens the request's context (store, caller, army), asks the
 //! policies, asks the service, and returns the service's typed answer.
 
+pub mod acts;
 pub mod audit;
 pub mod lists;
 pub mod orders;
