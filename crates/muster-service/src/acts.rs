@@ -408,10 +408,8 @@ fn subject(
     }
     subject.lists = owners.into_iter().collect();
     match act {
-        Act::Enlist { unit, .. } | Act::Assign { unit, .. } => {
-            if world.units.contains_key(unit) {
-                subject.into = administrations(unit);
-            }
+        Act::Enlist { unit, .. } | Act::Assign { unit, .. } if world.units.contains_key(unit) => {
+            subject.into = administrations(unit);
         }
         Act::Event { kind, .. } => subject.event = kind.clone(),
         Act::Post { list, .. } => {
