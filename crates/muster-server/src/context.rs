@@ -376,6 +376,19 @@ pub fn minimum_cohort(context: &Context) -> Option<u64> {
         .then_some(muster_service::reports::MINIMUM_COHORT)
 }
 
+/// An act as the policies see it; `recorded_by` is, for a reversal, the
+/// organisation of the user who recorded the act reversed.
+pub fn act_resource(subject: &muster_service::acts::Subject, recorded_by: &str) -> Resource {
+    Resource::Act(muster_access::ActResource {
+        administrations: subject.administrations.clone(),
+        lists: subject.lists.clone(),
+        into: subject.into.clone(),
+        event: subject.event.clone(),
+        placement: subject.placement.clone(),
+        recorded_by: recorded_by.to_string(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicBool, Ordering};
@@ -420,17 +433,4 @@ mod tests {
         std::thread::sleep(Duration::from_millis(2));
         assert!(late.check().is_err());
     }
-}
-
-/// An act as the policies see it; `recorded_by` is, for a reversal, the
-/// organisation of the user who recorded the act reversed.
-pub fn act_resource(subject: &muster_service::acts::Subject, recorded_by: &str) -> Resource {
-    Resource::Act(muster_access::ActResource {
-        administrations: subject.administrations.clone(),
-        lists: subject.lists.clone(),
-        into: subject.into.clone(),
-        event: subject.event.clone(),
-        placement: subject.placement.clone(),
-        recorded_by: recorded_by.to_string(),
-    })
 }
