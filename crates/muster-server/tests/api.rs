@@ -2523,3 +2523,346 @@ fn urlencode(text: &str) -> String {
         })
         .collect()
 }
+
+/// The number of entries on the audit log, as the auditor reads it, and
+/// how many of them are refusals by the policies.
+async fn audit_counts(fixture: &Fixture, state: &AppState) -> (usize, usize) {
+    let (status, log) =
+        fixture.request(state, "GET", "/api/v1/audit?limit=100000", None, Some("auditor")).await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    let entries = log["entries"].as_array().unwrap();
+    let denied = entries.iter().filter(|entry| entry["kind"] == "denied").count();
+    (entries.len(), denied)
+}
+
+#[tokio::test]
+async fn an_act_the_role_may_not_do_is_refused_on_the_audit_log_and_writes_nothing() {
+    let fixture = fixture();
+    let (_dir, state) = fixture.copy();
+    let cases: &[(&str, &str, Value)] = &[
+        // A unit administration transfers none of another's people, and
+        // none of its own into another's units.
+        (
+            "c8-officer",
+            "/api/v1/people/p009/assign",
+            serde_json::json!({"unit": "c8-1", "as_of": "2024-01-10"}),
+        ),
+        (
+            "c8-officer",
+            "/api/v1/people/p001/assign",
+            serde_json::json!({"unit": "ef-cb", "as_of": "2024-01-10"}),
+        ),
+        // Nor records an exemption (the papers bought are the abuse), a
+        // discharge, or an event of another's man.
+        (
+            "c8-officer",
+            "/api/v1/people/p001/events",
+            serde_json::json!({"kind": "exempted", "ref": "msoc", "detail": "redeployment: bought", "as_of": "2024-01-10"}),
+        ),
+        (
+            "c8-officer",
+            "/api/v1/people/p001/discharge",
+            serde_json::json!({"early": true, "grounds": "x", "as_of": "2024-01-10"}),
+        ),
+        (
+            "c8-officer",
+            "/api/v1/people/p009/events",
+            serde_json::json!({"kind": "injured", "as_of": "2024-01-10"}),
+        ),
+        // A placement organisation posts from no list of another's, and
+        // returns none posted by another.
+        (
+            "placer",
+            "/api/v1/people/p005/post",
+            serde_json::json!({"list": "sonbong-list", "country": "China", "as_of": "2024-01-10"}),
+        ),
+        ("placer", "/api/v1/people/p024/return", serde_json::json!({"as_of": "2024-01-10"})),
+        (
+            "placer",
+            "/api/v1/people/p003/assign",
+            serde_json::json!({"unit": "c8-1", "as_of": "2024-01-10"}),
+        ),
+        // The department reverses none of the ministry's acts; the analyst
+        // and the auditor do no act at all.
+        (
+            "errd-officer",
+            &format!("/api/v1/acts/{ACT_BY_MINISTER}/reverse"),
+            serde_json::json!({"reason": "mine now"}),
+        ),
+        (
+            "analyst",
+            "/api/v1/people/p001/events",
+            serde_json::json!({"kind": "injured", "as_of": "2024-01-10"}),
+        ),
+        (
+            "auditor",
+            "/api/v1/units/c8-1/recall",
+            serde_json::json!({"site": "gomdok", "as_of": "2024-01-10"}),
+        ),
+    ];
+    for (user, path, body) in cases {
+        let (before, denied) = audit_counts(&fixture, &state).await;
+        let (status, answer) =
+            fixture.request(&state, "POST", path, Some(body.clone()), Some(user)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{user} {path}: {answer}");
+        let (after, denied_after) = audit_counts(&fixture, &state).await;
+        assert_eq!(
+            (after, denied_after),
+            (before + 1, denied + 1),
+            "{user} {path}: the refusal, and only it, is on the log"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_act_about_no_one_held_tells_only_who_may_act_on_anyone() {
+    let fixture = fixture();
+    let (_dir, state) = fixture.copy();
+    let body = serde_json::json!({"kind": "injured", "as_of": "2024-01-10"});
+    let (status, answer) = fixture
+        .request(
+            &state,
+            "POST",
+            "/api/v1/people/p777/events",
+            Some(body.clone()),
+            Some("c8-officer"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a unit administration cannot probe ids: {answer}");
+    let (status, answer) = fixture
+        .request(&state, "POST", "/api/v1/people/p777/events", Some(body), Some("minister"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
+    let (status, answer) = fixture
+        .request(
+            &state,
+            "POST",
+            "/api/v1/acts/99999/reverse",
+            Some(serde_json::json!({"reason": "x"})),
+            Some("c8-officer"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
+    let (status, answer) = fixture
+        .request(
+            &state,
+            "POST",
+            "/api/v1/acts/99999/reverse",
+            Some(serde_json::json!({"reason": "x"})),
+            Some("minister"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
+}
+
+#[tokio::test]
+async fn an_act_refused_by_the_records_or_the_orders_writes_nothing() {
+    let fixture = fixture();
+    let (_dir, state) = fixture.copy();
+    let cases: &[(&str, &str, Value, StatusCode, &str)] = &[
+        // p009 is excluded from haebit's list by the ministry's order: the
+        // refusal names the rule.
+        (
+            "placer",
+            "/api/v1/people/p009/post",
+            serde_json::json!({"list": "haebit-2023", "country": "Russia", "as_of": "2024-01-10"}),
+            StatusCode::CONFLICT,
+            "mod-2024-001 rule 1",
+        ),
+        // He is serving: not enlisted again.
+        (
+            "errd-officer",
+            "/api/v1/people/p001/enlist",
+            serde_json::json!({"unit": "c8-1", "term_months": 120, "as_of": "2024-01-10"}),
+            StatusCode::CONFLICT,
+            "serving",
+        ),
+        // A discharge on another day than his computed date needs grounds.
+        (
+            "errd-officer",
+            "/api/v1/people/p001/discharge",
+            serde_json::json!({"as_of": "2024-01-10"}),
+            StatusCode::CONFLICT,
+            "discharge",
+        ),
+        // No open deployment to end.
+        (
+            "errd-officer",
+            "/api/v1/people/p001/recall",
+            serde_json::json!({"site": "gomdok", "as_of": "2024-01-10"}),
+            StatusCode::CONFLICT,
+            "gomdok",
+        ),
+        // Invalid values, in the import's words.
+        (
+            "errd-officer",
+            "/api/v1/people",
+            serde_json::json!({"id": "p901", "name": "X", "born": "2004-02-30", "sex": "M", "home_province": "Kangwon"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "born",
+        ),
+        (
+            "errd-officer",
+            "/api/v1/people",
+            serde_json::json!({"id": "p902", "name": "X", "born": "2004-02-01", "sex": "Q", "home_province": "Kangwon"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "sex",
+        ),
+        (
+            "errd-officer",
+            "/api/v1/people/p001/events",
+            serde_json::json!({"kind": "promoted", "as_of": "2024-01-10"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "promoted",
+        ),
+        // Unknown ids.
+        (
+            "errd-officer",
+            "/api/v1/people/p001/assign",
+            serde_json::json!({"unit": "no-such-unit", "as_of": "2024-01-10"}),
+            StatusCode::NOT_FOUND,
+            "no-such-unit",
+        ),
+        // The registered id exists.
+        (
+            "errd-officer",
+            "/api/v1/people",
+            serde_json::json!({"id": "p001", "name": "X", "born": "2004-02-01", "sex": "M", "home_province": "Kangwon"}),
+            StatusCode::CONFLICT,
+            "p001",
+        ),
+        // An import is not reversed.
+        (
+            "minister",
+            "/api/v1/acts/1/reverse",
+            serde_json::json!({"reason": "x"}),
+            StatusCode::CONFLICT,
+            "import",
+        ),
+    ];
+    for (user, path, body, expected, words) in cases {
+        let (before, _) = audit_counts(&fixture, &state).await;
+        let (status, answer) =
+            fixture.request(&state, "POST", path, Some(body.clone()), Some(user)).await;
+        assert_eq!(status, *expected, "{user} {path}: {answer}");
+        let message = answer["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(words), "{path}: `{message}` names {words}");
+        let (after, _) = audit_counts(&fixture, &state).await;
+        assert_eq!(after, before, "{path}: nothing was written");
+    }
+    // A body with a field no act knows, or a text beyond its bound, is
+    // refused before anything is read.
+    let (status, answer) = fixture
+        .request(
+            &state,
+            "POST",
+            "/api/v1/people/p001/assign",
+            Some(serde_json::json!({"unit": "c8-1", "admin": true})),
+            Some("minister"),
+        )
+        .await;
+    assert!(status.is_client_error(), "{status} {answer}");
+    let long = "x".repeat(5000);
+    let (status, answer) = fixture
+        .request(
+            &state,
+            "POST",
+            "/api/v1/people/p001/events",
+            Some(serde_json::json!({"kind": "injured", "detail": long})),
+            Some("minister"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+}
+
+#[tokio::test]
+async fn the_reads_after_an_act_see_it() {
+    let fixture = fixture();
+    let (_dir, state) = fixture.copy();
+    // Read first, so that the army is built before the act.
+    let (status, before) = fixture
+        .request(&state, "GET", "/api/v1/people/p001?as_of=2024-01-10", None, Some("minister"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let units = |person: &Value| -> Vec<String> {
+        person["service"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| format!("{} {}..{}", row["unit"], row["from"], row["to"]))
+            .collect()
+    };
+    assert_eq!(units(&before), ["\"c8-2\" \"2016-04-01\"..null"]);
+    let (status, done) = fixture
+        .request(
+            &state,
+            "POST",
+            "/api/v1/people/p001/assign",
+            Some(serde_json::json!({"unit": "c8-1", "as_of": "2024-01-10"})),
+            Some("c8-officer"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{done}");
+    assert_eq!(done["kind"], "assign");
+    assert_eq!(done["actor"], "user:c8-officer");
+    assert_eq!(done["persons"][0]["person"], "p001");
+    assert_eq!(done["persons"][0]["status"], "serving");
+    let (_, after) = fixture
+        .request(&state, "GET", "/api/v1/people/p001?as_of=2024-01-10", None, Some("minister"))
+        .await;
+    assert_eq!(
+        units(&after),
+        ["\"c8-2\" \"2016-04-01\"..\"2024-01-09\"", "\"c8-1\" \"2024-01-10\"..null"]
+    );
+    // A posting: the list shows him abroad at once, and the act is listed.
+    let (status, posted) = fixture
+        .request(
+            &state,
+            "POST",
+            "/api/v1/people/p003/post",
+            Some(serde_json::json!({"list": "haebit-2023", "country": "Russia", "as_of": "2024-01-10"})),
+            Some("placer"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{posted}");
+    let lists = posted["persons"][0]["lists"].as_array().unwrap();
+    assert!(
+        lists.iter().all(|entry| entry["list"] == "haebit-2023"),
+        "the placement is shown only its own list of his: {posted}"
+    );
+    let (_, person) = fixture
+        .request(&state, "GET", "/api/v1/people/p003?as_of=2024-01-11", None, Some("minister"))
+        .await;
+    assert_eq!(person["status"], "abroad", "{person}");
+    let (_, acts) =
+        fixture.request(&state, "GET", "/api/v1/acts?kind=post", None, Some("auditor")).await;
+    let listed: Vec<i64> =
+        acts["acts"].as_array().unwrap().iter().map(|act| act["act"].as_i64().unwrap()).collect();
+    assert_eq!(listed, [posted["act"].as_i64().unwrap(), ACT_BY_PLACER]);
+    // Its reversal by the ministry: he reads as never posted.
+    let path = format!("/api/v1/acts/{}/reverse", posted["act"]);
+    let (status, reversed) = fixture
+        .request(
+            &state,
+            "POST",
+            &path,
+            Some(serde_json::json!({"reason": "entered in error"})),
+            Some("minister"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{reversed}");
+    let (_, person) = fixture
+        .request(&state, "GET", "/api/v1/people/p003?as_of=2024-01-11", None, Some("minister"))
+        .await;
+    assert_eq!(person["status"], "discharged", "{person}");
+    let (status, again) = fixture
+        .request(
+            &state,
+            "POST",
+            &path,
+            Some(serde_json::json!({"reason": "twice"})),
+            Some("minister"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{again}");
+}
