@@ -3,6 +3,7 @@
 
 #![expect(clippy::unwrap_used, reason = "a test fails loudly at the first surprise")]
 
+mod acts;
 mod audit;
 mod demo;
 mod discharge;
