@@ -11,7 +11,7 @@ fn act(sandbox: &Sandbox, args: &[&str]) -> Run {
     let output = sandbox.command(args).env("USER", "registrar").output().unwrap();
     let mask = |text: Vec<u8>| {
         let text = String::from_utf8(text).unwrap();
-        regex_lite_mask(&text)
+        mask_moments(&text)
     };
     Run {
         code: output.status.code().unwrap_or(-1),
@@ -22,7 +22,7 @@ fn act(sandbox: &Sandbox, args: &[&str]) -> Run {
 
 /// Replaces every `recorded YYYY-MM-DDTHH:MM:SSZ` (and its JSON form) by
 /// `recorded T`.
-fn regex_lite_mask(text: &str) -> String {
+fn mask_moments(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find("T") {
@@ -181,7 +181,8 @@ fn the_acts_on_one_person_answer_how_he_now_stands() {
         person  status      discharge
         p003    discharged  2018-10-01
                 on haebit-2024: eligible
-    "#]].assert_eq(&said);
+    "#]]
+    .assert_eq(&said);
     let run = act(
         &sandbox,
         &[
@@ -212,7 +213,8 @@ fn the_acts_on_one_person_answer_how_he_now_stands() {
             }
           ]
         }
-    "#]].assert_eq(&run.stdout);
+    "#]]
+    .assert_eq(&run.stdout);
     let shown = sandbox.ok(&["person", "show", "p100", "--as-of", "2024-08-01"]);
     expect![[r#"
         id             p100
