@@ -2866,3 +2866,81 @@ async fn the_reads_after_an_act_see_it() {
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{again}");
 }
+
+#[tokio::test]
+async fn a_page_of_one_status_is_kept_live_by_the_acts() {
+    let fixture = fixture();
+    let (_dir, state) = fixture.copy();
+    let minister = Some("minister");
+    let post_as = |user: &'static str, path: &'static str, body: Value| {
+        let state = state.clone();
+        let fixture = &fixture;
+        async move {
+            let (status, answer) =
+                fixture.request(&state, "POST", path, Some(body), Some(user)).await;
+            assert!(status.is_success(), "{path}: {status} {answer}");
+            answer
+        }
+    };
+    post_as(
+        "minister",
+        "/api/v1/people", serde_json::json!({"id": "p950", "name": "Ri Chol", "born": "2004-05-01", "sex": "M", "home_province": "Kangwon", "as_of": "2024-01-10"})).await;
+    post_as(
+        "minister",
+        "/api/v1/people/p950/enlist",
+        serde_json::json!({"unit": "c8-1", "term_months": 120, "as_of": "2024-01-10"}),
+    )
+    .await;
+    post_as(
+        "placer",
+        "/api/v1/lists", serde_json::json!({"id": "live-2024", "kind": "overseas-posting", "owner": "haebit", "as_of": "2024-01-10"})).await;
+    post_as(
+        "placer",
+        "/api/v1/lists/live-2024/entries",
+        serde_json::json!({"persons": ["p950", "p009"], "as_of": "2024-01-10"}),
+    )
+    .await;
+    let page = |status: &'static str| {
+        let state = state.clone();
+        let fixture = &fixture;
+        async move {
+            let path = format!("/api/v1/lists/live-2024?status={status}&as_of=2024-03-01");
+            let (code, answer) = fixture.request(&state, "GET", &path, None, Some("placer")).await;
+            assert_eq!(code, StatusCode::OK, "{answer}");
+            let persons: Vec<String> = answer["entries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|entry| format!("{} {}", entry["person"], entry["reasons"]))
+                .collect();
+            (answer["total"].as_u64().unwrap(), persons)
+        }
+    };
+    assert_eq!(page("eligible").await, (1, vec!["\"p950\" []".to_string()]));
+    assert_eq!(page("flagged").await.0, 0);
+    // A transfer into the Supreme Guard: from that day he has served in an
+    // important unit, and the statuses held for the day say so at once.
+    post_as(
+        "minister",
+        "/api/v1/people/p950/assign",
+        serde_json::json!({"unit": "sgc-1", "as_of": "2024-02-01"}),
+    )
+    .await;
+    assert_eq!(page("eligible").await.0, 0);
+    let (total, flagged) = page("flagged").await;
+    assert_eq!(total, 1);
+    assert!(
+        flagged[0].starts_with("\"p950\"") && flagged[0].contains("mod-2024-001"),
+        "{flagged:?}"
+    );
+    // Its reversal gives the first answer back.
+    let (_, acts) =
+        fixture.request(&state, "GET", "/api/v1/acts?kind=assign&limit=1", None, minister).await;
+    let act = acts["acts"][0]["act"].as_i64().unwrap();
+    let path = format!("/api/v1/acts/{act}/reverse");
+    let (code, answer) = fixture
+        .request(&state, "POST", &path, Some(serde_json::json!({"reason": "wrong unit"})), minister)
+        .await;
+    assert_eq!(code, StatusCode::CREATED, "{answer}");
+    assert_eq!(page("eligible").await, (1, vec!["\"p950\" []".to_string()]));
+}

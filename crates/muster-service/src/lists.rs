@@ -269,19 +269,29 @@ pub fn show(
             (members.len(), entries_of(engine, &statuses))
         }
         _ => {
-            let statuses =
-                engine.list_statuses(army.book(), &record.list.kind, &members, day, budget)?;
-            let mut entries = entries_of(engine, &statuses);
-            if let Some(status) = query.status {
-                entries.retain(|entry| entry.status == status.as_str());
-            }
-            let total = entries.len();
-            let entries: Vec<ListEntry> = entries
-                .into_iter()
+            // The statuses of every entry, kept by the army once computed
+            // and kept live by the acts and the orders; only the page asked
+            // for is made into entries.
+            let statuses = match army.statuses(id, day, budget)? {
+                Some(statuses) => statuses,
+                None => std::sync::Arc::new(engine.list_statuses(
+                    army.book(),
+                    &record.list.kind,
+                    &members,
+                    day,
+                    budget,
+                )?),
+            };
+            let wanted = |entry: &muster_engine::EntryState| {
+                query.status.is_none_or(|status| entry.status == status)
+            };
+            let total = statuses.entries().filter(wanted).count();
+            let page = statuses
+                .entries()
+                .filter(wanted)
                 .skip(query.offset)
-                .take(query.limit.unwrap_or(usize::MAX))
-                .collect();
-            (total, entries)
+                .take(query.limit.unwrap_or(usize::MAX));
+            (total, page_entries(engine, &statuses, page))
         }
     };
     Ok(ListPage {
@@ -352,24 +362,27 @@ fn screened(
 
 /// The entries of the engine's statuses, as shown.
 fn entries_of(engine: &Engine, statuses: &muster_engine::ListStatuses) -> Vec<ListEntry> {
-    statuses
-        .entries()
-        .map(|entry| ListEntry {
-            person: engine.person_id(entry.person).to_string(),
-            name: engine.person_name(entry.person).to_string(),
-            status: entry.status.as_str().to_string(),
-            nominated_on: entry.nominated_on,
-            reasons: statuses
-                .reasons(&entry)
-                .into_iter()
-                .map(|reason| Reason {
-                    order: reason.order,
-                    rule: reason.rule,
-                    reason: reason.reason,
-                })
-                .collect(),
-        })
-        .collect()
+    page_entries(engine, statuses, statuses.entries())
+}
+
+/// The entries of a page, made from their statuses.
+fn page_entries(
+    engine: &Engine,
+    statuses: &muster_engine::ListStatuses,
+    page: impl Iterator<Item = muster_engine::EntryState>,
+) -> Vec<ListEntry> {
+    page.map(|entry| ListEntry {
+        person: engine.person_id(entry.person).to_string(),
+        name: engine.person_name(entry.person).to_string(),
+        status: entry.status.as_str().to_string(),
+        nominated_on: entry.nominated_on,
+        reasons: statuses
+            .reasons(&entry)
+            .into_iter()
+            .map(|reason| Reason { order: reason.order, rule: reason.rule, reason: reason.reason })
+            .collect(),
+    })
+    .collect()
 }
 
 /// The people on a list on a day (active entries).
