@@ -158,6 +158,65 @@ for (const [role, name] of Object.entries(users)) {
   check(!(await page.getByRole('link', { name: 'Orders' }).count()), 'placement: no orders in the navigation');
 }
 
+/** Saves the page as it now stands (after a form's answer), for the validator. */
+async function save(page, shot) {
+  const file = path.join(shots, `${shot}.html`);
+  writeFileSync(file, await page.content());
+  saved.push(file);
+  await page.screenshot({ path: path.join(shots, `${shot}.png`), fullPage: true });
+}
+
+// Acts from a person's page. The unit administration transfers one of its
+// men between its units; it is offered no discharge.
+{
+  const page = pages['unit-admin'];
+  await open(page, '/people/p001?as_of=2024-01-10', 'person-acts-unit-admin');
+  check(!(await page.locator('summary', { hasText: 'Discharge' }).count()), 'unit-admin: no discharge is offered');
+  check(await page.locator('summary', { hasText: 'Record an event' }).count() === 1, 'unit-admin: recording an event is offered');
+  await page.getByText('Assign to a unit').click();
+  await page.getByLabel('Unit').selectOption('c8-1');
+  await page.getByRole('button', { name: 'Assign' }).click();
+  await page.getByText(/act \d+ \(assign\) done: assign p001 to c8-1/).waitFor();
+  check(await page.getByText(/assigned to c8-1/).isVisible(), 'unit-admin: assigns p001 to c8-1, and the page shows it at once');
+  await save(page, 'person-assigned');
+}
+
+// The placement officer posts from his list: one excluded by the Chagang
+// order is refused in place, with the rule; one eligible is posted.
+{
+  const page = pages.placement;
+  refusedOnPurpose.add(`${base}/people/p009/acts`);
+  await open(page, '/people/p009?as_of=2024-01-10');
+  await page.getByText('Post abroad from a list').click();
+  await page.getByLabel('Country').fill('Russia');
+  await page.getByRole('button', { name: 'Post' }).click();
+  await page.getByText(/The post was refused:[\s\S]*mod-2024-001 rule 1/).waitFor();
+  check(true, 'placement: posting an excluded person is refused in place, naming the rule');
+  await save(page, 'person-post-refused');
+  await open(page, '/people/p008?as_of=2024-01-10');
+  await page.getByText('Post abroad from a list').click();
+  await page.getByLabel('Country').fill('Russia');
+  await page.getByRole('button', { name: 'Post' }).click();
+  await page.getByText(/act \d+ \(post\) done/).waitFor();
+  check(await page.getByText('as of 2024-01-10: abroad').isVisible(), 'placement: posts an eligible person, who is abroad at once');
+}
+
+// The ministry finds the posting among the acts, and reverses it.
+{
+  const page = pages.ministry;
+  await open(page, '/acts?kind=post', 'acts');
+  await page.getByRole('link', { name: /^\d+$/ }).first().click();
+  await page.getByRole('heading', { name: /Act \d+/ }).waitFor();
+  await save(page, 'act');
+  await page.getByText('Reverse this act').click();
+  await page.getByLabel('Reason').fill('posted in error');
+  await page.getByRole('button', { name: 'Reverse' }).click();
+  await page.getByText(/reversed by act \d+/).waitFor();
+  check(true, 'ministry: reverses the posting from its page');
+  await open(page, '/people/p008?as_of=2024-01-10');
+  check(!(await page.getByText('as of 2024-01-10: abroad').count()), 'ministry: after the reversal p008 is not abroad');
+}
+
 // The roster of 2020-autumn shows the Gomdok delay; the strength chart of
 // the site with and without it.
 {

@@ -2944,3 +2944,63 @@ async fn a_page_of_one_status_is_kept_live_by_the_acts() {
     assert_eq!(code, StatusCode::CREATED, "{answer}");
     assert_eq!(page("eligible").await, (1, vec!["\"p950\" []".to_string()]));
 }
+
+#[tokio::test]
+async fn the_console_offers_each_role_its_acts_and_shows_a_refusal_in_place() {
+    let fixture = fixture();
+    let officer = console_login(&fixture, "c8-officer").await;
+    let (status, _, body) =
+        page(&fixture, "GET", "/people/p001?as_of=2024-01-10", Some(&officer), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("Assign to a unit") && body.contains("Record an event"), "{body}");
+    assert!(!body.contains("<summary>Discharge") && !body.contains("Deploy at a site"), "{body}");
+    assert!(!body.contains("<option>exempted"), "a unit administration records no papers");
+    let csrf =
+        body.split(r#"name="csrf" value=""#).nth(1).unwrap().split('"').next().unwrap().to_string();
+    let form = "csrf=forged&act=assign&unit=c8-1&as_of=2024-01-10";
+    let (status, _, _) =
+        page(&fixture, "POST", "/people/p001/acts", Some(&officer), Some(form)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a form without the session's token");
+    let form = format!("csrf={csrf}&act=event&kind=exempted&detail=bought&as_of=2024-01-10");
+    let (status, _, _) =
+        page(&fixture, "POST", "/people/p001/acts", Some(&officer), Some(&form)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a kind of event the role may not record");
+    let form = format!("csrf={csrf}&act=assign&unit=c8-1&as_of=2024-01-10");
+    let (status, headers, _) =
+        page(&fixture, "POST", "/people/p001/acts", Some(&officer), Some(&form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = headers["location"].to_str().unwrap();
+    assert!(location.starts_with("/people/p001?as_of=2024-01-10&note=act%20"), "{location}");
+    let (_, _, body) = page(&fixture, "GET", location, Some(&officer), None).await;
+    assert!(body.contains("(assign) done: assign p001 to c8-1"), "{body}");
+    assert!(body.contains("assigned to c8-1"), "{body}");
+    let (status, _, _) = page(&fixture, "GET", "/acts", Some(&officer), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a unit administration reads no acts");
+
+    // A posting refused by an order: the page, with the rule, in place.
+    let placer = console_login(&fixture, "placer").await;
+    let (_, _, body) =
+        page(&fixture, "GET", "/people/p009?as_of=2024-01-10", Some(&placer), None).await;
+    let csrf =
+        body.split(r#"name="csrf" value=""#).nth(1).unwrap().split('"').next().unwrap().to_string();
+    let form = format!("csrf={csrf}&act=post&list=haebit-2023&country=Russia&as_of=2024-01-10");
+    let (status, _, body) =
+        page(&fixture, "POST", "/people/p009/acts", Some(&placer), Some(&form)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body.contains("The post was refused") && body.contains("mod-2024-001 rule 1"),
+        "{body}"
+    );
+    assert!(body.contains("<h1>p009"), "the person's page, with the refusal in it");
+
+    // The ministry reads the acts, and one act with its rows.
+    let minister = console_login(&fixture, "minister").await;
+    let (status, _, body) = page(&fixture, "GET", "/acts?kind=assign", Some(&minister), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("assign p001 to c8-1") && body.contains("user:c8-officer"), "{body}");
+    let act = body.split(r#"<a href="/acts/"#).nth(1).unwrap().split('"').next().unwrap();
+    let (status, _, body) =
+        page(&fixture, "GET", &format!("/acts/{act}"), Some(&minister), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("service (2)") && body.contains("Reverse this act"), "{body}");
+}

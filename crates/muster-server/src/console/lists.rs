@@ -208,7 +208,7 @@ async fn change_list(
 }
 
 /// `key=value&...`, percent-encoded.
-fn url_query(pairs: &[(&str, String)]) -> String {
+pub(super) fn url_query(pairs: &[(&str, String)]) -> String {
     pairs
         .iter()
         .map(|(key, value)| {

@@ -11,8 +11,10 @@
 //! - `people.rs`: a person's record, history, and why.
 //! - `orders.rs`: the orders, one order, the draft editor.
 //! - `reports.rs`: the discharge roster, strength, evidence.
+//! - `acts.rs`: the acts recorded, one act with its rows, its reversal.
 //! - `audit.rs`: the audit log and its verdict.
 
+mod acts;
 mod audit;
 mod dashboard;
 mod lists;
@@ -56,6 +58,9 @@ pub fn router(state: AppState) -> Router {
         .route("/lists/{id}/remove", post(lists::remove))
         .route("/lists/{id}/recheck", post(lists::recheck))
         .route("/people/{id}", get(people::person))
+        .route("/people/{id}/acts", post(people::act))
+        .route("/acts", get(acts::acts))
+        .route("/acts/{act}", get(acts::act).post(acts::reverse))
         .route("/orders", get(orders::orders))
         .route("/orders/draft", get(orders::draft_editor).post(orders::draft_action))
         .route("/orders/{id}", get(orders::order))
@@ -89,13 +94,14 @@ pub struct Viewer {
 }
 
 /// The console's sections, each with the action that opens it.
-const SECTIONS: [(&str, &str, Option<Action>); 7] = [
+const SECTIONS: [(&str, &str, Option<Action>); 8] = [
     ("/", "Dashboard", None),
     ("/orders", "Orders", Some(Action::ReadOrders)),
     ("/lists", "Lists", None),
     ("/discharge", "Discharge", Some(Action::ReadRoster)),
     ("/strength", "Strength", Some(Action::ReadStrength)),
     ("/evidence", "Evidence", Some(Action::ReadStats)),
+    ("/acts", "Acts", Some(Action::ReadActs)),
     ("/audit", "Audit", Some(Action::ReadAudit)),
 ];
 

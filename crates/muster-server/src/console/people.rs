@@ -1,17 +1,24 @@
 //! A person's page: his record, his history as a timeline, his status, and
 //! why, rule by rule, for each list kind and for his discharge. A role cut
-//! to some fields (a placement officer) sees those only.
+//! to some fields (a placement officer) sees those only. Below, the acts the
+//! caller may do on him (assign, deploy, record an event, discharge, post
+//! from a list), each a form; an act refused is shown in place, on the page
+//! as it stands.
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
-use axum::response::Response;
+use axum::extract::{Form, State};
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use muster_access::Action;
+use muster_service::acts::Act;
 use muster_service::explain::Subject;
 use muster_service::views;
+use serde::Deserialize;
 
 use super::{PageQuery, Viewer, respond};
+use crate::context::blocking;
+use crate::error::ApiError;
 use crate::extract::{Path, Query};
 use crate::state::AppState;
 
@@ -38,6 +45,108 @@ struct PersonPage {
     fields: Vec<(String, String)>,
     timeline: Vec<(NaiveDate, String)>,
     whys: Vec<Why>,
+    /// The acts he may be the subject of that the caller may do.
+    acts: Acts,
+    /// What the last act did, shown once.
+    note: Option<String>,
+    /// An act refused: which, and why.
+    problem: Option<(String, String)>,
+}
+
+/// The acts offered on a person's page, with what their forms choose from.
+#[derive(Default)]
+struct Acts {
+    assign: bool,
+    deploy: bool,
+    event: bool,
+    discharge: bool,
+    /// The overseas-posting lists he is on that the caller may post from.
+    post: Vec<String>,
+    units: Vec<String>,
+    sites: Vec<String>,
+    /// The event kinds the caller may record.
+    kinds: Vec<&'static str>,
+}
+
+impl Acts {
+    fn any(&self) -> bool {
+        self.assign || self.deploy || self.event || self.discharge || !self.post.is_empty()
+    }
+}
+
+/// The event kinds of the form (a discharge, a posting and a return are
+/// acts of their own).
+const EVENT_KINDS: [&str; 5] = ["injured", "killed", "awol", "admitted", "exempted"];
+
+/// Which acts the caller may do on `id` on `day`, as the policies would
+/// decide them on what the army holds of him (the act itself is decided
+/// again in its transaction).
+fn offered(context: &crate::context::Context, id: &str, day: NaiveDate) -> Acts {
+    let custody = context.army.custody(id, day).unwrap_or_default();
+    let subject = |into: Vec<String>, event: &str, placement: &str| {
+        crate::context::act_resource(
+            &muster_service::acts::Subject {
+                administrations: custody.administrations.clone(),
+                lists: custody.lists.clone(),
+                into,
+                event: event.to_string(),
+                placement: placement.to_string(),
+            },
+            "",
+        )
+    };
+    let world = context.army.world();
+    let mut units: Vec<String> = world
+        .units
+        .keys()
+        .filter(|unit| {
+            let into: Vec<String> = world
+                .tree
+                .ancestors_or_self(unit)
+                .filter_map(|unit| {
+                    world.units.get(unit).and_then(|unit| unit.administration.clone())
+                })
+                .collect();
+            context.may(Action::Assign, &subject(into, "", ""))
+        })
+        .cloned()
+        .collect();
+    units.sort();
+    let mut sites: Vec<String> = world.sites.iter().map(|site| site.id.clone()).collect();
+    sites.sort();
+    let kinds: Vec<&'static str> = EVENT_KINDS
+        .into_iter()
+        .filter(|kind| context.may(Action::RecordEvent, &subject(Vec::new(), kind, "")))
+        .collect();
+    let mut post: Vec<String> = context
+        .army
+        .lists()
+        .all()
+        .iter()
+        .filter(|list| list.list.kind == "overseas-posting" && list.list.created_on <= day)
+        .filter(|list| {
+            context.may(Action::ReadList, &crate::context::Context::list_resource(list))
+                && context.may(Action::Post, &subject(Vec::new(), "", &list.list.owner))
+        })
+        .filter(|list| {
+            context.army.members(&list.list.id, day).is_some_and(|members| {
+                let position = context.army.engine().position(id);
+                members.iter().any(|member| Some(member.person) == position)
+            })
+        })
+        .map(|list| list.list.id.clone())
+        .collect();
+    post.sort();
+    Acts {
+        assign: !units.is_empty(),
+        deploy: context.may(Action::Deploy, &subject(Vec::new(), "", "")),
+        event: !kinds.is_empty(),
+        discharge: context.may(Action::Discharge, &subject(Vec::new(), "", "")),
+        post,
+        units,
+        sites,
+        kinds,
+    }
 }
 
 fn why(explanation: &views::Explanation) -> Why {
@@ -114,7 +223,23 @@ pub async fn person(
 ) -> Response {
     respond(viewer, move |viewer| {
         let day = query.day()?;
-        let mut context = viewer.context(&state)?;
+        let note = query.note.clone().filter(|note| !note.is_empty());
+        page(&state, viewer, id, day, note, None)
+    })
+    .await
+}
+
+/// The person's page, with a note of the last act or the refusal of one.
+fn page(
+    state: &AppState,
+    viewer: Viewer,
+    id: String,
+    day: NaiveDate,
+    note: Option<String>,
+    problem: Option<(String, String)>,
+) -> Result<PersonPage, ApiError> {
+    {
+        let mut context = viewer.context(state)?;
         context.require_person(Action::ReadPerson, &id, day)?;
         let rules = context.army.rules();
         let mut person = muster_service::people::show(context.store(), rules, &id, day)?;
@@ -144,6 +269,7 @@ pub async fn person(
             )?;
             whys.push(why(&explanation));
         }
+        let acts = offered(&context, &id, day);
         Ok(PersonPage {
             viewer: Some(viewer),
             name: person.person.name.clone(),
@@ -153,7 +279,149 @@ pub async fn person(
             fields: fields(&person),
             timeline: timeline(&person),
             whys,
+            acts,
+            note,
+            problem,
         })
+    }
+}
+
+/// The form of an act on a person: which act, and its fields.
+#[derive(Deserialize)]
+pub struct ActForm {
+    csrf: String,
+    act: String,
+    #[serde(default)]
+    as_of: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    site: String,
+    #[serde(default)]
+    campaign: String,
+    #[serde(default)]
+    until: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default, rename = "ref")]
+    reference: String,
+    #[serde(default)]
+    detail: String,
+    #[serde(default)]
+    early: Option<String>,
+    #[serde(default)]
+    grounds: String,
+    #[serde(default)]
+    list: String,
+    #[serde(default)]
+    country: String,
+}
+
+fn given(text: &str) -> Option<String> {
+    Some(text.trim()).filter(|text| !text.is_empty()).map(str::to_string)
+}
+
+impl ActForm {
+    /// The act the form asks for, and the action the policies decide.
+    fn act(&self, person: &str) -> Result<(Action, Act), ApiError> {
+        let person = person.to_string();
+        Ok(match self.act.as_str() {
+            "assign" => {
+                (Action::Assign, Act::Assign { person, unit: self.unit.trim().to_string() })
+            }
+            "deploy" => (
+                Action::Deploy,
+                Act::Deploy {
+                    person,
+                    site: self.site.trim().to_string(),
+                    campaign: given(&self.campaign),
+                    until: given(&self.until),
+                },
+            ),
+            "event" => (
+                Action::RecordEvent,
+                Act::Event {
+                    person,
+                    kind: self.kind.trim().to_string(),
+                    reference: given(&self.reference),
+                    detail: given(&self.detail),
+                },
+            ),
+            "discharge" => (
+                Action::Discharge,
+                Act::Discharge {
+                    person,
+                    early: self.early.is_some(),
+                    grounds: given(&self.grounds),
+                },
+            ),
+            "post" => (
+                Action::Post,
+                Act::Post {
+                    person,
+                    list: self.list.trim().to_string(),
+                    country: self.country.trim().to_string(),
+                },
+            ),
+            other => return Err(ApiError::bad_request(format!("no act `{other}` on a person"))),
+        })
+    }
+}
+
+/// Does an act on a person from his page: back to the page with what it
+/// did, or the page with the refusal in place (a refusal by the policies is
+/// the page of a refusal, and on the audit log).
+pub async fn act(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<ActForm>,
+) -> Response {
+    let shown = viewer.clone();
+    let result = blocking(move || {
+        viewer.require_token(&form.csrf)?;
+        let day = crate::params::day_or_today(given(&form.as_of).as_deref(), "as_of")?;
+        for (field, text) in [
+            ("unit", &form.unit),
+            ("site", &form.site),
+            ("campaign", &form.campaign),
+            ("kind", &form.kind),
+            ("list", &form.list),
+        ] {
+            if !text.trim().is_empty() {
+                crate::limits::check_id(field, text.trim())?;
+            }
+        }
+        for (field, text) in [
+            ("ref", &form.reference),
+            ("detail", &form.detail),
+            ("grounds", &form.grounds),
+            ("country", &form.country),
+            ("until", &form.until),
+        ] {
+            crate::limits::check_chars(field, text, crate::limits::MAX_REASON)?;
+        }
+        let (action, act) = form.act(&id)?;
+        let mut context = viewer.context(&state)?;
+        match context.record_act(action, &act, day) {
+            Ok(done) => {
+                let note = format!("act {} ({}) done: {}", done.act, done.kind, act.summary());
+                let query = super::lists::url_query(&[("as_of", day.to_string()), ("note", note)]);
+                Ok(Redirect::to(&format!("/people/{id}?{query}")).into_response())
+            }
+            Err(error) if error.status == axum::http::StatusCode::FORBIDDEN => Err(error),
+            Err(error) => {
+                drop(context);
+                let status = error.status;
+                let problem = Some((act.kind().to_string(), error.message));
+                let page = page(&state, viewer, id, day, None, problem)?;
+                Ok((status, page).into_response())
+            }
+        }
     })
-    .await
+    .await;
+    match result {
+        Ok(response) => response,
+        Err(error) => super::problem(Some(shown), error),
+    }
 }
