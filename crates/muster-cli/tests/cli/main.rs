@@ -10,6 +10,7 @@ mod discharge;
 mod generate;
 mod import;
 mod kill;
+mod live;
 mod orders;
 mod person;
 mod scenario;
