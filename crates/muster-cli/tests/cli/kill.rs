@@ -79,3 +79,100 @@ fn an_import_killed_at_twenty_moments_stores_all_or_nothing() {
     eprintln!("kill test: {} stores held nothing, {} held all", outcomes.0, outcomes.1);
     assert!(outcomes.0 > 0, "no kill landed before the commit");
 }
+
+/// A POST of JSON over a plain socket: the status and the body; `None`
+/// when the server is gone.
+fn post(address: &str, path: &str, token: &str, body: &str) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).ok()?;
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.split_whitespace().nth(1)?.parse().ok()?;
+    let body = response.split_once("\r\n\r\n").map(|(_, body)| body.to_owned())?;
+    Some((status, body))
+}
+
+#[test]
+fn a_server_killed_during_a_burst_of_acts_keeps_every_act_it_answered_and_none_in_part() {
+    use std::io::BufRead;
+    let sandbox = Sandbox::with_reference();
+    sandbox.ok(&["user", "add", "kim", "--org", "mod", "--role", "ministry"]);
+    let token = sandbox.ok(&["user", "token", "kim"]).lines().nth(1).unwrap().to_owned();
+    let persons: Vec<String> = (1..=25).map(|n| format!("p{n:03}")).collect();
+    let mut answered_in_all = 0;
+    for (round, kill_after) in [150u64, 400, 900].into_iter().enumerate() {
+        let mut child = sandbox
+            .command(&["serve", "--addr", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let address = line.split("http://").nth(1).unwrap().split('/').next().unwrap().to_owned();
+        let answered = std::sync::Arc::new(std::sync::Mutex::new(Vec::<i64>::new()));
+        let writers: Vec<_> = (0..4u64)
+            .map(|writer| {
+                let (address, token, persons, answered) =
+                    (address.clone(), token.clone(), persons.clone(), answered.clone());
+                std::thread::spawn(move || {
+                    for count in 0.. {
+                        // Each act on another person and day: none repeats another.
+                        let n = (round as u64 * 100_000) + count * 4 + writer;
+                        let person = &persons[(n % 25) as usize];
+                        let day = chrono::NaiveDate::from_ymd_opt(2021, 1, 1).unwrap()
+                            + chrono::Days::new(n / 25);
+                        let body = format!(
+                            r#"{{"kind": "injured", "detail": "burst {n}", "as_of": "{day}"}}"#
+                        );
+                        let path = format!("/api/v1/people/{person}/events");
+                        let Some((status, body)) = post(&address, &path, &token, &body) else {
+                            return;
+                        };
+                        assert_eq!(status, 201, "{body}");
+                        let done: serde_json::Value = serde_json::from_str(&body).unwrap();
+                        answered.lock().unwrap().push(done["act"].as_i64().unwrap());
+                    }
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(kill_after));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        for writer in writers {
+            writer.join().unwrap();
+        }
+        let answered = answered.lock().unwrap().clone();
+        answered_in_all += answered.len();
+        // After the restart: every act answered is there, whole.
+        let verify = sandbox.ok(&["audit", "verify"]);
+        assert!(verify.starts_with("the audit log is intact"), "{verify}");
+        let connection = rusqlite::Connection::open(sandbox.db()).unwrap();
+        for act in &answered {
+            let (kind, rows): (String, i64) = connection
+                .query_row(
+                    "SELECT kind, (SELECT count(*) FROM events WHERE act = acts.id) FROM acts WHERE id = ?1",
+                    [act],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .unwrap();
+            assert_eq!((kind.as_str(), rows), ("event", 1), "act {act}");
+        }
+        // And no act is there in part: each event act wrote its one row.
+        let partial: i64 = connection
+            .query_row(
+                "SELECT count(*) FROM acts WHERE kind = 'event' AND (SELECT count(*) FROM events WHERE act = acts.id) <> 1",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(partial, 0);
+    }
+    assert!(answered_in_all > 10, "only {answered_in_all} acts were answered before the kills");
+}
