@@ -479,3 +479,139 @@ fn a_reversed_act_reads_as_never_done_and_a_later_act_holds_it() {
     .assert_eq(&shown.stdout);
     assert!(sandbox.ok(&["audit", "verify"]).starts_with("the audit log is intact"));
 }
+
+/// What the records answer on several days: a list, a roster, a site's
+/// strength, and one person.
+fn outputs(sandbox: &Sandbox, person: &str) -> Vec<String> {
+    let mut said = Vec::new();
+    for day in ["2020-09-20", "2024-03-01", "2025-01-01"] {
+        for args in [
+            &["list", "show", "haebit-2024", "--format", "json", "--as-of", day][..],
+            &["discharge", "roster", "2020-autumn", "--format", "json", "--as-of", day],
+            &["strength", "gomdok", "--from", "2020-06", "--to", "2026-12", "--as-of", day],
+            &["person", "show", person, "--format", "json", "--as-of", day],
+        ] {
+            let run = sandbox.run(args);
+            said.push(format!("{args:?} {} {}{}", run.code, run.stdout, run.stderr));
+        }
+    }
+    said
+}
+
+#[test]
+fn reversing_any_act_gives_back_every_answer_of_before_it() {
+    let sandbox = Sandbox::with_reference();
+    sandbox.ok(&["order", "issue", "reference/orders/errd-2020-031.toml", "--as-of", "2020-09-25"]);
+    sandbox.ok(&["order", "issue", "reference/orders/mod-2023-002.toml", "--as-of", "2023-01-10"]);
+    sandbox.ok(&["order", "issue", "reference/orders/mod-2024-001.toml", "--as-of", "2024-01-02"]);
+    sandbox.ok(&[
+        "list",
+        "create",
+        "haebit-2024",
+        "--kind",
+        "overseas-posting",
+        "--owner",
+        "haebit",
+        "--as-of",
+        "2024-01-05",
+    ]);
+    sandbox.ok(&[
+        "list",
+        "add",
+        "haebit-2024",
+        "p003",
+        "p008",
+        "p009",
+        "p001",
+        "--as-of",
+        "2024-01-05",
+    ]);
+    let acts: &[(&str, &[&str])] = &[
+        ("p001", &["person", "assign", "p001", "--unit", "sgc-1", "--as-of", "2024-02-01"]),
+        ("p001", &["person", "deploy", "p001", "--site", "gomdok", "--as-of", "2020-10-01"]),
+        ("p016", &["person", "recall", "p016", "--site", "gomdok", "--as-of", "2020-10-01"]),
+        ("p001", &["person", "event", "p001", "--kind", "awol", "--as-of", "2024-02-01"]),
+        (
+            "p010",
+            &[
+                "person",
+                "discharge",
+                "p010",
+                "--early",
+                "--grounds",
+                "a board",
+                "--as-of",
+                "2020-09-20",
+            ],
+        ),
+        (
+            "p003",
+            &[
+                "person",
+                "post",
+                "p003",
+                "--list",
+                "haebit-2024",
+                "--country",
+                "Russia",
+                "--as-of",
+                "2024-02-01",
+            ],
+        ),
+        (
+            "p001",
+            &["person", "update", "p001", "--rank", "staff sergeant", "--as-of", "2024-02-01"],
+        ),
+        (
+            "p005",
+            &[
+                "person",
+                "enlist",
+                "p005",
+                "--unit",
+                "c8-1",
+                "--term-months",
+                "120",
+                "--as-of",
+                "2020-09-01",
+            ],
+        ),
+        ("p015", &["unit", "deploy", "c8-2", "--site", "gomdok", "--as-of", "2020-09-15"]),
+        ("p010", &["unit", "recall", "c8-1", "--site", "gomdok", "--as-of", "2020-10-15"]),
+        (
+            "p100",
+            &[
+                "person",
+                "register",
+                "p100",
+                "--name",
+                "Ri Chol",
+                "--born",
+                "2004-05-01",
+                "--sex",
+                "M",
+                "--home-province",
+                "Kangwon",
+                "--as-of",
+                "2024-01-10",
+            ],
+        ),
+    ];
+    for (person, args) in acts {
+        let before = outputs(&sandbox, person);
+        let mut json = args.to_vec();
+        json.extend(["--format", "json"]);
+        let run = act(&sandbox, &json);
+        assert_eq!(run.code, 0, "{args:?}: {run:?}");
+        let done: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let number = done["act"].to_string();
+        let after = outputs(&sandbox, person);
+        assert_ne!(before, after, "{args:?} changed none of the answers");
+        sandbox.ok(&["act", "reverse", &number, "--reason", "entered in error"]);
+        let reversed = outputs(&sandbox, person);
+        for (was, is) in before.iter().zip(&reversed) {
+            assert_eq!(was, is, "after reversing {args:?}");
+        }
+    }
+    assert!(sandbox.ok(&["audit", "verify"]).starts_with("the audit log is intact"));
+}
