@@ -419,8 +419,7 @@ fn main() {
     let standing_book = book(&texts);
 
     // 1. Selective: the people a narrow condition selects, on the eve of
-    // the autumn 2020 discharges (on the cycle date itself, the generated
-    // soldiers due then have left their units).
+    // the autumn 2020 discharges.
     let on = day(2020, 9, 30);
     let expr = muster_cel::parse(SELECTIVE).unwrap();
     let plan = engine.compile(&expr);

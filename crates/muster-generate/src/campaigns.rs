@@ -7,12 +7,16 @@
 //! sub-unit or a parent) in the same period. How many people a campaign
 //! requires is only known once the people are drawn, so `campaigns.csv` is
 //! written last, from the people counted on each campaign's middle day.
+//!
+//! Two campaigns are always there, for the orders and lists that speak of
+//! them: the Gomdok restoration of 2020 and a campaign at the Daehung mine
+//! that runs across the horizon, its units still there on the last day.
 
 use rand::Rng;
 
 use crate::army::Army;
 use crate::days::{Day, autumn_cycle, ymd};
-use crate::geography::{GOMDOK, SITES, SiteKind};
+use crate::geography::{DAEHUNG, GOMDOK, SITES, SiteKind};
 use crate::random::{Random, pick_uniform};
 
 /// The first year of campaigns, unless the horizon is earlier.
@@ -20,6 +24,14 @@ const FIRST_CAMPAIGN_YEAR: i32 = 2012;
 
 /// The year of the Gomdok restoration the reference orders are about.
 const GOMDOK_RESTORATION_YEAR: i32 = 2020;
+
+/// The days the Daehung campaign of the horizon's year starts before the
+/// horizon and is planned to last after it.
+const DAEHUNG_AT_HORIZON: (Day, Day) = (150, 180);
+
+/// The share of the corps' leaves sent to the Daehung campaign at the
+/// horizon.
+const DAEHUNG_SHARE: f64 = 0.012;
 
 /// A campaign of a site.
 pub(crate) struct Campaign {
@@ -45,6 +57,8 @@ pub(crate) struct UnitDeployment {
 /// The soldiers of the Gomdok restoration who reach their discharge cycle
 /// during it.
 pub(crate) struct GomdokRestoration {
+    /// The index of Gomdok in [`SITES`].
+    pub(crate) site: usize,
     /// The autumn cycle day in the middle of the restoration.
     pub(crate) cycle: Day,
     /// The leaf units of the units deployed there.
@@ -83,11 +97,16 @@ impl Plan {
         let mut away: Vec<Vec<(Day, Day)>> = vec![Vec::new(); army.units.len()];
         let mut scratch = Vec::new();
         let mut gomdok_deployments = Vec::new();
+        let mut gomdok_site = 0;
         for (site_index, site) in SITES.iter().enumerate() {
             for year in first_year..=horizon_year {
                 let gomdok_restoration = site.id == GOMDOK && year == GOMDOK_RESTORATION_YEAR;
+                let daehung_at_horizon = site.id == DAEHUNG && year == horizon_year;
                 let (word, from, to, share) = if gomdok_restoration {
                     ("restoration", ymd(year, 9, 5), ymd(year + 1, 5, 31), 0.025)
+                } else if daehung_at_horizon {
+                    let (before, after) = DAEHUNG_AT_HORIZON;
+                    ("mining", horizon - before, horizon + after, DAEHUNG_SHARE)
                 } else {
                     let chance = match site.kind {
                         SiteKind::Mine => 0.4,
@@ -143,6 +162,7 @@ impl Plan {
                 let first_deployment = plan.deployments.len();
                 plan.deploy_units(army, index, share, horizon, &mut away, &mut scratch, random);
                 if gomdok_restoration {
+                    gomdok_site = site_index;
                     gomdok_deployments.extend(first_deployment..plan.deployments.len());
                 }
             }
@@ -164,8 +184,11 @@ impl Plan {
                         .filter(|&unit| army.units[unit as usize].children.is_empty()),
                 );
             }
-            plan.gomdok =
-                Some(GomdokRestoration { cycle: autumn_cycle(GOMDOK_RESTORATION_YEAR), leaves });
+            plan.gomdok = Some(GomdokRestoration {
+                site: gomdok_site,
+                cycle: autumn_cycle(GOMDOK_RESTORATION_YEAR),
+                leaves,
+            });
         }
         plan
     }

@@ -165,6 +165,10 @@ pub(crate) struct Site {
 /// The id of the site whose restoration the reference orders are about.
 pub(crate) const GOMDOK: &str = "gomdok";
 
+/// The id of the mine whose campaign runs across the horizon, for the
+/// redeployment lists of the demo.
+pub(crate) const DAEHUNG: &str = "daehung";
+
 const fn site(
     id: &'static str,
     name: &'static str,
@@ -178,7 +182,7 @@ const fn site(
 pub(crate) const SITES: &[Site] = &[
     site(GOMDOK, "Komdok Mining Complex", "South Hamgyong", SiteKind::Mine),
     site("yongyang", "Ryongyang Mine", "South Hamgyong", SiteKind::Mine),
-    site("daehung", "Taehung Youth Hero Mine", "South Hamgyong", SiteKind::Mine),
+    site(DAEHUNG, "Taehung Youth Hero Mine", "South Hamgyong", SiteKind::Mine),
     site("sangnong", "Sangnong Mine", "South Hamgyong", SiteKind::Mine),
     site("musan", "Musan Mining Complex", "North Hamgyong", SiteKind::Mine),
     site("hyesan", "Hyesan Youth Copper Mine", "Ryanggang", SiteKind::Mine),

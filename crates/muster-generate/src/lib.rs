@@ -28,10 +28,12 @@
 //! them `gomdok`, `yongyang`, `daehung`), flood-restoration zones,
 //! construction sites and farms. Each site has campaigns in some years from
 //! 2012 to the horizon (`musan-mining-2015`), and always
-//! `gomdok-restoration-2020`, from September 2020 to May 2021. Each
-//! campaign gets whole units of the corps (a share of their leaf units,
-//! engineering units first for restoration and construction); what it
-//! requires is set from the people actually there on its middle day.
+//! `gomdok-restoration-2020`, from September 2020 to May 2021, and a
+//! campaign at Daehung of the horizon's year, from 150 days before the
+//! horizon to 180 days after it, whose units are still there on the last
+//! day. Each campaign gets whole units of the corps (a share of their leaf
+//! units, engineering units first for restoration and construction); what
+//! it requires is set from the people actually there on its middle day.
 //!
 //! **People.** A tenth are civilians who never served: labourers, miners,
 //! farmers, sent to sites and posted abroad. The others are soldiers, born
@@ -40,19 +42,36 @@
 //! 84). Their service is one to four consecutive assignments at leaf units
 //! (or the units just above) of their branch, the first from the day they
 //! enlisted, each ending the day before the next; about 4% serve in an
-//! important command, mostly at first. A soldier is discharged on the
-//! first spring (02-01) or autumn (10-01) cycle day on or after his term
-//! end, a few earlier (often after an injury); his last assignment ends the
-//! day before, or stays open while he serves at the horizon. Many soldiers
-//! near their 2020 autumn discharge were moved to units sent to Gomdok.
-//! After service, more than half are posted abroad (Russia, China, the Gulf
-//! states, ...) and most come back years later (none across the border
-//! closure of 2020 to 2023); a few go absent without leave. Some are
-//! admitted to institutions near the end of their term, some hold
-//! exemptions (`redeployment: medical certificate 2020/114`), some are sent
-//! alone to mines. People at sites are injured, at mines most often, and a
-//! few are killed: nothing is recorded after a death.
+//! important command, mostly at first. A soldier stays with his unit while
+//! it is away at a site: a transfer waits for its return, or is dropped. A
+//! soldier is discharged on the first spring (02-01) or autumn (10-01)
+//! cycle day on or after his term end, a few earlier (often after an
+//! injury); he is assigned, and deployed with his unit, up to the day
+//! before his discharge, and no longer after it; while he serves at the
+//! horizon his assignment stays open. Many soldiers near their 2020 autumn
+//! discharge were moved to units sent to Gomdok, and those there with their
+//! unit on the cycle day were kept until 2021-02-01, as the reported order
+//! `errd-2020-031` has it, but for those admitted to a central university
+//! by then. After service, more than half are posted abroad (Russia, China,
+//! the Gulf states, ...) and most come back years later (none across the
+//! border closure of 2020 to 2023), a posting never beginning before the
+//! return from the last; a few go absent without leave. Some are admitted
+//! to institutions near the end of their term, some are sent alone to
+//! mines. People at sites are injured, at mines most often, and a few are
+//! killed: nothing is recorded after a death. No event is recorded twice:
+//! two draws of one day (an injury at a site and another) are one event.
 //!
+//! **Exemption papers.** A few soldiers in a hundred hold an
+//! `exempted` event (`redeployment: medical certificate 2020/114`, scopes
+//! `redeployment`, `delay` and `overseas-posting`), among them some of
+//! those sent to the mines, against a redeployment there, dated while they
+//! are at one. Most are issued by institutions (the medical college; the
+//! institution that admitted him, on the grounds of his admission) and by
+//! the administration of his unit that day, the rest by the agencies and
+//! the department; most papers on medical grounds or an injury record
+//! follow an injury or an admission of the 180 days before, a few rest on
+//! nothing recorded.
+
 //! # Determinism and size
 //!
 //! Everything is drawn from ChaCha streams of the seed, one per part, and

@@ -32,7 +32,7 @@ pub(crate) const ORGANISATIONS: &[Organisation] = &[
     organisation("msoc", "Ministry of Social Security", "agency", ""),
     organisation("central-univ", "Kim Il Sung University", "institution", ""),
     organisation("kim-chaek-univ", "Kim Chaek University of Technology", "institution", ""),
-    organisation("pyongyang-medical", "Pyongyang Medical College", "institution", ""),
+    organisation(MEDICAL_COLLEGE, "Pyongyang Medical College", "institution", ""),
     organisation(
         "hamhung-chemical-univ",
         "Hamhung University of Chemical Industry",
@@ -55,8 +55,8 @@ pub(crate) const INSTITUTIONS: &[((&str, &str), u32)] = &[
     (("hamhung-chemical-univ", "university"), 15),
 ];
 
-/// The organisations that issue exemptions, with weights.
-pub(crate) const ISSUERS: &[(&str, u32)] = &[("errd", 35), ("msc", 35), ("mss", 15), ("msoc", 15)];
+/// The institution that issues medical certificates.
+pub(crate) const MEDICAL_COLLEGE: &str = "pyongyang-medical";
 
 /// A placement company and the countries it posts people to, with weights.
 pub(crate) struct Placement {

@@ -5,11 +5,14 @@
 //! A soldier's life: enlisted at 17 or 18, a term of 120 months (84 for a
 //! woman), one to four consecutive assignments at leaf units of his branch
 //! (the first more often in an important command), deployed wherever his
-//! units are sent, discharged at the first spring or autumn cycle on or
-//! after his term end (a few early, often after an injury); after that,
-//! often posted abroad by a placement company, and back years later. A
-//! civilian: labour at sites, postings abroad. Anyone may be injured (at a
-//! mine most often) or killed, and nothing follows a death.
+//! units are sent and never moved out of a unit while it is away,
+//! discharged at the first spring or autumn cycle on or after his term end
+//! (a few early, often after an injury; those kept at Gomdok in 2020 at the
+//! next spring), assigned up to the day before; exemption papers for a few,
+//! from institutions and unit administrations mostly; after that, often
+//! posted abroad by a placement company, and back years later. A civilian:
+//! labour at sites, postings abroad. Anyone may be injured (at a mine most
+//! often) or killed, and nothing follows a death.
 
 use std::fmt::Write as _;
 
@@ -22,7 +25,7 @@ use crate::campaigns::Plan;
 use crate::days::{Day, DayText, add_months, date_of, discharge_cycle, ymd};
 use crate::geography::{PROVINCES, SITES, SiteKind};
 use crate::names::Names;
-use crate::organisations::{INSTITUTIONS, ISSUERS, PLACEMENTS};
+use crate::organisations::{INSTITUTIONS, MEDICAL_COLLEGE, PLACEMENTS};
 use crate::output::{Table, digits, person_id};
 use crate::random::{Random, Weighted, pick_from, pick_uniform};
 
@@ -73,6 +76,15 @@ const CIVILIAN_SPECIALTIES: &[(&str, u32)] = &[
     ("", 170),
 ];
 
+/// The admission category that exempted from the Gomdok hold of 2020.
+const CENTRAL_UNIVERSITY: &str = "central-university";
+
+/// The scope of the papers sought against a redeployment to the mines.
+const REDEPLOYMENT: &str = "redeployment";
+
+/// The department, which issues papers when no unit administration can.
+const DEPARTMENT: &str = "errd";
+
 /// The specialty that is scarce, counted apart for the campaigns.
 const TECHNICIAN: &str = "technician";
 
@@ -80,18 +92,96 @@ const TECHNICIAN: &str = "technician";
 const RANKS: &[&str] =
     &["private", "corporal", "junior sergeant", "sergeant", "staff sergeant", "master sergeant"];
 
-/// What an exemption exempts from, with weights.
+/// What an exemption exempts from, with weights: the list kinds and the
+/// discharge delays of `spec/exemptions.md`.
 const EXEMPTION_SCOPES: &[(&str, u32)] =
-    &[("redeployment", 60), ("deployment", 25), ("posting", 15)];
+    &[("redeployment", 60), ("delay", 25), ("overseas-posting", 15)];
 
-/// The grounds of exemptions, with weights.
-const EXEMPTION_GROUNDS: &[(&str, u32)] = &[
-    ("medical certificate", 45),
-    ("family hardship", 20),
-    ("technician shortage", 15),
-    ("admission papers", 10),
-    ("injury record", 10),
+/// Who issues an exemption paper.
+#[derive(Clone, Copy, Debug)]
+enum Issuer {
+    /// An organisation of the fixed set.
+    Organisation(&'static str),
+    /// The administration of the soldier's unit on the day.
+    Administration,
+}
+
+/// The grounds of exemption papers: the words, who issues them (with
+/// weights), and whether they rest on an earlier injury or admission.
+struct Grounds {
+    text: &'static str,
+    issuers: &'static [(Issuer, u32)],
+    needs_evidence: bool,
+}
+
+/// The grounds of exemptions, with weights. Most papers come from
+/// institutions and unit administrations; the agencies and the department
+/// issue the rest.
+const EXEMPTION_GROUNDS: &[(Grounds, u32)] = &[
+    (
+        Grounds {
+            text: "medical certificate",
+            issuers: &[
+                (Issuer::Organisation(MEDICAL_COLLEGE), 60),
+                (Issuer::Administration, 30),
+                (Issuer::Organisation("msc"), 10),
+            ],
+            needs_evidence: true,
+        },
+        50,
+    ),
+    (
+        Grounds {
+            text: "family hardship",
+            issuers: &[
+                (Issuer::Administration, 50),
+                (Issuer::Organisation("msoc"), 35),
+                (Issuer::Organisation("mss"), 15),
+            ],
+            needs_evidence: false,
+        },
+        22,
+    ),
+    (
+        Grounds {
+            text: "technician shortage",
+            issuers: &[(Issuer::Administration, 60), (Issuer::Organisation("errd"), 40)],
+            needs_evidence: false,
+        },
+        16,
+    ),
+    (
+        Grounds {
+            text: "injury record",
+            issuers: &[(Issuer::Administration, 70), (Issuer::Organisation("msc"), 30)],
+            needs_evidence: true,
+        },
+        12,
+    ),
 ];
+
+/// The grounds of the papers an institution issues to a soldier it
+/// admitted.
+const ADMISSION_GROUNDS: &str = "admission papers";
+
+/// The chance that a soldier admitted to an institution has his papers on
+/// the grounds of that admission.
+const ON_ADMISSION: f64 = 0.5;
+
+/// The chance that a paper whose grounds need evidence has it.
+const CORROBORATED: f64 = 0.85;
+
+/// The days before a paper its evidence may lie, as the limits of
+/// `spec/exemptions.md` count them.
+const EVIDENCE_DAYS: Day = 180;
+
+/// The chance that a soldier sent to the mines gets papers against being
+/// redeployed there, during one of his stays.
+const MINE_PAPERS: f64 = 0.06;
+
+/// The chance that a soldier gets exemption papers at some time of his
+/// service, besides those sought at the mines.
+const PAPERS: f64 = 0.02;
 
 /// The days of 18 years, near enough, from birth to adulthood.
 const ADULTHOOD_DAYS: Day = 18 * 365 + 4;
@@ -125,16 +215,19 @@ impl Kind {
 }
 
 /// What an event refers to.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Reference {
     Nothing,
     Organisation(&'static str),
+    /// The administration of a top command, by its index in
+    /// [`Army::commands`].
+    Administration(u32),
     /// The index of a site in [`SITES`].
     Site(usize),
 }
 
 /// The detail of an event.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Detail {
     Nothing,
     Text(&'static str),
@@ -147,7 +240,7 @@ enum Detail {
     },
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Event {
     date: Day,
     kind: Kind,
@@ -207,6 +300,9 @@ struct Life {
     events: Vec<Event>,
     /// The campaigns the person was counted in.
     counted: Vec<u32>,
+    /// The first day he may be posted abroad again: the day after his
+    /// last return, `Day::MAX` when he never came back.
+    home_from: Day,
     /// The text of a detail being written.
     detail: String,
 }
@@ -220,10 +316,19 @@ impl Life {
         self.spans.clear();
         self.events.clear();
         self.counted.clear();
+        self.home_from = 0;
     }
 
     fn event(&mut self, date: Day, kind: Kind, reference: Reference, detail: Detail) {
         self.events.push(Event { date, kind, reference, detail });
+    }
+
+    /// The unit the person is assigned to on `day`, if any.
+    fn unit_on(&self, day: Day) -> Option<u32> {
+        self.assignments
+            .iter()
+            .find(|assignment| assignment.from <= day && assignment.to.is_none_or(|to| day <= to))
+            .map(|assignment| assignment.unit)
     }
 
     /// The site the person is at on `day`, if any.
@@ -270,8 +375,9 @@ pub(crate) struct Population<'a> {
     civilian_specialties: Weighted,
     exemption_scopes: Weighted,
     exemption_grounds: Weighted,
+    /// For each grounds of [`EXEMPTION_GROUNDS`], its issuers.
+    issuers: Vec<Weighted>,
     institutions: Weighted,
-    issuers: Weighted,
     placements: Weighted,
     countries: Vec<Weighted>,
 }
@@ -285,7 +391,8 @@ impl<'a> Population<'a> {
             days,
             horizon,
             soldier_born: (ymd(year - 60, 1, 1), ymd(year - 17, 8, 31)),
-            civilian_born: (ymd(year - 65, 1, 1), ymd(year - 18, 12, 31)),
+            // A civilian is an adult at the horizon.
+            civilian_born: (ymd(year - 65, 1, 1), horizon - ADULTHOOD_DAYS),
             border_closure: (ymd(2020, 2, 1), ymd(2023, 8, 1)),
             names: Names::new(),
             provinces: Weighted::new(
@@ -299,8 +406,11 @@ impl<'a> Population<'a> {
             civilian_specialties: Weighted::of(CIVILIAN_SPECIALTIES),
             exemption_scopes: Weighted::of(EXEMPTION_SCOPES),
             exemption_grounds: Weighted::of(EXEMPTION_GROUNDS),
+            issuers: EXEMPTION_GROUNDS
+                .iter()
+                .map(|(grounds, _)| Weighted::of(grounds.issuers))
+                .collect(),
             institutions: Weighted::of(INSTITUTIONS),
-            issuers: Weighted::of(ISSUERS),
             placements: Weighted::new(PLACEMENTS.iter().map(|(_, weight)| *weight)),
             countries: PLACEMENTS
                 .iter()
@@ -353,6 +463,7 @@ impl<'a> Population<'a> {
         let horizon = self.horizon;
         life.events.retain(|event| event.date <= horizon);
         life.events.sort_by_key(|event| event.date);
+        forget_repeats(&mut life.events);
     }
 
     fn draw_soldier(&self, random: &mut Random, life: &mut Life) {
@@ -377,10 +488,9 @@ impl<'a> Population<'a> {
             discharge = enlisted + random.random_range(180..cycle - enlisted - 30);
             early = true;
         }
-        let discharged = discharge <= horizon;
+        // The last day of the service as planned; a hold at a site may
+        // lengthen it.
         let last_planned = discharge - 1;
-        // The last day served, or the horizon for one still serving.
-        let service_end = if discharged { last_planned } else { horizon };
         let branch = pick_from(SOLDIER_BRANCHES, &self.branches, random);
         life.specialty = pick_from(SOLDIER_SPECIALTIES, &self.soldier_specialties, random);
 
@@ -420,22 +530,58 @@ impl<'a> Population<'a> {
             }
             life.assignments.push(Assignment { unit, from, to: Some(to) });
         }
+        // Soldiers near the end of their term were sent to restore Gomdok
+        // in the autumn of 2020.
+        if let Some(gomdok) = &self.plan.gomdok
+            && let Some(last) = life.assignments.last_mut()
+            && branch == Branch::Army
+            && !early
+            && cycle == gomdok.cycle
+            && cycle <= horizon
+            && random.random_bool(0.25)
+            && let Some(unit) = pick_uniform(&gomdok.leaves, random)
+        {
+            last.unit = unit;
+        }
+        self.keep_with_deployed_units(life);
+        life.assignments.retain(|assignment| assignment.from <= horizon);
+
+        if random.random_bool(0.035) {
+            let date = (term_end - random.random_range(365..=1095)).max(enlisted + 180);
+            if date < discharge.min(horizon + 1) {
+                let index = self.institutions.pick(random);
+                let ((institution, category), _) = INSTITUTIONS[index];
+                life.event(
+                    date,
+                    Kind::Admitted,
+                    Reference::Organisation(institution),
+                    Detail::Text(category),
+                );
+            }
+        }
+        // Those at Gomdok on their autumn 2020 cycle day were kept there
+        // until the spring, as the department ordered; an admission to a
+        // central university exempted them.
+        if let Some(gomdok) = &self.plan.gomdok
+            && !early
+            && cycle == gomdok.cycle
+            && let Some(last) = life.assignments.last()
+            && self.away_at(last.unit, gomdok.site, cycle)
+            && !life.events.iter().any(|event| {
+                event.kind == Kind::Admitted
+                    && event.detail == Detail::Text(CENTRAL_UNIVERSITY)
+                    && event.date <= cycle
+            })
+        {
+            discharge = discharge_cycle(cycle + 1);
+        }
+        let discharged = discharge <= horizon;
+        // The last day served, or the horizon for one still serving.
+        let service_end = if discharged { discharge - 1 } else { horizon };
+        // He stays in his last unit up to the day before his discharge, or
+        // is still there at the horizon.
         if let Some(last) = life.assignments.last_mut() {
-            if !discharged {
-                last.to = None;
-            }
-            // Soldiers near the end of their term were sent to restore
-            // Gomdok in the autumn of 2020.
-            if let Some(gomdok) = &self.plan.gomdok
-                && branch == Branch::Army
-                && discharged
-                && !early
-                && cycle == gomdok.cycle
-                && random.random_bool(0.25)
-                && let Some(unit) = pick_uniform(&gomdok.leaves, random)
-            {
-                last.unit = unit;
-            }
+            last.to = discharged.then_some(discharge - 1);
         }
         self.add_unit_spans(life);
 
@@ -456,29 +602,24 @@ impl<'a> Population<'a> {
         if random.random_bool(0.025) {
             self.deploy_alone(random, life, (enlisted + 90, service_end), true);
         }
-        if random.random_bool(0.035) {
-            let date = (term_end - random.random_range(365..=1095)).max(enlisted + 180);
-            if date <= service_end {
-                let index = self.institutions.pick(random);
-                let ((institution, category), _) = INSTITUTIONS[index];
-                life.event(
-                    date,
-                    Kind::Admitted,
-                    Reference::Organisation(institution),
-                    Detail::Text(category),
-                );
-            }
-        }
-        if random.random_bool(0.025) && enlisted + 90 <= service_end {
+        if random.random_bool(PAPERS) && enlisted + 90 <= service_end {
             let date = random.random_range(enlisted + 90..=service_end);
-            let issuer = pick_from(ISSUERS, &self.issuers, random);
-            let detail = Detail::Exemption {
-                scope: pick_from(EXEMPTION_SCOPES, &self.exemption_scopes, random),
-                grounds: pick_from(EXEMPTION_GROUNDS, &self.exemption_grounds, random),
-                year: crate::days::year_of(date),
-                number: random.random_range(1..=480),
-            };
-            life.event(date, Kind::Exempted, Reference::Organisation(issuer), detail);
+            let scope = pick_from(EXEMPTION_SCOPES, &self.exemption_scopes, random);
+            self.draw_paper(random, life, date, scope);
+        }
+        // Some of those sent to the mines seek papers against being
+        // redeployed there, while they are at one.
+        let mine_stay = |span: &&Span| {
+            SITES[span.site].kind == SiteKind::Mine && span.from + 7 <= span.to.min(service_end)
+        };
+        let at_mines = life.spans.iter().filter(mine_stay).count();
+        if at_mines > 0 && random.random_bool(MINE_PAPERS) {
+            let chosen = random.random_range(0..at_mines);
+            let stay = life.spans.iter().filter(mine_stay).nth(chosen).copied();
+            if let Some(stay) = stay {
+                let date = random.random_range(stay.from + 7..=stay.to.min(service_end));
+                self.draw_paper(random, life, date, REDEPLOYMENT);
+            }
         }
         // A few serving soldiers are posted abroad with their unit's
         // construction brigades.
@@ -509,6 +650,109 @@ impl<'a> Population<'a> {
             let date = random.random_range(enlisted..=horizon);
             let site = life.site_on(date);
             life.event(date, Kind::Injured, site, Detail::Nothing);
+        }
+    }
+
+    /// An exemption paper of `scope` issued on `date` to a serving soldier:
+    /// on the grounds of his admission to an institution, by it, or on
+    /// other grounds, resting on an earlier injury most of the time when
+    /// the grounds need one.
+    fn draw_paper(&self, random: &mut Random, life: &mut Life, date: Day, scope: &'static str) {
+        let admission = life
+            .events
+            .iter()
+            .rev()
+            .find(|event| event.kind == Kind::Admitted && event.date <= date)
+            .map(|event| event.reference);
+        let (grounds, reference) = match admission {
+            Some(institution) if random.random_bool(ON_ADMISSION) => {
+                (ADMISSION_GROUNDS, institution)
+            }
+            _ => {
+                let index = self.exemption_grounds.pick(random).min(EXEMPTION_GROUNDS.len() - 1);
+                let (grounds, _) = &EXEMPTION_GROUNDS[index];
+                let enlisted = life.service.map_or(date, |service| service.enlisted);
+                let earliest = (date - EVIDENCE_DAYS).max(enlisted);
+                let has_evidence = life.events.iter().any(|event| {
+                    matches!(event.kind, Kind::Injured | Kind::Admitted)
+                        && earliest <= event.date
+                        && event.date < date
+                });
+                if grounds.needs_evidence
+                    && !has_evidence
+                    && earliest < date
+                    && random.random_bool(CORROBORATED)
+                {
+                    let day = random.random_range(earliest..date);
+                    let site = life.site_on(day);
+                    life.event(day, Kind::Injured, site, Detail::Nothing);
+                }
+                let reference = match pick_from(grounds.issuers, &self.issuers[index], random) {
+                    Issuer::Organisation(id) => Reference::Organisation(id),
+                    Issuer::Administration => life.unit_on(date).map_or(
+                        Reference::Organisation(DEPARTMENT),
+                        |unit| Reference::Administration(self.army.units[unit as usize].command),
+                    ),
+                };
+                (grounds.text, reference)
+            }
+        };
+        let detail = Detail::Exemption {
+            scope,
+            grounds,
+            year: crate::days::year_of(date),
+            number: random.random_range(1..=480),
+        };
+        life.event(date, Kind::Exempted, reference, detail);
+    }
+
+    /// Whether `unit`, itself or through a parent, is deployed at `site`
+    /// on `day`.
+    fn away_at(&self, unit: u32, site: usize, day: Day) -> bool {
+        self.plan.covering[unit as usize].iter().any(|&index| {
+            let deployment = &self.plan.deployments[index as usize];
+            deployment.site == site
+                && deployment.from <= day
+                && deployment.to.is_none_or(|to| day <= to)
+        })
+    }
+
+    /// The day a unit away at a site on the eve of `day` and on `day`
+    /// itself is back: the day after its deployment ends, `Day::MAX` while
+    /// it lasts at the horizon; `None` when it is not away then.
+    fn back_from(&self, unit: u32, day: Day) -> Option<Day> {
+        self.plan.covering[unit as usize]
+            .iter()
+            .map(|&index| &self.plan.deployments[index as usize])
+            .filter(|deployment| deployment.from < day && deployment.to.is_none_or(|to| day <= to))
+            .map(|deployment| deployment.to.map_or(Day::MAX, |to| to + 1))
+            .max()
+    }
+
+    /// A soldier is not moved out of a unit while it is away at a site: a
+    /// transfer waits for the unit's return, and is dropped when the next
+    /// one (or the end of the planned service) comes first.
+    fn keep_with_deployed_units(&self, life: &mut Life) {
+        let assignments = &mut life.assignments;
+        let mut index = 1;
+        while index < assignments.len() {
+            let leaving = assignments[index - 1].unit;
+            let last = assignments[index].to.unwrap_or(Day::MAX);
+            let mut start = assignments[index].from;
+            while start <= last {
+                match self.back_from(leaving, start) {
+                    Some(back) => start = back,
+                    None => break,
+                }
+            }
+            if start > last {
+                assignments[index - 1].to = assignments[index].to;
+                assignments.remove(index);
+            } else {
+                assignments[index - 1].to = Some(start - 1);
+                assignments[index].from = start;
+                index += 1;
+            }
         }
     }
 
@@ -619,14 +863,16 @@ impl<'a> Population<'a> {
         }
     }
 
-    /// Posts the person abroad from `start`, and again after each return
-    /// with `again` as the chance.
+    /// Posts the person abroad from `start` (or from his return, when he is
+    /// still abroad then), and again after each return with `again` as the
+    /// chance.
     fn post_abroad(&self, random: &mut Random, life: &mut Life, start: Day, again: f64) {
-        let mut start = self.outside_closure(start, random);
+        let mut start = self.outside_closure(start.max(life.home_from), random);
         for _ in 0..4 {
             if start > self.horizon {
                 return;
             }
+            life.home_from = Day::MAX;
             let index = self.placements.pick(random);
             let (placement, _) = &PLACEMENTS[index];
             let country = pick_from(placement.countries, &self.countries[index], random);
@@ -643,6 +889,7 @@ impl<'a> Population<'a> {
                 return;
             }
             life.event(back, Kind::Returned, company, Detail::Nothing);
+            life.home_from = back + 1;
             if !random.random_bool(again) {
                 return;
             }
@@ -804,6 +1051,9 @@ impl<'a> Population<'a> {
             let reference: &[u8] = match event.reference {
                 Reference::Nothing => b"",
                 Reference::Organisation(id) => id.as_bytes(),
+                Reference::Administration(command) => {
+                    self.army.commands[command as usize].administration.as_bytes()
+                }
                 Reference::Site(site) => SITES[site].id.as_bytes(),
             };
             life.detail.clear();
@@ -823,5 +1073,53 @@ impl<'a> Population<'a> {
             ])?;
         }
         Ok(())
+    }
+}
+
+/// Keeps one of the events drawn twice for one day (an injury at a site and
+/// another on the same day, say): they are one event, and the import refuses
+/// a repeated one. `events` are sorted by day.
+fn forget_repeats(events: &mut Vec<Event>) {
+    let mut kept = 0;
+    for index in 0..events.len() {
+        let event = events[index];
+        let day_start = events[..kept].iter().rposition(|earlier| earlier.date != event.date);
+        let same_day = &events[day_start.map_or(0, |position| position + 1)..kept];
+        if !same_day.contains(&event) {
+            events[kept] = event;
+            kept += 1;
+        }
+    }
+    events.truncate(kept);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(date: Day, kind: Kind, reference: Reference) -> Event {
+        Event { date, kind, reference, detail: Detail::Nothing }
+    }
+
+    #[test]
+    fn an_event_drawn_twice_on_one_day_is_kept_once() {
+        let injured = event(10, Kind::Injured, Reference::Site(2));
+        let discharged = event(10, Kind::Discharged, Reference::Nothing);
+        let elsewhere = event(10, Kind::Injured, Reference::Site(3));
+        let later = event(11, Kind::Injured, Reference::Site(2));
+        let mut events = vec![
+            event(9, Kind::Injured, Reference::Site(2)),
+            injured,
+            discharged,
+            injured,
+            elsewhere,
+            later,
+            later,
+        ];
+        forget_repeats(&mut events);
+        assert_eq!(
+            events,
+            vec![event(9, Kind::Injured, Reference::Site(2)), injured, discharged, elsewhere, later]
+        );
     }
 }

@@ -168,6 +168,94 @@ fn errors_name_the_path() -> TestResult {
     Ok(())
 }
 
+/// Two draws for one person may fall on one day (an injury at a site and
+/// another of the same day, say): the import refuses an event twice, so
+/// none may be. Small armies send many to the sites, where injuries are
+/// drawn month by month, so they meet the case most often.
+#[test]
+fn no_event_is_recorded_twice() -> TestResult {
+    for seed in 0..48 {
+        let dir = tempfile::tempdir()?;
+        generate(dir.path(), &Options::new(4000, seed), &mut |_| {})?;
+        let mut reader = csv::Reader::from_path(dir.path().join("events.csv"))?;
+        let mut seen = HashSet::new();
+        for record in reader.records() {
+            let record = record?;
+            let row: Vec<&str> = record.iter().collect();
+            assert!(seen.insert(row.join(",")), "seed {seed}: the event {row:?} twice");
+        }
+        assert!(seen.len() > 4000, "seed {seed}: only {} events", seen.len());
+    }
+    Ok(())
+}
+
+/// The mine of the demo's redeployment list is worked at the horizon: its
+/// units are there with serving soldiers, a few of whom hold papers
+/// against a redeployment.
+#[test]
+fn serving_soldiers_are_at_daehung_at_the_horizon_a_few_with_papers() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    generate(dir.path(), &Options::new(30_000, 1), &mut |_| {})?;
+    let day = NaiveDate::from_ymd_opt(2025, 12, 15).ok_or("a date")?;
+    let covers = |row: &BTreeMap<String, String>| -> Result<bool, Box<dyn Error>> {
+        Ok(date(cell(row, "from"))? <= day
+            && optional_date(cell(row, "to"))?.is_none_or(|to| day <= to))
+    };
+    let units = read(dir.path(), "units.csv")?;
+    let parents: HashMap<&str, &str> =
+        units.iter().map(|row| (cell(row, "id"), cell(row, "parent"))).collect();
+    let deployments = read(dir.path(), "deployments.csv")?;
+    let mut deployed_units = HashSet::new();
+    for row in deployments.iter().filter(|row| cell(row, "site") == "daehung") {
+        if covers(row)? && !cell(row, "unit").is_empty() {
+            assert!(cell(row, "to").is_empty(), "a unit left Daehung before the horizon");
+            deployed_units.insert(cell(row, "unit"));
+        }
+    }
+    assert!(!deployed_units.is_empty(), "no unit at Daehung on {day}");
+    let service = read(dir.path(), "service.csv")?;
+    let mut there = HashSet::new();
+    for row in &service {
+        let mut unit = Some(cell(row, "unit"));
+        let under = std::iter::from_fn(|| {
+            let current = unit?;
+            unit = parents.get(current).copied().filter(|parent| !parent.is_empty());
+            Some(current)
+        })
+        .any(|unit| deployed_units.contains(unit));
+        if under && covers(row)? {
+            there.insert(cell(row, "person"));
+        }
+    }
+    let events = read(dir.path(), "events.csv")?;
+    let mut gone = HashSet::new();
+    let mut papers = HashSet::new();
+    for row in &events {
+        if date(cell(row, "date"))? > day {
+            continue;
+        }
+        let person = cell(row, "person");
+        match cell(row, "kind") {
+            "killed" | "awol" | "posted" | "discharged" => {
+                gone.insert(person);
+            }
+            "exempted" if cell(row, "detail").starts_with("redeployment:") => {
+                papers.insert(person);
+            }
+            _ => {}
+        }
+    }
+    let serving: Vec<&str> = there.iter().copied().filter(|person| !gone.contains(person)).collect();
+    let with_papers = serving.iter().filter(|person| papers.contains(*person)).count();
+    assert!(serving.len() >= 20, "{} serving at Daehung", serving.len());
+    assert!(
+        with_papers >= 1 && with_papers * 5 <= serving.len(),
+        "{with_papers} of {} with papers",
+        serving.len()
+    );
+    Ok(())
+}
+
 #[test]
 fn small_datasets_pass_the_import_rules_and_look_real() -> TestResult {
     let dir = tempfile::tempdir()?;
@@ -200,6 +288,8 @@ struct Data {
     deployments: Vec<BTreeMap<String, String>>,
     events: Vec<BTreeMap<String, String>>,
     campaigns: Vec<BTreeMap<String, String>>,
+    /// The kind of each organisation, by id.
+    organisation_kinds: HashMap<String, String>,
     horizon: NaiveDate,
 }
 
@@ -354,6 +444,7 @@ fn check_rules(dir: &Path, options: &Options) -> Result<Data, Box<dyn Error>> {
     }
 
     // Deployments.
+    let mut unit_deployments: Vec<(&str, &str, NaiveDate, Option<NaiveDate>)> = Vec::new();
     for row in &deployments {
         let unit = cell(row, "unit");
         let person = cell(row, "person");
@@ -368,15 +459,44 @@ fn check_rules(dir: &Path, options: &Options) -> Result<Data, Box<dyn Error>> {
             "campaign {campaign} is not at {site}"
         );
         let from = date(cell(row, "from"))?;
-        assert!(optional_date(cell(row, "to"))?.is_none_or(|to| to >= from));
+        let to = optional_date(cell(row, "to"))?;
+        assert!(to.is_none_or(|to| to >= from));
         if let Some(birth) = born.get(person) {
             assert!(from > *birth);
+        }
+        if !unit.is_empty() {
+            unit_deployments.push((unit, site, from, to));
+        }
+    }
+    // The deployments of a unit, itself or through a parent, holding it on
+    // every day of `days`.
+    let away = |unit: &str, site: Option<&str>, days: (NaiveDate, NaiveDate)| {
+        let ancestors: Vec<&str> = std::iter::successors(Some(unit), |unit| {
+            unit_parents.get(*unit).map(String::as_str).filter(|parent| !parent.is_empty())
+        })
+        .collect();
+        unit_deployments.iter().any(|(deployed, at, from, to)| {
+            ancestors.contains(deployed)
+                && site.is_none_or(|site| site == *at)
+                && *from <= days.0
+                && to.is_none_or(|to| days.1 <= to)
+        })
+    };
+    // A soldier is not moved out of a unit while it is away at a site.
+    for (person, list) in &assignments {
+        for pair in list.windows(2) {
+            let day = pair[1].0;
+            let eve = day.pred_opt().ok_or("a day")?;
+            assert!(!away(pair[0].2, None, (eve, day)), "{person} left {} while away", pair[0].2);
         }
     }
 
     // Events.
     let mut last_event: HashMap<&str, (NaiveDate, &str)> = HashMap::new();
     let mut discharges = HashMap::new();
+    let mut central_university: HashMap<&str, NaiveDate> = HashMap::new();
+    let mut seen_events = HashSet::new();
+    let mut abroad = HashSet::new();
     for row in &events {
         let person = cell(row, "person");
         let day = date(cell(row, "date"))?;
@@ -392,14 +512,29 @@ fn check_rules(dir: &Path, options: &Options) -> Result<Data, Box<dyn Error>> {
                 assert!(reference.is_empty());
                 assert!(discharges.insert(person, day).is_none(), "{person} discharged twice");
             }
-            "admitted" => assert_eq!(organisation, Some("institution")),
+            "admitted" => {
+                assert_eq!(organisation, Some("institution"));
+                if detail == "central-university" {
+                    central_university.entry(person).or_insert(day);
+                }
+            }
             "posted" => {
                 assert_eq!(organisation, Some("placement"));
                 assert!(!detail.is_empty(), "a posting without a country");
+                assert!(abroad.insert(person), "{person} posted on {day} while abroad");
             }
-            "returned" => assert_eq!(organisation, Some("placement")),
+            "returned" => {
+                assert_eq!(organisation, Some("placement"));
+                assert!(abroad.remove(person), "{person} returned on {day} while home");
+            }
             "exempted" => {
-                assert!(matches!(organisation, Some("agency" | "department")));
+                assert!(
+                    matches!(
+                        organisation,
+                        Some("institution" | "unit-administration" | "agency" | "department")
+                    ),
+                    "{person}: a paper issued by `{reference}`"
+                );
                 let scope = detail.split_once(':').map(|(scope, _)| scope.trim());
                 assert!(scope.is_some_and(|scope| !scope.is_empty()), "exemption `{detail}`");
             }
@@ -413,36 +548,70 @@ fn check_rules(dir: &Path, options: &Options) -> Result<Data, Box<dyn Error>> {
             assert_ne!(*previous_kind, "killed", "{person}: an event after death");
         }
         last_event.insert(person, (day, kind));
+        assert!(
+            seen_events.insert((person, day, kind, reference, detail)),
+            "{person}: the event {day} {kind} `{reference}` `{detail}` twice"
+        );
     }
 
-    // Discharges: on the cycle of the term end or earlier, the last
-    // assignment ending the day before; open assignments only for those
-    // still serving.
+    // Discharges: on the cycle of the term end or earlier, or for those
+    // at Gomdok on their autumn 2020 cycle day, on the spring cycle after
+    // it; the last assignment ending the day before; open assignments only
+    // for those still serving.
+    let gomdok_cycle = NaiveDate::from_ymd_opt(2020, 10, 1).ok_or("a date")?;
+    let gomdok_hold = NaiveDate::from_ymd_opt(2021, 2, 1).ok_or("a date")?;
     let mut on_cycle = 0;
+    let mut held = 0;
     for (person, (enlisted_on, months)) in &enlisted {
         let list = assignments.get(person.as_str()).ok_or(format!("{person} has no service"))?;
         let last_end = list.last().and_then(|(_, to, _)| *to);
         let term_end = enlisted_on.checked_add_months(Months::new(*months)).ok_or("a term end")?;
         let cycle_day = cycle(term_end).ok_or("a cycle")?;
         let died = last_event.get(person.as_str()).is_some_and(|(_, kind)| *kind == "killed");
+        // Whether he is at Gomdok with his unit on the autumn 2020 cycle
+        // day, not admitted to a central university by then: kept there.
+        let kept_at_gomdok = cycle_day == gomdok_cycle
+            && list.iter().any(|(from, to, unit)| {
+                *from <= gomdok_cycle
+                    && to.is_none_or(|to| gomdok_cycle <= to)
+                    && away(unit, Some("gomdok"), (gomdok_cycle, gomdok_cycle))
+            })
+            && central_university.get(person.as_str()).is_none_or(|day| *day > gomdok_cycle);
         match discharges.get(person.as_str()) {
+            Some(discharge) if *discharge == gomdok_hold && kept_at_gomdok => held += 1,
             Some(discharge) => {
                 assert!(*discharge <= cycle_day, "{person} discharged after his cycle");
+                assert!(!kept_at_gomdok, "{person} not kept at Gomdok");
                 if *discharge == cycle_day {
                     on_cycle += 1;
                 }
-                assert_eq!(last_end.and_then(|end| end.succ_opt()), Some(*discharge), "{person}");
             }
             None if died => assert!(last_end.is_some()),
             None => {
                 assert!(last_end.is_none(), "{person}: not discharged but not serving");
-                assert!(cycle_day > options.horizon, "{person} should have been discharged");
+                let due = if kept_at_gomdok { gomdok_hold } else { cycle_day };
+                assert!(due > options.horizon, "{person} should have been discharged");
             }
+        }
+        if let Some(discharge) = discharges.get(person.as_str()) {
+            assert_eq!(last_end.and_then(|end| end.succ_opt()), Some(*discharge), "{person}");
         }
     }
     assert!(on_cycle * 10 >= discharges.len() * 9, "too many early discharges");
+    if options.horizon >= gomdok_hold && options.people >= 2000 {
+        assert!(held > 0, "nobody kept at Gomdok");
+    }
 
-    Ok(Data { units, people, service, deployments, events, campaigns, horizon: options.horizon })
+    Ok(Data {
+        units,
+        people,
+        service,
+        deployments,
+        events,
+        campaigns,
+        organisation_kinds,
+        horizon: options.horizon,
+    })
 }
 
 /// The top command of a unit.
@@ -530,6 +699,45 @@ fn check_shape(data: &Data) -> TestResult {
         }
     }
     assert!(!at_gomdok.is_empty(), "nobody at Gomdok on {day}");
+
+    // Exemption papers: a few per hundred soldiers, most of them from
+    // institutions and unit administrations, most medical ones resting on
+    // an injury or an admission of the 180 days before.
+    let mut person_events: HashMap<&str, Vec<(NaiveDate, &str)>> = HashMap::new();
+    for row in &data.events {
+        person_events
+            .entry(cell(row, "person"))
+            .or_default()
+            .push((date(cell(row, "date"))?, cell(row, "kind")));
+    }
+    let papers: Vec<&BTreeMap<String, String>> =
+        data.events.iter().filter(|row| cell(row, "kind") == "exempted").collect();
+    let per_hundred = papers.len() as f64 * 100.0 / soldiers as f64;
+    assert!((1.5..=6.0).contains(&per_hundred), "{per_hundred} papers per hundred soldiers");
+    let issued_close = papers
+        .iter()
+        .filter(|row| {
+            let kind = data.organisation_kinds.get(cell(row, "ref")).map(String::as_str);
+            matches!(kind, Some("institution" | "unit-administration"))
+        })
+        .count();
+    assert!(issued_close * 10 >= papers.len() * 6, "{issued_close} of {} papers", papers.len());
+    let mut medical = 0;
+    let mut corroborated = 0;
+    for row in papers.iter().filter(|row| cell(row, "detail").contains("medical")) {
+        medical += 1;
+        let day = date(cell(row, "date"))?;
+        let earlier = person_events.get(cell(row, "person")).is_some_and(|events| {
+            events.iter().any(|(on, kind)| {
+                matches!(*kind, "injured" | "admitted") && *on < day && (day - *on).num_days() <= 180
+            })
+        });
+        if earlier {
+            corroborated += 1;
+        }
+    }
+    assert!(medical > 0 && corroborated * 10 >= medical * 7, "{corroborated} of {medical}");
+    assert!(corroborated < medical, "every medical paper is corroborated");
 
     // What campaigns require is of the order of the people sent.
     let required: u64 = data
