@@ -37,6 +37,23 @@ import muster_client.errors
 from muster_client import AuthenticatedClient, Client
 from muster_client import api as operations
 from muster_client import models as m
+from muster_client.api.acts import (
+    act as act_show,
+    acts as acts_index,
+    assign as act_assign,
+    deploy as act_deploy,
+    deploy_unit as act_deploy_unit,
+    discharge as act_discharge,
+    enlist as act_enlist,
+    event as act_event,
+    post as act_post,
+    recall as act_recall,
+    recall_unit as act_recall_unit,
+    register as act_register,
+    return_home as act_return,
+    reverse as act_reverse,
+    update as act_update,
+)
 from muster_client.api.audit import log as audit_log, verify as audit_verify
 from muster_client.api.lists import (
     add as list_add,
@@ -806,6 +823,147 @@ def main() -> None:
         states.get("mod-2024-001") == "in force" and len(states) == 5,
         f"five orders, mod-2024-001 in force ({states.get('mod-2023-002')} for mod-2023-002)",
     )
+
+    # The acts: a man registered, enlisted, transferred, deployed and
+    # recalled, injured, his unit deployed and recalled, discharged early,
+    # nominated, posted abroad and back; each answered with how he stands.
+    def done(response, what: str, status: str | None = None) -> m.ActDone:
+        answer = typed(response, m.ActDone, 201)
+        standing = answer.persons[0].status if answer.persons else None
+        check(status is None or standing == status, f"{what} ({answer.kind}, act {answer.act}: {standing})")
+        return answer
+
+    done(
+        call(
+            act_register,
+            errd,
+            body=m.RegisterBody(
+                id="p100",
+                name="Ri Chol",
+                born="2004-05-01",
+                sex="M",
+                home_province="Kangwon",
+                as_of="2024-01-10",
+            ),
+        ),
+        "the department registers p100",
+        "civilian",
+    )
+    done(
+        call(act_update, errd, id="p100", body=m.UpdateBody(specialty="driver", as_of="2024-01-11")),
+        "his specialty is recorded",
+        "civilian",
+    )
+    enlisted = done(
+        call(
+            act_enlist,
+            errd,
+            id="p100",
+            body=m.EnlistBody(unit="c8-1", term_months=120, as_of="2024-02-01"),
+        ),
+        "he is enlisted into c8-1",
+        "serving",
+    )
+    check(
+        enlisted.persons[0].discharge_date == datetime.date(2034, 2, 1),
+        "his discharge date is his term's end",
+    )
+    done(
+        call(act_assign, c8, id="p100", body=m.AssignBody(unit="c8-2", as_of="2024-03-01")),
+        "the unit administration transfers him to c8-2",
+        "serving",
+    )
+    refused(
+        call(act_assign, c8, id="p009", body=m.AssignBody(unit="c8-1", as_of="2024-03-01")),
+        403,
+        "but none of another administration's men",
+    )
+    done(
+        call(act_deploy, errd, id="p100", body=m.DeployBody(site="daehung", as_of="2024-04-01")),
+        "he is deployed at Daehung",
+    )
+    done(
+        call(act_recall, errd, id="p100", body=m.RecallBody(site="daehung", as_of="2024-05-01")),
+        "and recalled",
+    )
+    done(
+        call(
+            act_event,
+            c8,
+            id="p100",
+            body=m.EventBody(kind="injured", detail="in a fall", as_of="2024-06-01"),
+        ),
+        "his unit administration records an injury",
+    )
+    unit = done(
+        call(act_deploy_unit, errd, id="c8-2", body=m.DeployBody(site="daehung", as_of="2024-06-10")),
+        "c8-2 is deployed at Daehung",
+    )
+    check("p100" in [p.person for p in unit.persons], "with p100 among its men")
+    done(
+        call(act_recall_unit, errd, id="c8-2", body=m.RecallBody(site="daehung", as_of="2024-07-10")),
+        "and recalled",
+    )
+    done(
+        call(
+            act_discharge,
+            errd,
+            id="p100",
+            body=m.DischargeBody(early=True, grounds="medical board 2024/7", as_of="2024-08-01"),
+        ),
+        "he is discharged early, with grounds",
+        "discharged",
+    )
+    typed(
+        call(
+            list_add,
+            placer,
+            id="haebit-2023",
+            body=m.Additions(persons=["p100"], as_of="2024-08-02"),
+        ),
+        m.Added,
+    )
+    posting = refused(
+        call(
+            act_post,
+            placer,
+            id="p009",
+            body=m.PostBody(list_="haebit-2023", country="Russia", as_of="2024-09-01"),
+        ),
+        409,
+        "p009, excluded by the Chagang order, is not posted",
+    )
+    check("mod-2024-001 rule 1" in posting.message, "the refusal names the rule")
+    posted = done(
+        call(
+            act_post,
+            placer,
+            id="p100",
+            body=m.PostBody(list_="haebit-2023", country="Russia", as_of="2024-09-01"),
+        ),
+        "p100, eligible, is posted abroad from haebit-2023",
+        "abroad",
+    )
+    back = done(
+        call(act_return, placer, id="p100", body=m.ReturnBody(as_of="2025-01-01")),
+        "and returns",
+        "discharged",
+    )
+    listed = typed(call(acts_index, auditor, kind="post"), m.Acts)
+    check([a.act for a in listed.acts] == [posted.act], "the auditor finds the posting among the acts")
+    shown = typed(call(act_show, auditor, act=posted.act), m.ActShown)
+    check(shown.persons == ["p100"] and shown.rows[0].table == "events", "and reads the row it wrote")
+    refused(
+        call(act_reverse, placer, act=back.act, body=m.ReverseBody(reason="mine")),
+        403,
+        "a placement officer reverses no act",
+    )
+    reversal = typed(
+        call(act_reverse, minister, act=back.act, body=m.ReverseBody(reason="entered in error")),
+        m.ActDone,
+        201,
+    )
+    check(reversal.persons[0].status == "abroad", "after the return's reversal he reads abroad")
 
     # The audit log.
     log = typed(call(audit_log, auditor), m.AuditLog)
