@@ -689,10 +689,11 @@ impl<'a> Population<'a> {
                 }
                 let reference = match pick_from(grounds.issuers, &self.issuers[index], random) {
                     Issuer::Organisation(id) => Reference::Organisation(id),
-                    Issuer::Administration => life.unit_on(date).map_or(
-                        Reference::Organisation(DEPARTMENT),
-                        |unit| Reference::Administration(self.army.units[unit as usize].command),
-                    ),
+                    Issuer::Administration => {
+                        life.unit_on(date).map_or(Reference::Organisation(DEPARTMENT), |unit| {
+                            Reference::Administration(self.army.units[unit as usize].command)
+                        })
+                    }
                 };
                 (grounds.text, reference)
             }
@@ -1119,7 +1120,13 @@ mod tests {
         forget_repeats(&mut events);
         assert_eq!(
             events,
-            vec![event(9, Kind::Injured, Reference::Site(2)), injured, discharged, elsewhere, later]
+            vec![
+                event(9, Kind::Injured, Reference::Site(2)),
+                injured,
+                discharged,
+                elsewhere,
+                later
+            ]
         );
     }
 }

@@ -245,7 +245,8 @@ fn serving_soldiers_are_at_daehung_at_the_horizon_a_few_with_papers() -> TestRes
             _ => {}
         }
     }
-    let serving: Vec<&str> = there.iter().copied().filter(|person| !gone.contains(person)).collect();
+    let serving: Vec<&str> =
+        there.iter().copied().filter(|person| !gone.contains(person)).collect();
     let with_papers = serving.iter().filter(|person| papers.contains(*person)).count();
     assert!(serving.len() >= 20, "{} serving at Daehung", serving.len());
     assert!(
@@ -729,7 +730,9 @@ fn check_shape(data: &Data) -> TestResult {
         let day = date(cell(row, "date"))?;
         let earlier = person_events.get(cell(row, "person")).is_some_and(|events| {
             events.iter().any(|(on, kind)| {
-                matches!(*kind, "injured" | "admitted") && *on < day && (day - *on).num_days() <= 180
+                matches!(*kind, "injured" | "admitted")
+                    && *on < day
+                    && (day - *on).num_days() <= 180
             })
         });
         if earlier {

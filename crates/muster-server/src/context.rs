@@ -82,57 +82,6 @@ impl Context {
         (&mut *self.store, &self.army)
     }
 
-    /// Records an act on the records as the caller, the policies deciding
-    /// `action` inside the act's transaction on what it is about as read
-    /// there. A refusal by the policies is on the audit log (403), and
-    /// nothing is written; so is it for an act about a person or unit the
-    /// store does not hold, unless the caller may do the act on anyone (then
-    /// 404). The lists of the answer are those the caller may read.
-    pub fn record_act(
-        &mut self,
-        action: Action,
-        act: &muster_service::acts::Act,
-        day: NaiveDate,
-    ) -> Result<views::ActDone, ApiError> {
-        let actor = self.actor();
-        let recorded = {
-            let Context { state, store, caller, army, .. } = &mut *self;
-            let mut authorize = |subject: &muster_service::acts::Subject| {
-                caller.may(state, action, &act_resource(subject, ""))
-            };
-            muster_service::acts::record(
-                &mut **store,
-                army.rules(),
-                act,
-                day,
-                &actor,
-                &mut authorize,
-            )
-        };
-        let mut done = match recorded {
-            Ok(done) => done,
-            Err(muster_service::ServiceError::Denied(subject)) => {
-                self.require(action, &act_resource(&subject, ""))?;
-                return Err(ApiError::forbidden("the act is not allowed".to_string()));
-            }
-            Err(error) => return Err(error.into()),
-        };
-        self.keep_readable_lists(&mut done);
-        Ok(done)
-    }
-
-    /// Leaves in an act's answer only the lists the caller may read.
-    pub fn keep_readable_lists(&self, done: &mut views::ActDone) {
-        for person in &mut done.persons {
-            person.lists.retain(|entry| {
-                self.army
-                    .lists()
-                    .get(&entry.list)
-                    .is_some_and(|list| self.may(Action::ReadList, &Context::list_resource(list)))
-            });
-        }
-    }
-
     /// How the caller's acts are recorded.
     pub fn actor(&self) -> String {
         self.caller.actor()
@@ -374,6 +323,78 @@ pub fn visible_roster(
 pub fn minimum_cohort(context: &Context) -> Option<u64> {
     (context.caller.principal.role == Role::Analyst)
         .then_some(muster_service::reports::MINIMUM_COHORT)
+}
+
+/// Records an act on the records as `caller`, the policies deciding
+/// `action` inside the act's transaction on what it is about as read there.
+/// A refusal by the policies is on the audit log (403), and nothing is
+/// written; so is it for an act about a person or unit the store does not
+/// hold, unless the caller may do the act on anyone (then 404). The lists
+/// of the answer are those the caller may read.
+///
+/// It holds no army: the rules are given (taken from the army before), so
+/// that the acts of many requests wait only for their turn to write
+/// (`AppState::write_turn`), and the army catches up with them at the next
+/// read.
+pub fn record_act(
+    state: &AppState,
+    store: &mut dyn Store,
+    caller: &Caller,
+    rules: &muster_service::Rules,
+    action: Action,
+    act: &muster_service::acts::Act,
+    day: NaiveDate,
+) -> Result<views::ActDone, ApiError> {
+    let actor = caller.actor();
+    let recorded = {
+        let mut authorize = |subject: &muster_service::acts::Subject| {
+            caller.may(state, action, &act_resource(subject, ""))
+        };
+        let _turn = state.write_turn();
+        muster_service::acts::record(&mut *store, rules, act, day, &actor, &mut authorize)
+    };
+    let mut done = match recorded {
+        Ok(done) => done,
+        Err(muster_service::ServiceError::Denied(subject)) => {
+            caller.require(state, store, action, &act_resource(&subject, ""))?;
+            return Err(ApiError::forbidden("the act is not allowed".to_string()));
+        }
+        Err(error) => return Err(error.into()),
+    };
+    keep_readable_lists(state, &*store, caller, &mut done)?;
+    Ok(done)
+}
+
+/// Leaves in an act's answer only the lists the caller may read (read from
+/// the store: the army may not have caught up with the act yet).
+pub fn keep_readable_lists(
+    state: &AppState,
+    store: &dyn Store,
+    caller: &Caller,
+    done: &mut views::ActDone,
+) -> Result<(), ApiError> {
+    let mut readable = std::collections::HashMap::new();
+    for person in &mut done.persons {
+        let mut kept = Vec::with_capacity(person.lists.len());
+        for entry in person.lists.drain(..) {
+            if !readable.contains_key(&entry.list) {
+                let may = store.list(&entry.list)?.is_some_and(|list| {
+                    let resource = Resource::List {
+                        id: list.id.clone(),
+                        owner: list.owner.clone(),
+                        kind: list.kind.clone(),
+                    };
+                    caller.may(state, Action::ReadList, &resource)
+                });
+                readable.insert(entry.list.clone(), may);
+            }
+            if readable.get(&entry.list).copied().unwrap_or(false) {
+                kept.push(entry);
+            }
+        }
+        person.lists = kept;
+    }
+    Ok(())
 }
 
 /// An act as the policies see it; `recorded_by` is, for a reversal, the

@@ -87,6 +87,10 @@ struct Inner {
     /// The army, brought up to date act by act: requests read it under a
     /// read lock; catching up with acts takes the write lock.
     army: Arc<RwLock<Option<Army>>>,
+    /// Taken by each act on the records around its write transaction, so
+    /// that the acts of this server wait for each other here, in turn, and
+    /// not in SQLite's busy handler (which sleeps in steps of up to 100 ms).
+    writes: parking_lot::Mutex<()>,
     /// The callers of the tokens seen since the last act (any act, such as
     /// disabling a user, forgets them).
     callers: Mutex<(i64, HashMap<String, crate::auth::Caller>)>,
@@ -173,6 +177,7 @@ impl AppState {
             password_checks: AtomicU64::new(0),
             pool: Mutex::new(Vec::new()),
             army: Arc::new(RwLock::new(None)),
+            writes: parking_lot::Mutex::new(()),
             callers: Mutex::new((0, HashMap::new())),
             sessions: Mutex::new(HashMap::new()),
             login_key: muster_access::generate_token(),
@@ -208,6 +213,11 @@ impl AppState {
             None => muster_store::open(&self.0.db)?,
         };
         Ok(PooledStore { store: Some(store), state: self.clone() })
+    }
+
+    /// The turn of one act to write: held around its write transaction.
+    pub fn write_turn(&self) -> parking_lot::MutexGuard<'_, ()> {
+        self.0.writes.lock()
     }
 
     /// The army as of the store's last act, held for reading: caught up

@@ -178,9 +178,12 @@ pub async fn reverse(
             .require(Action::ReverseAct, &crate::context::act_resource(&Default::default(), &by))?;
         let actor = context.actor();
         let day = crate::params::day_or_today(None, "as_of")?;
+        let state = context.state.clone();
         let (store, army) = context.store_and_army();
-        let done =
-            muster_service::acts::reverse(store, army.rules(), id, &form.reason, day, &actor)?;
+        let done = {
+            let _turn = state.write_turn();
+            muster_service::acts::reverse(store, army.rules(), id, &form.reason, day, &actor)?
+        };
         let note = format!("reversed by act {}", done.act);
         let query = super::lists::url_query(&[("note", note)]);
         Ok(Redirect::to(&format!("/acts/{id}?{query}")).into_response())

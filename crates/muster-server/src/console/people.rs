@@ -402,8 +402,19 @@ pub async fn act(
             crate::limits::check_chars(field, text, crate::limits::MAX_REASON)?;
         }
         let (action, act) = form.act(&id)?;
-        let mut context = viewer.context(&state)?;
-        match context.record_act(action, &act, day) {
+        let rules = viewer.context(&state)?.army.rules().clone();
+        let mut store = state.store()?;
+        let recorded = crate::context::record_act(
+            &state,
+            &mut *store,
+            &viewer.caller,
+            &rules,
+            action,
+            &act,
+            day,
+        );
+        drop(store);
+        match recorded {
             Ok(done) => {
                 let note = format!("act {} ({}) done: {}", done.act, done.kind, act.summary());
                 let query = super::lists::url_query(&[("as_of", day.to_string()), ("note", note)]);
@@ -411,7 +422,6 @@ pub async fn act(
             }
             Err(error) if error.status == axum::http::StatusCode::FORBIDDEN => Err(error),
             Err(error) => {
-                drop(context);
                 let status = error.status;
                 let problem = Some((act.kind().to_string(), error.message));
                 let page = page(&state, viewer, id, day, None, problem)?;

@@ -113,8 +113,13 @@ async fn record(
     let day = day_or_today(as_of.as_deref(), "as_of")?;
     check_act(&act)?;
     blocking(move || {
-        let mut context = Context::open(&state, &credentials)?;
-        let done = context.record_act(action, &act, day)?;
+        let mut store = state.store()?;
+        let caller = credentials.resolve(&state, &*store)?;
+        // The rules as of the last act; the army is not held while the act
+        // waits for its turn to write.
+        let rules = state.army(&*store)?.rules().clone();
+        let done =
+            crate::context::record_act(&state, &mut *store, &caller, &rules, action, &act, day)?;
         Ok((StatusCode::CREATED, Json(done)))
     })
     .await
@@ -693,10 +698,14 @@ pub async fn reverse(
         let resource = act_resource(&muster_service::acts::Subject::default(), &recorded_by);
         context.require(Action::ReverseAct, &resource)?;
         let actor = context.actor();
+        let state = context.state.clone();
+        let caller = context.caller.clone();
         let (store, army) = context.store_and_army();
-        let mut done =
-            muster_service::acts::reverse(store, army.rules(), id, &body.reason, day, &actor)?;
-        context.keep_readable_lists(&mut done);
+        let mut done = {
+            let _turn = state.write_turn();
+            muster_service::acts::reverse(store, army.rules(), id, &body.reason, day, &actor)?
+        };
+        crate::context::keep_readable_lists(&state, &*store, &caller, &mut done)?;
         Ok((StatusCode::CREATED, Json(done)))
     })
     .await
