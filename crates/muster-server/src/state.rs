@@ -91,6 +91,9 @@ struct Inner {
     /// that the acts of this server wait for each other here, in turn, and
     /// not in SQLite's busy handler (which sleeps in steps of up to 100 ms).
     writes: parking_lot::Mutex<()>,
+    /// The rules (the records other than people, the orders) as of an act,
+    /// for the acts: they change only with an import or an order.
+    rules: parking_lot::Mutex<Option<(i64, muster_service::Rules)>>,
     /// The callers of the tokens seen since the last act (any act, such as
     /// disabling a user, forgets them).
     callers: Mutex<(i64, HashMap<String, crate::auth::Caller>)>,
@@ -178,6 +181,7 @@ impl AppState {
             pool: Mutex::new(Vec::new()),
             army: Arc::new(RwLock::new(None)),
             writes: parking_lot::Mutex::new(()),
+            rules: parking_lot::Mutex::new(None),
             callers: Mutex::new((0, HashMap::new())),
             sessions: Mutex::new(HashMap::new()),
             login_key: muster_access::generate_token(),
@@ -218,6 +222,27 @@ impl AppState {
     /// The turn of one act to write: held around its write transaction.
     pub fn write_turn(&self) -> parking_lot::MutexGuard<'_, ()> {
         self.0.writes.lock()
+    }
+
+    /// The rules in force for an act: those of the army, kept while no
+    /// import and no order has been recorded since (so that an act need
+    /// not wait for the army to catch up with the acts before it).
+    pub fn rules(&self, store: &dyn Store) -> Result<muster_service::Rules, ApiError> {
+        let mut changed = 0;
+        for kind in ["import", "order-issue", "order-revoke"] {
+            changed = changed.max(store.last_act_of(kind)?);
+        }
+        if let Some((through, rules)) = self.0.rules.lock().as_ref()
+            && *through >= changed
+        {
+            return Ok(rules.clone());
+        }
+        let army = self.army(store)?;
+        let rules = army.rules().clone();
+        let through = army.last_act();
+        drop(army);
+        *self.0.rules.lock() = Some((through, rules.clone()));
+        Ok(rules)
     }
 
     /// The army as of the store's last act, held for reading: caught up

@@ -3004,3 +3004,55 @@ async fn the_console_offers_each_role_its_acts_and_shows_a_refusal_in_place() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body.contains("service (2)") && body.contains("Reverse this act"), "{body}");
 }
+
+#[tokio::test]
+async fn an_act_is_decided_by_the_orders_issued_just_before_it() {
+    let fixture = fixture();
+    let (_dir, state) = fixture.copy();
+    // An act first, so that the rules the acts use are held.
+    let (status, answer) = fixture
+        .request(
+            &state,
+            "POST",
+            "/api/v1/people/p001/events",
+            Some(serde_json::json!({"kind": "injured", "as_of": "2024-01-09"})),
+            Some("minister"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    let order = r#"id = "mod-2024-009"
+title = "South Pyongan stays home"
+issued_by = "mod"
+issued_on = 2024-01-05
+
+[[rules]]
+applies_to = "overseas-posting"
+effect = "exclude"
+when = 'person.home_province == "South Pyongan"'
+reason = "Home province South Pyongan"
+"#;
+    let (status, answer) = fixture
+        .request(
+            &state,
+            "POST",
+            "/api/v1/orders",
+            Some(serde_json::json!({"document": order, "as_of": "2024-01-05"})),
+            Some("minister"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    let (status, answer) = fixture
+        .request(
+            &state,
+            "POST",
+            "/api/v1/people/p003/post",
+            Some(serde_json::json!({"list": "haebit-2023", "country": "Russia", "as_of": "2024-01-10"})),
+            Some("placer"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{answer}");
+    assert!(
+        answer["error"]["message"].as_str().unwrap().contains("mod-2024-009 rule 1"),
+        "{answer}"
+    );
+}

@@ -402,8 +402,8 @@ pub async fn act(
             crate::limits::check_chars(field, text, crate::limits::MAX_REASON)?;
         }
         let (action, act) = form.act(&id)?;
-        let rules = viewer.context(&state)?.army.rules().clone();
         let mut store = state.store()?;
+        let rules = state.rules(&*store)?;
         let recorded = crate::context::record_act(
             &state,
             &mut *store,

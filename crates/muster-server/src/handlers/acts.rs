@@ -115,9 +115,9 @@ async fn record(
     blocking(move || {
         let mut store = state.store()?;
         let caller = credentials.resolve(&state, &*store)?;
-        // The rules as of the last act; the army is not held while the act
-        // waits for its turn to write.
-        let rules = state.army(&*store)?.rules().clone();
+        // The rules in force; the army is not held while the act waits
+        // for its turn to write.
+        let rules = state.rules(&*store)?;
         let done =
             crate::context::record_act(&state, &mut *store, &caller, &rules, action, &act, day)?;
         Ok((StatusCode::CREATED, Json(done)))
