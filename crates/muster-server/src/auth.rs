@@ -96,13 +96,13 @@ pub fn check_csrf(headers: &axum::http::HeaderMap, session: &Session) -> Result<
 
 impl Credentials {
     /// The caller these credentials name, if he may still act. A token seen
-    /// since the last act is not looked up again: any act (a change to a
-    /// user among them, made here or by another process on the store)
-    /// forgets it.
+    /// since the last act on the accounts is not looked up again: any such
+    /// act (a user added, changed, disabled or reset, a token made, here or
+    /// by another process on the store) forgets it.
     pub fn resolve(&self, state: &AppState, store: &dyn Store) -> Result<Caller, ApiError> {
         match self {
             Credentials::Token(hash) => {
-                let last_act = store.last_act()?;
+                let last_act = store.last_account_act()?;
                 if let Some(caller) = state.caller(last_act, hash) {
                     return Ok(caller);
                 }

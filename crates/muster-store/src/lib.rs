@@ -467,6 +467,10 @@ pub trait Store: Send {
     /// records change only by `import` acts.
     fn last_act_of(&self, kind: &str) -> Result<i64, StoreError>;
 
+    /// The last act that wrote a user or a token (0 for none): what is
+    /// known of the accounts holds until it changes.
+    fn last_account_act(&self) -> Result<i64, StoreError>;
+
     /// Issues an order and leaves its notices, as one act.
     fn issue_order(
         &mut self,

@@ -33,6 +33,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("seal", include_str!("../migrations/sqlite/0005_seal.sql")),
     ("entries by person", include_str!("../migrations/sqlite/0006_entries_by_person.sql")),
     ("reversals", include_str!("../migrations/sqlite/0007_reversals.sql")),
+    ("acts by kind", include_str!("../migrations/sqlite/0008_acts_by_kind.sql")),
 ];
 
 /// How many persons a change to a list's entries looks up one by one (by
@@ -785,6 +786,19 @@ impl Store for SqliteStore {
         self.connection
             .query_row("SELECT COALESCE(MAX(id), 0) FROM acts", [], |row| row.get(0))
             .map_err(database("read the last act"))
+    }
+
+    fn last_account_act(&self) -> Result<i64, StoreError> {
+        // Rows are only appended, each under a later act than the one
+        // before: the last row of each table has its last act.
+        self.connection
+            .query_row(
+                "SELECT max(COALESCE((SELECT act FROM users ORDER BY id DESC LIMIT 1), 0),
+                            COALESCE((SELECT act FROM tokens ORDER BY id DESC LIMIT 1), 0))",
+                [],
+                |row| row.get(0),
+            )
+            .map_err(database("read the last act on the accounts"))
     }
 
     fn last_act_of(&self, kind: &str) -> Result<i64, StoreError> {
