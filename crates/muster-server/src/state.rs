@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 use muster_access::Policies;
 use muster_service::Army;
 use muster_store::{Store, StoredUser};
-use parking_lot::lock_api::{ArcRwLockReadGuard, ArcRwLockWriteGuard};
+use parking_lot::lock_api::{
+    ArcRwLockReadGuard, ArcRwLockUpgradableReadGuard, ArcRwLockWriteGuard,
+};
 use parking_lot::{RawRwLock, RwLock};
 
 use crate::error::ApiError;
@@ -266,7 +268,14 @@ impl AppState {
             return Ok(ArmyGuard(read));
         }
         drop(read);
-        let mut write = RwLock::write_arc(&self.0.army);
+        // One request at a time catches up, beside the readers; the others
+        // that found the army behind find it caught up when their turn
+        // comes (by then it holds their act and more), and only read.
+        let turn = RwLock::upgradable_read_arc(&self.0.army);
+        if turn.as_ref().is_some_and(|army| army.last_act() >= last_act) {
+            return Ok(ArmyGuard(ArcRwLockUpgradableReadGuard::downgrade(turn)));
+        }
+        let mut write = ArcRwLockUpgradableReadGuard::upgrade(turn);
         match write.as_mut() {
             Some(army) => army.catch_up(store, progress)?,
             None => *write = Some(Army::load(store, progress)?),
