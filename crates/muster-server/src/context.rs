@@ -46,6 +46,18 @@ pub struct Context {
     pub army: ArmyGuard,
     /// What the request's questions over the army may spend.
     pub budget: Arc<Budget>,
+    /// Set once the request has had the store to write to: when it is
+    /// done, the army is marked behind its write.
+    wrote: Option<Unsettle>,
+}
+
+/// Marks the army behind what a request wrote, when the request is done.
+struct Unsettle(AppState);
+
+impl Drop for Unsettle {
+    fn drop(&mut self) {
+        self.0.unsettle();
+    }
 }
 
 impl Context {
@@ -65,7 +77,14 @@ impl Context {
 
     fn with(state: &AppState, store: PooledStore, caller: Caller) -> Result<Context, ApiError> {
         let army = state.army(&*store)?;
-        Ok(Context { state: state.clone(), store, caller, army, budget: request_budget() })
+        Ok(Context {
+            state: state.clone(),
+            store,
+            caller,
+            army,
+            budget: request_budget(),
+            wrote: None,
+        })
     }
 
     pub fn store(&self) -> &dyn Store {
@@ -73,12 +92,14 @@ impl Context {
     }
 
     pub fn store_mut(&mut self) -> &mut dyn Store {
+        self.wrote.get_or_insert_with(|| Unsettle(self.state.clone()));
         &mut *self.store
     }
 
     /// The store to write to, beside the army held: an act reads the army
     /// (the rules, the lists) while it writes.
     pub fn store_and_army(&mut self) -> (&mut dyn Store, &muster_service::Army) {
+        self.wrote.get_or_insert_with(|| Unsettle(self.state.clone()));
         (&mut *self.store, &self.army)
     }
 
@@ -159,23 +180,7 @@ impl Context {
     /// the fields of his role, and for a unit administration the history of
     /// its own units only.
     pub fn person_cut(&self, person: &views::Person) -> muster_access::PersonCut {
-        let world = self.army.world();
-        let organisation = &self.caller.principal.organisation;
-        let assignments = person
-            .service
-            .iter()
-            .flatten()
-            .map(|assignment| muster_access::Assignment {
-                unit: assignment.unit.clone(),
-                from: assignment.from,
-                to: assignment.to,
-                administered: world.tree.ancestors_or_self(&assignment.unit).any(|unit| {
-                    world.units.get(unit).and_then(|unit| unit.administration.as_ref())
-                        == Some(organisation)
-                }),
-            })
-            .collect();
-        muster_access::PersonCut::new(self.caller.principal.role, assignments)
+        person_cut(self.army.rules(), &self.caller, person)
     }
 
     /// Cuts a person to what the caller may see: the one place where a
@@ -183,6 +188,26 @@ impl Context {
     pub fn cut_person(&self, person: &mut views::Person) {
         let cut = self.person_cut(person);
         person.cut(&Shown(&cut));
+    }
+
+    /// A person as the caller may see him on a day, if the policies allow
+    /// him `action` on the person. The army is held only to decide that,
+    /// and let go before the person's records are read: an act catching
+    /// the army up does not wait for the reading.
+    pub fn person(
+        mut self,
+        action: Action,
+        id: &str,
+        day: NaiveDate,
+    ) -> Result<views::Person, ApiError> {
+        self.require_person(action, id, day)?;
+        let Context { store, caller, army, .. } = self;
+        let rules = army.rules().clone();
+        drop(army);
+        let mut person = muster_service::people::show(&*store, &rules, id, day)?;
+        let cut = person_cut(&rules, &caller, &person);
+        person.cut(&Shown(&cut));
+        Ok(person)
     }
 
     /// The fields of a person the caller may see, when not all of them.
@@ -197,6 +222,32 @@ impl Context {
             Some((fields, methods)) => Readable::only(fields, methods),
         }
     }
+}
+
+/// What of a person a caller is shown: the fields of his role, and for a
+/// unit administration the history of its own units only.
+fn person_cut(
+    rules: &muster_service::Rules,
+    caller: &Caller,
+    person: &views::Person,
+) -> muster_access::PersonCut {
+    let world = &rules.world;
+    let organisation = &caller.principal.organisation;
+    let assignments = person
+        .service
+        .iter()
+        .flatten()
+        .map(|assignment| muster_access::Assignment {
+            unit: assignment.unit.clone(),
+            from: assignment.from,
+            to: assignment.to,
+            administered: world.tree.ancestors_or_self(&assignment.unit).any(|unit| {
+                world.units.get(unit).and_then(|unit| unit.administration.as_ref())
+                    == Some(organisation)
+            }),
+        })
+        .collect();
+    muster_access::PersonCut::new(caller.principal.role, assignments)
 }
 
 /// How long a request may work before it is stopped.
@@ -346,6 +397,7 @@ pub fn record_act(
     day: NaiveDate,
 ) -> Result<views::ActDone, ApiError> {
     let actor = caller.actor();
+    let acting = state.acting();
     let recorded = {
         let mut authorize = |subject: &muster_service::acts::Subject| {
             caller.may(state, action, &act_resource(subject, ""))
@@ -361,6 +413,10 @@ pub fn record_act(
         }
         Err(error) => return Err(error.into()),
     };
+    if let Err(error) = acting.settle(&*store) {
+        state.unsettle();
+        return Err(error);
+    }
     keep_readable_lists(state, &*store, caller, &mut done)?;
     Ok(done)
 }

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -47,6 +47,23 @@ impl Deref for ArmyGuard {
     fn deref(&self) -> &Army {
         // Made only over a loaded army.
         self.0.as_ref().unwrap_or_else(|| unreachable!("an army guard holds a loaded army"))
+    }
+}
+
+/// An act of this server under way, from before its write to its answer.
+pub struct Acting(AppState);
+
+impl Acting {
+    /// Catches the army up with the act just written (and any before it),
+    /// so that every read after the answer sees it.
+    pub fn settle(self, store: &dyn Store) -> Result<(), ApiError> {
+        self.0.army_with(store, true, &mut |_, _, _| {}).map(|_| ())
+    }
+}
+
+impl Drop for Acting {
+    fn drop(&mut self) {
+        self.0.0.acting.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -93,6 +110,14 @@ struct Inner {
     /// that the acts of this server wait for each other here, in turn, and
     /// not in SQLite's busy handler (which sleeps in steps of up to 100 ms).
     writes: parking_lot::Mutex<()>,
+    /// How many acts of this server are between the start of their write
+    /// and their answer: each catches the army up before it answers, so
+    /// that while any is under way a reader need not catch up himself.
+    acting: AtomicUsize,
+    /// Set when a request has written without catching the army up (an
+    /// import of a list's entries, an order, a reversal): the next reader
+    /// catches up whatever else is under way.
+    unsettled: AtomicBool,
     /// The rules (the records other than people, the orders) as of an act,
     /// for the acts: they change only with an import or an order.
     rules: parking_lot::Mutex<Option<(i64, muster_service::Rules)>>,
@@ -183,6 +208,8 @@ impl AppState {
             pool: Mutex::new(Vec::new()),
             army: Arc::new(RwLock::new(None)),
             writes: parking_lot::Mutex::new(()),
+            acting: AtomicUsize::new(0),
+            unsettled: AtomicBool::new(false),
             rules: parking_lot::Mutex::new(None),
             callers: Mutex::new((0, HashMap::new())),
             sessions: Mutex::new(HashMap::new()),
@@ -239,7 +266,9 @@ impl AppState {
         {
             return Ok(rules.clone());
         }
-        let army = self.army(store)?;
+        // Caught up with every act, those under way too: an act is decided
+        // by the orders of all the acts written before it.
+        let army = self.army_with(store, true, &mut |_, _, _| {})?;
         let rules = army.rules().clone();
         let through = army.last_act();
         drop(army);
@@ -249,23 +278,54 @@ impl AppState {
 
     /// The army as of the store's last act, held for reading: caught up
     /// first when acts have been recorded since (the engine is updated by
-    /// each act, and loaded again only after an import).
+    /// each act, and loaded again only after an import). Acts that this
+    /// server's writers are recording and have not answered yet are not
+    /// waited for: each writer catches the army up before it answers.
     pub fn army(&self, store: &dyn Store) -> Result<ArmyGuard, ApiError> {
-        self.army_with(store, &mut |_, _, _| {})
+        self.army_with(store, false, &mut |_, _, _| {})
     }
 
     /// Reads the army now (at start, so that the first request does not
     /// wait for it), reporting the engine's build.
     pub fn warm(&self, progress: Progress<'_>) -> Result<(), ApiError> {
         let store = self.store()?;
-        self.army_with(&*store, progress).map(|_| ())
+        self.army_with(&*store, true, progress).map(|_| ())
     }
 
-    fn army_with(&self, store: &dyn Store, progress: Progress<'_>) -> Result<ArmyGuard, ApiError> {
+    /// Marks an act of this server as under way, from before its write to
+    /// its answer (`Acting::settle` catches the army up with it).
+    pub fn acting(&self) -> Acting {
+        self.0.acting.fetch_add(1, Ordering::SeqCst);
+        Acting(self.clone())
+    }
+
+    /// Marks the army as behind an act already written (by a request that
+    /// does not catch it up itself): the next reader catches it up.
+    pub fn unsettle(&self) {
+        self.0.unsettled.store(true, Ordering::SeqCst);
+    }
+
+    fn army_with(
+        &self,
+        store: &dyn Store,
+        settle: bool,
+        progress: Progress<'_>,
+    ) -> Result<ArmyGuard, ApiError> {
         let last_act = store.last_act()?;
         let read = RwLock::read_arc(&self.0.army);
-        if read.as_ref().is_some_and(|army| army.last_act() >= last_act) {
-            return Ok(ArmyGuard(read));
+        if let Some(army) = read.as_ref() {
+            if army.last_act() >= last_act {
+                return Ok(ArmyGuard(read));
+            }
+            // The acts the army lacks are being recorded by this server's
+            // writers, which catch it up before they answer: a reader
+            // takes the army as it stands (none of them has answered yet).
+            if !settle
+                && self.0.acting.load(Ordering::SeqCst) > 0
+                && !self.0.unsettled.load(Ordering::SeqCst)
+            {
+                return Ok(ArmyGuard(read));
+            }
         }
         drop(read);
         // One request at a time catches up, beside the readers; the others
@@ -275,10 +335,20 @@ impl AppState {
         if turn.as_ref().is_some_and(|army| army.last_act() >= last_act) {
             return Ok(ArmyGuard(ArcRwLockUpgradableReadGuard::downgrade(turn)));
         }
+        // Cleared before the acts are read: a write marked after this is
+        // either read now or marked again.
+        self.0.unsettled.store(false, Ordering::SeqCst);
+        // The store is read beside the readers; the army is changed, in
+        // memory, under the write lock.
+        let read = turn.as_ref().map(|army| army.read_up(store));
         let mut write = ArcRwLockUpgradableReadGuard::upgrade(turn);
-        match write.as_mut() {
-            Some(army) => army.catch_up(store, progress)?,
-            None => *write = Some(Army::load(store, progress)?),
+        let caught = match (write.as_mut(), read) {
+            (Some(army), Some(read)) => read.and_then(|read| army.take_up(read, store, progress)),
+            _ => Army::load(store, progress).map(|army| *write = Some(army)),
+        };
+        if let Err(error) = caught {
+            self.0.unsettled.store(true, Ordering::SeqCst);
+            return Err(error.into());
         }
         Ok(ArmyGuard(ArcRwLockWriteGuard::downgrade(write)))
     }

@@ -2868,6 +2868,84 @@ async fn the_reads_after_an_act_see_it() {
 }
 
 #[tokio::test]
+async fn while_another_act_is_under_way_the_reads_after_an_answer_still_see_its_act() {
+    // A reader that finds acts of the server under way does not catch the
+    // army up himself: the writers do, before they answer. Held here, an
+    // act under way (as a writer between its write and its answer) shows
+    // that each kind of writer did.
+    let fixture = fixture();
+    let (_dir, state) = fixture.copy();
+    for (user, path, body) in [
+        (
+            "minister",
+            "/api/v1/people",
+            serde_json::json!({"id": "p950", "name": "Ri Chol", "born": "2004-05-01", "sex": "M", "home_province": "Kangwon", "as_of": "2024-01-10"}),
+        ),
+        (
+            "minister",
+            "/api/v1/people/p950/enlist",
+            serde_json::json!({"unit": "c8-1", "term_months": 120, "as_of": "2024-01-10"}),
+        ),
+        (
+            "placer",
+            "/api/v1/lists",
+            serde_json::json!({"id": "live-2024", "kind": "overseas-posting", "owner": "haebit", "as_of": "2024-01-10"}),
+        ),
+        (
+            "placer",
+            "/api/v1/lists/live-2024/entries",
+            serde_json::json!({"persons": ["p950"], "as_of": "2024-01-10"}),
+        ),
+    ] {
+        let (status, answer) = fixture.request(&state, "POST", path, Some(body), Some(user)).await;
+        assert!(status.is_success(), "{path}: {status} {answer}");
+    }
+    let flagged = |list: &'static str| {
+        let state = state.clone();
+        let fixture = &fixture;
+        async move {
+            let path = format!("/api/v1/lists/{list}?status=flagged&as_of=2024-03-01");
+            let (code, answer) = fixture.request(&state, "GET", &path, None, Some("placer")).await;
+            assert_eq!(code, StatusCode::OK, "{answer}");
+            answer["total"].as_u64().unwrap()
+        }
+    };
+    assert_eq!(flagged("live-2024").await, 0);
+    let under_way = state.acting();
+    // An act on a person: the statuses the army holds show it once it is
+    // answered.
+    let (status, done) = fixture
+        .request(
+            &state,
+            "POST",
+            "/api/v1/people/p950/assign",
+            Some(serde_json::json!({"unit": "sgc-1", "as_of": "2024-02-01"})),
+            Some("minister"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{done}");
+    assert_eq!(flagged("live-2024").await, 1);
+    // A request that writes without catching up (a list and its entries):
+    // the next reader catches up, though an act is under way.
+    for (path, body) in [
+        (
+            "/api/v1/lists",
+            serde_json::json!({"id": "meanwhile", "kind": "overseas-posting", "owner": "haebit", "as_of": "2024-01-10"}),
+        ),
+        (
+            "/api/v1/lists/meanwhile/entries",
+            serde_json::json!({"persons": ["p950"], "as_of": "2024-01-10"}),
+        ),
+    ] {
+        let (status, answer) =
+            fixture.request(&state, "POST", path, Some(body), Some("placer")).await;
+        assert!(status.is_success(), "{path}: {status} {answer}");
+    }
+    assert_eq!(flagged("meanwhile").await, 1);
+    drop(under_way);
+}
+
+#[tokio::test]
 async fn a_page_of_one_status_is_kept_live_by_the_acts() {
     let fixture = fixture();
     let (_dir, state) = fixture.copy();

@@ -24,7 +24,7 @@ pub mod render;
 pub mod reports;
 pub mod views;
 
-pub use model::{Army, Custody, ListRecord, Rules};
+pub use model::{Army, CatchUp, Custody, ListRecord, Rules};
 pub use muster_cel::check::Readable;
 pub use muster_cel::{Budget, REQUEST_BUDGET, Stop};
 pub use muster_orders::EntryStatus;

@@ -215,6 +215,28 @@ impl ListIndex {
     }
 }
 
+/// What catching the army up read from the store, to be taken into it
+/// (`Army::read_up`, then `Army::take_up`).
+#[derive(Default)]
+pub struct CatchUp {
+    /// The last act read.
+    last: i64,
+    /// The army is to be loaded again.
+    reload: bool,
+    /// The lists made and the entries changed, act by act.
+    lists: Vec<ListStep>,
+    /// The orders, when an order's act is among those read.
+    book: Option<OrderBook>,
+    /// The files of the persons the acts touched.
+    files: Vec<PersonFile>,
+}
+
+/// A step of catching up the lists.
+enum ListStep {
+    Created(String, Box<ListRecord>),
+    Changes(Vec<(String, EntryChange)>),
+}
+
 /// What the questions over the army read: the engine built from every
 /// person's records, the rules, and every list. Built once and kept by a
 /// server, which brings it up to date act by act ([`Army::catch_up`]);
@@ -282,14 +304,22 @@ impl Army {
         store: &dyn Store,
         progress: Progress<'_>,
     ) -> Result<(), ServiceError> {
+        let read = self.read_up(store)?;
+        self.take_up(read, store, progress)
+    }
+
+    /// What catching up reads from the store (`Army::catch_up`'s first
+    /// half): it only reads the army, so that readers go on beside it; the
+    /// second half, `Army::take_up`, only changes the army in memory.
+    pub fn read_up(&self, store: &dyn Store) -> Result<CatchUp, ServiceError> {
         let acts = store.acts_after(self.last_act)?;
         let Some(last) = acts.last().map(|act| act.id.0) else {
-            return Ok(());
+            return Ok(CatchUp { last: self.last_act, ..CatchUp::default() });
         };
         if acts.iter().any(|act| act.kind == "import") {
-            *self = Army::load(store, progress)?;
-            return Ok(());
+            return Ok(CatchUp { last, reload: true, ..CatchUp::default() });
         }
+        let mut read = CatchUp { last, ..CatchUp::default() };
         let mut book = false;
         let mut persons: BTreeSet<String> = BTreeSet::new();
         let mut units: BTreeSet<String> = BTreeSet::new();
@@ -301,22 +331,16 @@ impl Army {
             let (created, changes) = store.act_list_changes(act.id.0)?;
             for id in created {
                 if let Some(record) = ListRecord::load(store, &id, act.id.0 - 1)? {
-                    self.forget_list(&id);
-                    self.lists.insert(record);
+                    read.lists.push(ListStep::Created(id, Box::new(record)));
                 }
             }
-            for id in self.lists.append(changes) {
-                self.forget_list(&id);
-            }
+            read.lists.push(ListStep::Changes(changes));
             let subjects = store.act_subjects(act.id.0)?;
             persons.extend(subjects.persons);
             units.extend(subjects.units);
         }
         if book {
-            self.rules.book = Arc::new(crate::load::book(store)?);
-            if let Ok(mut statuses) = self.statuses.lock() {
-                statuses.clear();
-            }
+            read.book = Some(crate::load::book(store)?);
         }
         for unit in &units {
             for person in self.engine.unit_members(unit) {
@@ -324,19 +348,54 @@ impl Army {
             }
         }
         let ids: Vec<String> = persons.into_iter().collect();
-        let files = store.people_files(&ids, &self.rules.world.tree)?;
-        if files.len() < ids.len() {
-            let found: BTreeSet<&str> = files.iter().map(|file| file.person.id.as_str()).collect();
-            let gone = ids
+        read.files = store.people_files(&ids, &self.rules.world.tree)?;
+        if read.files.len() < ids.len() {
+            let found: BTreeSet<&str> =
+                read.files.iter().map(|file| file.person.id.as_str()).collect();
+            read.reload = ids
                 .iter()
                 .any(|id| !found.contains(id.as_str()) && self.engine.position(id).is_some());
-            if gone {
-                *self = Army::load(store, progress)?;
-                return Ok(());
+        }
+        Ok(read)
+    }
+
+    /// Takes what `Army::read_up` read into the army: in memory, but for a
+    /// reload (after an import, or a person taken out), which reads the
+    /// army again.
+    pub fn take_up(
+        &mut self,
+        read: CatchUp,
+        store: &dyn Store,
+        progress: Progress<'_>,
+    ) -> Result<(), ServiceError> {
+        if read.reload {
+            *self = Army::load(store, progress)?;
+            return Ok(());
+        }
+        if read.last <= self.last_act {
+            return Ok(());
+        }
+        for step in read.lists {
+            match step {
+                ListStep::Created(id, record) => {
+                    self.forget_list(&id);
+                    self.lists.insert(*record);
+                }
+                ListStep::Changes(changes) => {
+                    for id in self.lists.append(changes) {
+                        self.forget_list(&id);
+                    }
+                }
             }
         }
-        let mut changed = Vec::with_capacity(files.len());
-        for file in &files {
+        if let Some(book) = read.book {
+            self.rules.book = Arc::new(book);
+            if let Ok(mut statuses) = self.statuses.lock() {
+                statuses.clear();
+            }
+        }
+        let mut changed = Vec::with_capacity(read.files.len());
+        for file in &read.files {
             changed.push(self.engine.set_person(file));
         }
         if !changed.is_empty()
@@ -346,7 +405,7 @@ impl Army {
                 self.engine.restate(&self.rules.book, Arc::make_mut(held), &changed);
             }
         }
-        self.last_act = last;
+        self.last_act = read.last;
         Ok(())
     }
 

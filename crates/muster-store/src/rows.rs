@@ -117,7 +117,8 @@ pub fn table(name: &str) -> Option<&'static Table> {
 /// range, found without an index on `act`: rows are only ever appended,
 /// each by the act being recorded, and acts are recorded one after the
 /// other, so `act` never decreases in rowid order (and rowids have no
-/// gaps). Two binary searches of point reads.
+/// gaps). Two searches of point reads, each galloping back from the last
+/// row and then halving: a few reads for the act just written.
 pub fn rowids_of_act(
     connection: &Connection,
     table: &str,
@@ -130,14 +131,30 @@ pub fn rowids_of_act(
     let mut statement = connection
         .prepare_cached(&format!("SELECT act FROM {table} WHERE rowid = ?1"))
         .map_err(failed)?;
-    // The first rowid whose act is at least `wanted`.
+    // The first rowid whose act is at least `wanted`: galloping back from
+    // the last row (the act asked about is most often the one just
+    // written, whose rows are the last), then halving.
     let mut first_from = |wanted: i64| -> Result<i64, StoreError> {
+        let mut act_at =
+            |rowid: i64| statement.query_row([rowid], |row| row.get::<_, i64>(0)).optional();
         let (mut low, mut high) = (1, last + 1);
+        let mut step = 1;
+        while high - step >= 1 {
+            let probe = high - step;
+            match act_at(probe).map_err(failed)? {
+                Some(at) if at < wanted => {
+                    low = probe + 1;
+                    break;
+                }
+                _ => {
+                    high = probe;
+                    step *= 2;
+                }
+            }
+        }
         while low < high {
             let middle = low + (high - low) / 2;
-            let at: Option<i64> =
-                statement.query_row([middle], |row| row.get(0)).optional().map_err(failed)?;
-            match at {
+            match act_at(middle).map_err(failed)? {
                 Some(at) if at < wanted => low = middle + 1,
                 _ => high = middle,
             }

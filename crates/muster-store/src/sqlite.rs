@@ -1409,23 +1409,32 @@ impl SqliteStore {
             [units_json.as_str()],
             deployment_from_row,
         )?;
+        // By unit, so that each person takes those of his units only (a
+        // unit's deployment reaches thousands of persons at once).
+        let mut by_unit: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (index, deployment) in unit_deployments.iter().enumerate() {
+            if let Deployed::Unit(unit) = &deployment.deployed {
+                by_unit.entry(unit.as_str()).or_default().push(index);
+            }
+        }
         let mut answer = Vec::with_capacity(files.len());
         for id in ids {
             let Some(mut file) = files.remove(id) else {
                 continue;
             };
-            let reached: HashSet<&str> = file
+            let mut reached: Vec<&str> = file
                 .assignments
                 .iter()
                 .flat_map(|assignment| tree.ancestors_or_self(&assignment.unit))
                 .collect();
+            reached.sort_unstable();
+            reached.dedup();
+            let mut theirs: Vec<usize> =
+                reached.iter().filter_map(|unit| by_unit.get(unit)).flatten().copied().collect();
+            // In the order the query gives: by day, then as recorded.
+            theirs.sort_unstable();
             file.deployments.extend(
-                unit_deployments
-                    .iter()
-                    .filter(|deployment| {
-                        matches!(&deployment.deployed, Deployed::Unit(unit) if reached.contains(unit.as_str()))
-                    })
-                    .cloned(),
+                theirs.into_iter().filter_map(|index| unit_deployments.get(index)).cloned(),
             );
             file.deployments.sort_by_key(|deployment| deployment.from);
             answer.push(file);

@@ -49,12 +49,8 @@ pub async fn person(
 ) -> Result<Json<views::Person>, ApiError> {
     let day = as_of.day()?;
     blocking(move || {
-        let mut context = Context::open(&state, &credentials)?;
-        context.require_person(Action::ReadPerson, &id, day)?;
-        let mut person =
-            muster_service::people::show(context.store(), context.army.rules(), &id, day)?;
-        context.cut_person(&mut person);
-        Ok(Json(person))
+        let context = Context::open(&state, &credentials)?;
+        Ok(Json(context.person(Action::ReadPerson, &id, day)?))
     })
     .await
 }
