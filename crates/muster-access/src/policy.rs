@@ -74,11 +74,15 @@ pub enum Action {
     RecallUnit,
     ReverseAct,
     ReadActs,
+    CallUp,
+    Redeploy,
+    PostList,
+    CarryOut,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 33] = [
         Action::ReadRecords,
         Action::ReadOrders,
         Action::CheckOrder,
@@ -108,6 +112,10 @@ impl Action {
         Action::RecallUnit,
         Action::ReverseAct,
         Action::ReadActs,
+        Action::CallUp,
+        Action::Redeploy,
+        Action::PostList,
+        Action::CarryOut,
     ];
 
     /// The action's name in the policies.
@@ -142,6 +150,10 @@ impl Action {
             Action::RecallUnit => "recall-unit",
             Action::ReverseAct => "reverse-act",
             Action::ReadActs => "read-acts",
+            Action::CallUp => "call-up",
+            Action::Redeploy => "redeploy",
+            Action::PostList => "post-list",
+            Action::CarryOut => "carry-out",
         }
     }
 }
@@ -178,8 +190,9 @@ pub struct ActResource {
     pub into: Vec<String>,
     /// For an event: its kind.
     pub event: String,
-    /// For a posting: the owner of the list it is made from; for a return,
-    /// the placement organisation of his posting.
+    /// For a posting, and for every act on the entries of a list: the owner
+    /// of the list it is made from; for a return, the placement
+    /// organisation of his posting.
     pub placement: String,
     /// For a reversal: the organisation of the user who recorded the act
     /// reversed (empty for an act of the command line).

@@ -161,6 +161,20 @@ pub enum DischargeCommand {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
+    /// Record the discharge of each person of the cycle's roster due on its
+    /// date (scheduled, exempt, delayed-in), on that date.
+    CarryOut {
+        /// The cycle, `YYYY-spring` or `YYYY-autumn`.
+        cycle: String,
+        /// Answer what the act would do to each person, and write nothing.
+        #[arg(long)]
+        preview: bool,
+        /// A key: a second carry-out with it does nothing and answers the first.
+        #[arg(long, value_name = "K")]
+        key: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -332,6 +346,46 @@ pub enum ListCommand {
         as_of: AsOf,
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
+    },
+    /// Enlist the eligible entries of a call-up list into a unit.
+    CallUp {
+        id: String,
+        #[arg(long, value_name = "U")]
+        unit: String,
+        #[arg(long, value_name = "N")]
+        term_months: String,
+        #[command(flatten)]
+        mass: MassArgs,
+    },
+    /// Deploy the eligible entries of a redeployment list at a site (and
+    /// assign them to a unit).
+    Redeploy {
+        id: String,
+        #[arg(long, value_name = "S")]
+        site: String,
+        #[arg(long, value_name = "C")]
+        campaign: Option<String>,
+        #[arg(long, value_name = "U")]
+        unit: Option<String>,
+        /// The last day deployed, `YYYY-MM-DD` (default: open).
+        #[arg(long, value_name = "D2")]
+        until: Option<String>,
+        #[command(flatten)]
+        mass: MassArgs,
+    },
+    /// Post abroad the eligible entries of an overseas-posting list.
+    Post {
+        id: String,
+        /// Only the eligible entries are posted (the flag says so).
+        #[arg(long, required = true)]
+        eligible: bool,
+        #[arg(long, value_name = "C")]
+        country: String,
+        /// At most this many: the first in nomination order.
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        #[command(flatten)]
+        mass: MassArgs,
     },
     /// Re-screen every entry on the day, and tell the owner of flagged ones.
     Recheck {
@@ -532,6 +586,24 @@ pub enum PersonCommand {
         #[command(flatten)]
         act: ActArgs,
     },
+}
+
+/// What every act on many people takes: preview or do, its key, its day,
+/// and how its answer is printed.
+#[derive(Args, Debug)]
+pub struct MassArgs {
+    /// Answer what the act would do to each person, and write nothing.
+    #[arg(long)]
+    pub preview: bool,
+    /// A key for the act: a second act with the same key does nothing and
+    /// answers the first one's result (a retry is harmless).
+    #[arg(long, value_name = "K")]
+    pub key: Option<String>,
+    /// The first day the act's new state holds (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    pub as_of: Option<NaiveDate>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 /// What every act takes: its day, and how its answer is printed.

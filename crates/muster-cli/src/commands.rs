@@ -82,6 +82,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Discharge(DischargeCommand::Roster { cycle, as_of, format }) => {
             discharge::roster(&cli.db, &cycle, as_of.as_of.unwrap_or_else(today), format)
         }
+        Command::Discharge(DischargeCommand::CarryOut { cycle, preview, key, format }) => {
+            acts::carry_out(&cli.db, &cycle, preview, key.as_deref(), format)
+        }
         Command::Strength(args) => discharge::strength(&cli.db, &args),
         Command::Stats(args) => stats::stats(&cli.db, &args),
         Command::Audit(command) => audit::run(&cli.db, command),

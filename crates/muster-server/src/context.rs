@@ -421,6 +421,41 @@ pub fn record_act(
     Ok(done)
 }
 
+/// Does (or previews) an act on many people as the caller: the policies
+/// decide it inside its transaction, on the list it is made from; the army
+/// is caught up with it before the answer, as for an act on one person.
+pub fn record_mass(
+    state: &AppState,
+    store: &mut dyn Store,
+    caller: &Caller,
+    rules: &muster_service::Rules,
+    action: Action,
+    act: &muster_service::acts::mass::MassAct,
+    given: &muster_service::acts::mass::Given<'_>,
+) -> Result<views::MassDone, ApiError> {
+    let acting = state.acting();
+    let recorded = {
+        let mut authorize = |subject: &muster_service::acts::Subject| {
+            caller.may(state, action, &act_resource(subject, ""))
+        };
+        let _turn = state.write_turn();
+        muster_service::acts::mass::record(&mut *store, rules, act, given, &mut authorize)
+    };
+    let done = match recorded {
+        Ok(done) => done,
+        Err(muster_service::ServiceError::Denied(subject)) => {
+            caller.require(state, store, action, &act_resource(&subject, ""))?;
+            return Err(ApiError::forbidden("the act is not allowed".to_string()));
+        }
+        Err(error) => return Err(error.into()),
+    };
+    if let Err(error) = acting.settle(&*store) {
+        state.unsettle();
+        return Err(error);
+    }
+    Ok(done)
+}
+
 /// Leaves in an act's answer only the lists the caller may read (read from
 /// the store: the army may not have caught up with the act yet).
 pub fn keep_readable_lists(

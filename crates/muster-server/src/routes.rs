@@ -11,7 +11,7 @@ use muster_access::Action;
 use utoipa::OpenApi;
 
 use crate::error::{ApiError, ErrorBody};
-use crate::handlers::{acts, audit, lists, orders, records, reports, session};
+use crate::handlers::{acts, audit, lists, mass, orders, records, reports, session};
 use crate::state::AppState;
 
 /// One route of the API, for the documentation and the authorization
@@ -67,7 +67,11 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/api/v1/lists/{id}/entries", Some(Action::ChangeList)),
     route("DELETE", "/api/v1/lists/{id}/entries/{person}", Some(Action::ChangeList)),
     route("POST", "/api/v1/lists/{id}/recheck", Some(Action::ChangeList)),
+    route("POST", "/api/v1/lists/{id}/call-up", Some(Action::CallUp)),
+    route("POST", "/api/v1/lists/{id}/redeploy", Some(Action::Redeploy)),
+    route("POST", "/api/v1/lists/{id}/post", Some(Action::PostList)),
     route("GET", "/api/v1/discharge/rosters/{cycle}", Some(Action::ReadRoster)),
+    route("POST", "/api/v1/discharge/rosters/{cycle}/carry-out", Some(Action::CarryOut)),
     route("GET", "/api/v1/stats", Some(Action::ReadStats)),
     route("GET", "/api/v1/notices", Some(Action::ReadNotices)),
     route("GET", "/api/v1/acts", Some(Action::ReadActs)),
@@ -90,7 +94,8 @@ pub const ROUTES: &[Route] = &[
         reports::roster, reports::stats, reports::notices, audit::log, audit::verify,
         acts::register, acts::update, acts::enlist, acts::assign, acts::deploy, acts::recall,
         acts::event, acts::discharge, acts::post, acts::return_home, acts::deploy_unit,
-        acts::recall_unit, acts::acts, acts::act, acts::reverse
+        acts::recall_unit, acts::acts, acts::act, acts::reverse,
+        mass::call_up, mass::redeploy, mass::post, mass::carry_out
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerToken)
@@ -132,6 +137,10 @@ pub fn api(state: AppState) -> Router {
         .route("/api/v1/people/{id}/return", post(acts::return_home))
         .route("/api/v1/units/{id}/deploy", post(acts::deploy_unit))
         .route("/api/v1/units/{id}/recall", post(acts::recall_unit))
+        .route("/api/v1/lists/{id}/call-up", post(mass::call_up))
+        .route("/api/v1/lists/{id}/redeploy", post(mass::redeploy))
+        .route("/api/v1/lists/{id}/post", post(mass::post))
+        .route("/api/v1/discharge/rosters/{cycle}/carry-out", post(mass::carry_out))
         .route("/api/v1/acts", get(acts::acts))
         .route("/api/v1/acts/{act}", get(acts::act))
         .route("/api/v1/acts/{act}/reverse", post(acts::reverse))

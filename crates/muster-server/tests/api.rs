@@ -200,6 +200,31 @@ fn fixture() -> Fixture {
         .unwrap();
         assert_eq!(done.act, expected, "the act numbers the matrix names");
     }
+    // Lists for the acts on many people: a call-up list of errd's and of
+    // sonbong's, a redeployment list of sonbong's.
+    for (id, kind, owner) in [
+        ("errd-callup", "call-up", "errd"),
+        ("sonbong-callup", "call-up", "sonbong"),
+        ("sonbong-redeploy", "redeployment", "sonbong"),
+    ] {
+        let list = NewList {
+            id: id.to_string(),
+            kind: kind.to_string(),
+            owner: owner.to_string(),
+            title: String::new(),
+            quota: None,
+        };
+        store.create_list(act("list-create", "2023-06-01"), list).unwrap();
+        store
+            .change_entries(
+                act("list-add", "2023-06-01"),
+                id,
+                &["p005".to_string()],
+                EntryAction::Add,
+                &[],
+            )
+            .unwrap();
+    }
     drop(store);
     let template = dir.path().join("template.db");
     std::fs::copy(&db, &template).unwrap();
@@ -654,6 +679,43 @@ fn act_entry(
                 act_facts(&[administration], &[], "", "", ""),
             ))
         }
+        "/api/v1/lists/{id}/call-up"
+        | "/api/v1/lists/{id}/redeploy"
+        | "/api/v1/lists/{id}/post" => {
+            let (list, owner) = match (route.rsplit('/').next(), own) {
+                (Some("call-up"), true) => ("errd-callup".to_string(), "errd".to_string()),
+                (Some("call-up"), false) => ("sonbong-callup".to_string(), "sonbong".to_string()),
+                (Some("redeploy"), true) => ("errd-list".to_string(), "errd".to_string()),
+                (Some("redeploy"), false) => {
+                    ("sonbong-redeploy".to_string(), "sonbong".to_string())
+                }
+                _ => {
+                    let (list, owner, _) = matrix_list(organisation, own);
+                    (list, owner)
+                }
+            };
+            let (body, into): (Value, &[&str]) = if route.ends_with("call-up") {
+                (
+                    serde_json::json!({"unit": "c8-1", "term_months": "120", "preview": true, "as_of": day}),
+                    &["adm-c8"],
+                )
+            } else if route.ends_with("redeploy") {
+                (serde_json::json!({"site": "daehung", "preview": true, "as_of": day}), &[])
+            } else {
+                (serde_json::json!({"country": "Russia", "preview": true, "as_of": day}), &[])
+            };
+            let what = route.rsplit('/').next().unwrap_or_default();
+            Some((
+                format!("/api/v1/lists/{list}/{what}"),
+                Some(body),
+                act_facts(&[], into, "", &owner, ""),
+            ))
+        }
+        "/api/v1/discharge/rosters/{cycle}/carry-out" => Some((
+            "/api/v1/discharge/rosters/2020-autumn/carry-out".to_string(),
+            Some(serde_json::json!({"preview": true})),
+            act_facts(&[], &[], "", "", ""),
+        )),
         "/api/v1/acts" => Some(("/api/v1/acts?limit=5".to_string(), None, Resource::Store)),
         "/api/v1/acts/{act}" => {
             Some((format!("/api/v1/acts/{ACT_BY_ERRD}"), None, Resource::Store))

@@ -25,6 +25,8 @@ use serde_json::{Value, json};
 use crate::views::{self, ActDone, ActEntry, ActPerson, Reason};
 use crate::{Rules, ServiceError};
 
+pub mod mass;
+
 /// An act on the records, with what it is given.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "act", rename_all = "kebab-case")]
@@ -347,7 +349,7 @@ fn decide(
         object.insert("given".to_string(), json!(act));
         object.insert("persons".to_string(), json!(persons));
     }
-    Ok((ActWrite { plan, notices: Vec::new(), content }, persons))
+    Ok((ActWrite { plan, notices: Vec::new(), content, key: None }, persons))
 }
 
 /// How the policies see `act`. One about a person or unit the store does
@@ -896,8 +898,14 @@ fn on_person(
             if let Some(recorded) = chain.recorded {
                 return Err(refused(format!("`{id}` is discharged already (on {recorded})")));
             }
-            if status != Status::Serving {
-                return Err(not_serving());
+            // On his discharge date he reads as discharged by the computed
+            // date itself: what must hold is that he serves until it.
+            let until_discharged = file.status_on(day, None);
+            if until_discharged != Status::Serving {
+                return Err(refused(format!(
+                    "`{id}` is not serving on {day}: {}",
+                    status_words(file, until_discharged, day)
+                )));
             }
             let Some(computed) = chain.computed else {
                 return Err(refused(format!("`{id}` has no discharge date")));

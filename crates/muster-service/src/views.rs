@@ -207,7 +207,7 @@ impl Person {
 }
 
 /// A rule that excludes an entry.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Reason {
     pub order: String,
     pub rule: usize,
@@ -784,6 +784,57 @@ pub struct ActDone {
     pub recorded_at: String,
     pub actor: String,
     pub persons: Vec<ActPerson>,
+}
+
+/// A person a mass act leaves out, and why: his entry's status and the
+/// rules that exclude him, and the papers an exemption rule honoured.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MassRefused {
+    pub person: String,
+    /// His entry's status on the list (`excluded`, `flagged`), or on the
+    /// roster (`delayed`).
+    pub status: String,
+    pub reasons: Vec<Reason>,
+    /// His exemption papers that the rules excluding him honour.
+    pub papers: Vec<String>,
+}
+
+/// A person of a mass act who fails one of its checks: the act is refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MassError {
+    pub person: String,
+    pub message: String,
+}
+
+/// What a mass act did (or, for a preview, would do): the persons acted
+/// on, those left out with their reasons, the notices it leaves.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct MassDone {
+    /// The act recorded; none for a preview.
+    pub act: Option<i64>,
+    /// `call-up`, `redeploy`, `list-post` or `carry-out`.
+    pub kind: String,
+    /// The list it was made from.
+    pub list: Option<String>,
+    /// For a carry-out, the cycle.
+    pub cycle: Option<String>,
+    /// The day the act takes effect.
+    pub as_of: NaiveDate,
+    /// When it was recorded (RFC 3339, UTC); none for a preview.
+    pub recorded_at: Option<String>,
+    pub actor: String,
+    /// Whether this is a preview: nothing was written.
+    pub preview: bool,
+    /// The key it was given (`--key`).
+    pub key: Option<String>,
+    /// The persons acted on, in nomination (roster) order.
+    pub done: Vec<String>,
+    /// The persons left out, and why.
+    pub refused: Vec<MassRefused>,
+    /// For a preview: the checks the act would fail (it would be refused).
+    pub errors: Vec<MassError>,
+    /// The organisations left a notice.
+    pub notices: Vec<String>,
 }
 
 /// The rows an act wrote to one table.

@@ -300,6 +300,9 @@ pub struct ActWrite {
     pub plan: muster_dataset::Plan,
     pub notices: Vec<NewNotice>,
     pub content: serde_json::Value,
+    /// The key the caller gave the act (`--key`), kept so that a second
+    /// act with it is answered with this one.
+    pub key: Option<String>,
 }
 
 /// A recorded act, with what it wrote.
@@ -429,6 +432,9 @@ pub trait Store: Send {
     /// The changes act `act` made to lists: the lists it created, and each
     /// change to an entry with its list's id, in the order written.
     fn act_list_changes(&self, act: i64) -> Result<ListChanges, StoreError>;
+
+    /// The act recorded with `key` (`--key`), if any.
+    fn act_of_key(&self, key: &str) -> Result<Option<i64>, StoreError>;
 
     /// The acts recorded after act `after`, in the order recorded.
     fn acts_after(&self, after: i64) -> Result<Vec<Act>, StoreError>;

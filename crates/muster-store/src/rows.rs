@@ -98,6 +98,7 @@ pub const TABLES: &[Table] = &[
     ),
     Table::numbered("tokens", &["id", "act", "user_name", "label", "token_sha256"]),
     Table::new("reversals", &["act", "reversed", "reason"]),
+    Table::new("act_keys", &["key", "act"]),
 ];
 
 /// The tables of the schema that hold no rows of an act, and how each is

@@ -34,6 +34,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("entries by person", include_str!("../migrations/sqlite/0006_entries_by_person.sql")),
     ("reversals", include_str!("../migrations/sqlite/0007_reversals.sql")),
     ("acts by kind", include_str!("../migrations/sqlite/0008_acts_by_kind.sql")),
+    ("act keys", include_str!("../migrations/sqlite/0009_act_keys.sql")),
 ];
 
 /// How many persons a change to a list's entries looks up one by one (by
@@ -574,6 +575,14 @@ impl Store for SqliteStore {
             let mut hashed = Vec::new();
             write_plan(connection, &write.plan, act_id, Mode::Update, &mut |_, _| {}, &mut hashed)?;
             insert_notices(connection, act_id, &write.notices)?;
+            if let Some(key) = &write.key {
+                connection
+                    .execute(
+                        "INSERT INTO act_keys (key, act) VALUES (?1, ?2)",
+                        params![key, act_id.0],
+                    )
+                    .map_err(database("keep the act's key"))?;
+            }
             audit::record_act(connection, act_id.0, &marks, &hashed, write.content)?;
             Ok(act_id)
         })();
@@ -609,6 +618,13 @@ impl Store for SqliteStore {
             },
         )?;
         Ok((created, changes))
+    }
+
+    fn act_of_key(&self, key: &str) -> Result<Option<i64>, StoreError> {
+        self.connection
+            .query_row("SELECT act FROM act_keys WHERE key = ?1", [key], |row| row.get(0))
+            .optional()
+            .map_err(database("read an act's key"))
     }
 
     fn acts_after(&self, after: i64) -> Result<Vec<Act>, StoreError> {
@@ -727,7 +743,10 @@ impl Store for SqliteStore {
             ));
         }
         for table in crate::rows::TABLES {
-            if RECORD_TABLES.contains(&table.name) || table.name == "notices" {
+            if RECORD_TABLES.contains(&table.name)
+                || table.name == "notices"
+                || table.name == "act_keys"
+            {
                 continue;
             }
             if !crate::rows::of_act(&transaction, table, reversed)?.is_empty() {

@@ -45,7 +45,11 @@ fn resource(action: Action, organisation: &str) -> Resource {
         | Action::Return
         | Action::DeployUnit
         | Action::RecallUnit
-        | Action::ReverseAct => Resource::Act(ActResource {
+        | Action::ReverseAct
+        | Action::CallUp
+        | Action::Redeploy
+        | Action::PostList
+        | Action::CarryOut => Resource::Act(ActResource {
             administrations: vec![organisation.to_string()],
             lists: vec![organisation.to_string()],
             into: vec![organisation.to_string()],
@@ -114,6 +118,10 @@ fn the_default_policies_role_by_role() {
         recall-unit          yes/yes     yes/yes       no/no       no/no       no/no       no/no
         reverse-act          yes/yes      yes/no       no/no       no/no       no/no       no/no
         read-acts            yes/yes     yes/yes       no/no       no/no       no/no     yes/yes
+        call-up              yes/yes      yes/no       no/no       no/no       no/no       no/no
+        redeploy             yes/yes      yes/no       no/no       no/no       no/no       no/no
+        post-list            yes/yes       no/no       no/no      yes/no       no/no       no/no
+        carry-out            yes/yes     yes/yes       no/no       no/no       no/no       no/no
     "#]]
     .assert_eq(&table);
 }

@@ -6,11 +6,12 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::process::ExitCode;
 
+use muster_service::acts::mass::{Given, MassAct};
 use muster_service::acts::{Act, ActQuery};
 use muster_service::views;
 
-use crate::cli::{ActArgs, ActCommand, Format, PersonCommand, UnitCommand};
-use crate::commands::{actor, open, print_json, rules, today};
+use crate::cli::{ActArgs, ActCommand, Format, MassArgs, PersonCommand, UnitCommand};
+use crate::commands::{actor, army, budget, open, print_json, rules, today};
 
 /// Runs an act on one person (every `person` command but `show`).
 pub fn person(db: &str, command: PersonCommand) -> anyhow::Result<ExitCode> {
@@ -84,6 +85,114 @@ fn record(db: &str, act: &Act, args: &ActArgs) -> anyhow::Result<ExitCode> {
     )?;
     print_done(&done, args.format)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs an act on the entries of a list (`list call-up|redeploy|post`).
+pub fn mass(db: &str, act: &MassAct, args: &MassArgs) -> anyhow::Result<ExitCode> {
+    let mut store = open(db)?;
+    let rules = rules(store.as_ref())?;
+    let actor = actor();
+    let given = Given {
+        day: args.as_of.unwrap_or_else(today),
+        actor: &actor,
+        preview: args.preview,
+        key: args.key.as_deref(),
+        roster: None,
+    };
+    let done = muster_service::acts::mass::record(
+        store.as_mut(),
+        &rules,
+        act,
+        &given,
+        &mut muster_service::acts::anyone,
+    )?;
+    print_mass(&done, args.format)
+}
+
+/// Carries out the discharges of a cycle, on its date, from its roster as
+/// the engine computes it from the store.
+pub fn carry_out(
+    db: &str,
+    cycle: &str,
+    preview: bool,
+    key: Option<&str>,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    let mut store = open(db)?;
+    let army = army(store.as_ref())?;
+    let roster = muster_service::acts::mass::roster_of(&army, cycle, &budget())?;
+    let actor = actor();
+    let given = Given { day: roster.date, actor: &actor, preview, key, roster: Some(&roster) };
+    let act = MassAct::CarryOut { cycle: cycle.to_string() };
+    let done = muster_service::acts::mass::record(
+        store.as_mut(),
+        army.rules(),
+        &act,
+        &given,
+        &mut muster_service::acts::anyone,
+    )?;
+    print_mass(&done, format)
+}
+
+fn print_mass(done: &views::MassDone, format: Format) -> anyhow::Result<ExitCode> {
+    match format {
+        Format::Json => print_json(done)?,
+        Format::Table => std::io::stdout().lock().write_all(mass_table(done).as_bytes())?,
+    }
+    // A preview of an act that would be refused says so by its exit code.
+    Ok(if done.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// A mass act's answer: the act, whom it acted on, whom it left out and
+/// why, the notices.
+pub fn mass_table(done: &views::MassDone) -> String {
+    let mut text = match (done.act, &done.recorded_at) {
+        (Some(act), Some(recorded_at)) => format!(
+            "act {act} ({}) as of {}, recorded {recorded_at} by {}\n",
+            done.kind, done.as_of, done.actor
+        ),
+        _ => format!("preview of a {} as of {}: nothing was written\n", done.kind, done.as_of),
+    };
+    let from = match (&done.list, &done.cycle) {
+        (Some(list), _) => format!("list {list}"),
+        (None, Some(cycle)) => format!("the roster of {cycle}"),
+        (None, None) => String::new(),
+    };
+    let _ = writeln!(
+        text,
+        "{from}: {} {}, {} refused",
+        done.done.len(),
+        if done.act.is_some() { "done" } else { "would be done" },
+        done.refused.len()
+    );
+    if !done.done.is_empty() {
+        let _ = writeln!(text, "done: {}", done.done.join(" "));
+    }
+    for refused in &done.refused {
+        let reasons: Vec<String> = refused
+            .reasons
+            .iter()
+            .map(|reason| format!("{} rule {}: {}", reason.order, reason.rule, reason.reason))
+            .collect();
+        let _ = write!(text, "refused {} ({})", refused.person, refused.status);
+        if !reasons.is_empty() {
+            let _ = write!(text, ": {}", reasons.join("; "));
+        }
+        if !refused.papers.is_empty() {
+            let _ = write!(text, "; papers: {}", refused.papers.join(", "));
+        }
+        text.push('\n');
+    }
+    if !done.errors.is_empty() {
+        let _ = writeln!(text, "the act would be refused: {} failed its checks", done.errors.len());
+        for error in &done.errors {
+            let _ = writeln!(text, "  {}: {}", error.person, error.message);
+        }
+    }
+    if !done.notices.is_empty() {
+        let _ = writeln!(text, "notices: {}", done.notices.join(", "));
+    }
+    text
 }
 
 /// Runs one `act` command.

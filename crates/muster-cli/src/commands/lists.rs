@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use chrono::NaiveDate;
+use muster_service::acts::mass::MassAct;
 use muster_service::lists::{Query, reasons_text};
 use muster_service::views::{ListEntry, ListPage};
 use muster_service::{EntryStatus, Readable};
@@ -51,6 +52,19 @@ pub fn run(db: &str, command: ListCommand) -> anyhow::Result<ExitCode> {
             let page = muster_service::lists::show(&army, &id, &query, &budget())?;
             print_page(&page, format)?;
             Ok(ExitCode::SUCCESS)
+        }
+        ListCommand::CallUp { id, unit, term_months, mass } => {
+            crate::commands::acts::mass(db, &MassAct::CallUp { list: id, unit, term_months }, &mass)
+        }
+        ListCommand::Redeploy { id, site, campaign, unit, until, mass } => {
+            crate::commands::acts::mass(
+                db,
+                &MassAct::Redeploy { list: id, site, campaign, unit, until },
+                &mass,
+            )
+        }
+        ListCommand::Post { id, eligible: _, country, limit, mass } => {
+            crate::commands::acts::mass(db, &MassAct::Post { list: id, country, limit }, &mass)
         }
         ListCommand::Recheck { id, as_of, format } => {
             let mut store = open(db)?;

@@ -5,6 +5,7 @@
 pub mod acts;
 pub mod audit;
 pub mod lists;
+pub mod mass;
 pub mod orders;
 pub mod records;
 pub mod reports;
