@@ -3196,3 +3196,104 @@ reason = "Home province South Pyongan"
         "{answer}"
     );
 }
+
+#[tokio::test]
+async fn a_mass_act_through_the_api_is_previewed_done_once_per_key_and_refused_whole() {
+    let fixture = fixture();
+    let (_dir, state) = fixture.copy();
+    let path = "/api/v1/lists/errd-list/redeploy";
+    let body = |preview: bool| serde_json::json!({"site": "daehung", "preview": preview, "key": "errd-daehung-1", "as_of": "2024-01-10"});
+    let user = Some("errd-officer");
+    // p003 on the list is a civilian now: one who fails a check refuses
+    // the whole act, so he is taken off and a serving soldier put on.
+    let (status, refused) = fixture.request(&state, "POST", path, Some(body(false)), user).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert!(
+        refused["error"]["details"]["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|message| message.contains("not serving")),
+        "{refused}"
+    );
+    let (status, body_of) = fixture
+        .request(
+            &state,
+            "DELETE",
+            "/api/v1/lists/errd-list/entries/p003?as_of=2024-01-09",
+            None,
+            user,
+        )
+        .await;
+    assert!(status.is_success(), "{body_of}");
+    let (status, body_of) = fixture
+        .request(
+            &state,
+            "POST",
+            "/api/v1/lists/errd-list/entries",
+            Some(serde_json::json!({"persons": ["p001"], "as_of": "2024-01-09"})),
+            user,
+        )
+        .await;
+    assert!(status.is_success(), "{body_of}");
+    // A preview: 200, nothing written (no act number, the person not deployed).
+    let (status, previewed) = fixture.request(&state, "POST", path, Some(body(true)), user).await;
+    assert_eq!(status, StatusCode::OK, "{previewed}");
+    assert_eq!(previewed["act"], Value::Null);
+    assert_eq!(previewed["done"], serde_json::json!(["p001"]));
+    let (_, person) =
+        fixture.request(&state, "GET", "/api/v1/people/p001?as_of=2024-01-10", None, user).await;
+    assert!(!person.to_string().contains("daehung"), "{person}");
+    // The act: 201, and the read after it sees it.
+    let (status, done) = fixture.request(&state, "POST", path, Some(body(false)), user).await;
+    assert_eq!(status, StatusCode::CREATED, "{done}");
+    assert_eq!(done["done"], previewed["done"]);
+    assert_eq!(done["refused"], previewed["refused"]);
+    assert!(done["act"].is_i64(), "{done}");
+    let (_, person) =
+        fixture.request(&state, "GET", "/api/v1/people/p001?as_of=2024-01-10", None, user).await;
+    assert!(person.to_string().contains("daehung"), "{person}");
+    // The same key: the first act's answer, and no act more.
+    let (_, acts) = fixture.request(&state, "GET", "/api/v1/acts?limit=1000", None, user).await;
+    let (status, again) = fixture.request(&state, "POST", path, Some(body(false)), user).await;
+    assert_eq!(status, StatusCode::CREATED, "{again}");
+    assert_eq!(again, done);
+    let (_, after) = fixture.request(&state, "GET", "/api/v1/acts?limit=1000", None, user).await;
+    assert_eq!(acts, after, "a second act with the key was recorded");
+    // Without the key: he is deployed there already; 409, every failure
+    // listed in the details.
+    let (status, refused) = fixture
+        .request(
+            &state,
+            "POST",
+            path,
+            Some(serde_json::json!({"site": "daehung", "as_of": "2024-01-10"})),
+            user,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert!(refused.to_string().contains("deployed at `daehung` already"), "{refused}");
+    // Another organisation's list: 403, whoever asks of a list he may not
+    // act on; a list that does not exist reads the same to him.
+    for list in ["sonbong-redeploy", "no-such-list"] {
+        let (status, body) = fixture
+            .request(
+                &state,
+                "POST",
+                &format!("/api/v1/lists/{list}/redeploy"),
+                Some(serde_json::json!({"site": "daehung", "preview": true})),
+                user,
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{list}: {body}");
+    }
+    // A placement posts from its own list only, and only the eligible.
+    let (status, body) = fixture
+        .request(
+            &state,
+            "POST",
+            "/api/v1/lists/haebit-2023/post",
+            Some(serde_json::json!({"country": "Russia", "eligible": false})),
+            Some("placer"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+}

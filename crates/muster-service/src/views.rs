@@ -831,8 +831,10 @@ pub struct MassDone {
     pub done: Vec<String>,
     /// The persons left out, and why.
     pub refused: Vec<MassRefused>,
-    /// For a preview: the checks the act would fail (it would be refused).
+    /// For a preview: the checks the act would fail.
     pub errors: Vec<MassError>,
+    /// For a preview: why the act would be refused, as its refusal says.
+    pub refusal: Option<String>,
     /// The organisations left a notice.
     pub notices: Vec<String>,
 }

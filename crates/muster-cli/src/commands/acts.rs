@@ -140,7 +140,7 @@ fn print_mass(done: &views::MassDone, format: Format) -> anyhow::Result<ExitCode
         Format::Table => std::io::stdout().lock().write_all(mass_table(done).as_bytes())?,
     }
     // A preview of an act that would be refused says so by its exit code.
-    Ok(if done.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if done.refusal.is_none() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 /// A mass act's answer: the act, whom it acted on, whom it left out and
@@ -183,11 +183,8 @@ pub fn mass_table(done: &views::MassDone) -> String {
         }
         text.push('\n');
     }
-    if !done.errors.is_empty() {
-        let _ = writeln!(text, "the act would be refused: {} failed its checks", done.errors.len());
-        for error in &done.errors {
-            let _ = writeln!(text, "  {}: {}", error.person, error.message);
-        }
+    if let Some(refusal) = &done.refusal {
+        let _ = writeln!(text, "it would be refused: {refusal}");
     }
     if !done.notices.is_empty() {
         let _ = writeln!(text, "notices: {}", done.notices.join(", "));

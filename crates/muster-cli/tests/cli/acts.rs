@@ -7,7 +7,7 @@ use crate::{Run, Sandbox};
 
 /// Runs an act as the user `registrar`, with the moment it was recorded
 /// masked (it is the clock's).
-fn act(sandbox: &Sandbox, args: &[&str]) -> Run {
+pub(crate) fn act(sandbox: &Sandbox, args: &[&str]) -> Run {
     let output = sandbox.command(args).env("USER", "registrar").output().unwrap();
     let mask = |text: Vec<u8>| {
         let text = String::from_utf8(text).unwrap();
@@ -51,7 +51,7 @@ fn mask_moments(text: &str) -> String {
 }
 
 /// A refused act: exit 1, the message on stderr, and the store as before.
-fn refused(sandbox: &Sandbox, args: &[&str]) -> String {
+pub(crate) fn refused(sandbox: &Sandbox, args: &[&str]) -> String {
     let before = sandbox.dump();
     let run = act(sandbox, args);
     assert_eq!(run.code, 1, "muster {args:?}: {run:?}");

@@ -11,6 +11,7 @@ mod generate;
 mod import;
 mod kill;
 mod live;
+mod mass;
 mod orders;
 mod person;
 mod scenario;

@@ -197,7 +197,9 @@ pub fn record(
     }
     if given.preview {
         let decided = decide(&*store, rules, act, given, authorize)?;
+        let refusal = verdict(act, given, &decided).map(|refusal| refusal.to_string());
         return Ok(MassDone {
+            refusal,
             act: None,
             kind: act.kind().to_string(),
             list: act.list().map(str::to_string),
@@ -229,20 +231,9 @@ pub fn record(
             return Err(StoreError::Refused { reason: format!("key `{key}` was used already") });
         }
         let outcome = decide(store, rules, act, given, &mut *authorize).and_then(|decided| {
-            if !decided.errors.is_empty() {
-                Err(failed(act, &decided.errors))
-            } else if decided.done.is_empty() {
-                Err(refused(format!(
-                    "no one of {} is due on {}: the {} would change nothing",
-                    match (act.list(), cycle_of(act)) {
-                        (Some(list), _) => format!("list `{list}`"),
-                        (None, cycle) => format!("the roster of {}", cycle.unwrap_or_default()),
-                    },
-                    given.day,
-                    act.kind()
-                )))
-            } else {
-                Ok(decided)
+            match verdict(act, given, &decided) {
+                Some(refusal) => Err(refusal),
+                None => Ok(decided),
             }
         });
         match outcome {
@@ -262,6 +253,26 @@ pub fn record(
             }
             Err(refusal.take().unwrap_or(ServiceError::Store(error)))
         }
+    }
+}
+
+/// Why the act decided would be refused: a person failing its checks, or
+/// no one due.
+fn verdict(act: &MassAct, given: &Given<'_>, decided: &Decided) -> Option<ServiceError> {
+    if !decided.errors.is_empty() {
+        Some(failed(act, &decided.errors))
+    } else if decided.done.is_empty() {
+        Some(refused(format!(
+            "no one of {} is due on {}: the {} would change nothing",
+            match (act.list(), cycle_of(act)) {
+                (Some(list), _) => format!("list `{list}`"),
+                (None, cycle) => format!("the roster of {}", cycle.unwrap_or_default()),
+            },
+            given.day,
+            act.kind()
+        )))
+    } else {
+        None
     }
 }
 
@@ -330,6 +341,7 @@ pub fn answer_of(store: &dyn Store, id: i64) -> Result<MassDone, ServiceError> {
         done: serde_json::from_value(parse("done")?).map_err(corrupt)?,
         refused: serde_json::from_value(parse("refused")?).map_err(corrupt)?,
         errors: Vec::new(),
+        refusal: None,
         notices: serde_json::from_value(parse("notices")?).map_err(corrupt)?,
     })
 }
@@ -464,7 +476,7 @@ fn decide(
             let list = crate::load::list(&stored);
             if list.kind != act.list_kind() {
                 return Err(refused(format!(
-                    "list `{id}` is a {} list: a {} is made from a {} list",
+                    "list `{id}` is of kind `{}`: a {} is made from a list of kind `{}`",
                     list.kind,
                     act.kind(),
                     act.list_kind()
