@@ -397,7 +397,7 @@ fn every_refused_act_says_why_and_writes_nothing() {
         $ person discharge p001 --as-of 2024-01-10
         error: the discharge date of `p001` is 2026-10-01: to discharge him on 2024-01-10, give --early with --grounds
         $ person discharge p001 --as-of 2030-01-10
-        error: `p001` is not serving on 2030-01-10: he is discharged
+        error: 2030-01-10 is after the discharge date of `p001`, 2026-10-01: only an order delays a discharge
         $ person post p009 --list haebit-2024 --country Russia --as-of 2024-01-10
         error: `p009` is excluded on list `haebit-2024` on 2024-01-10, not eligible: he cannot be posted
           mod-2024-001 rule 1: Home province Chagang

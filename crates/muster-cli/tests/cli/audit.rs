@@ -196,6 +196,19 @@ fn full_store() -> Sandbox {
     let event: serde_json::Value = serde_json::from_str(&event).unwrap();
     let act = event["act"].to_string();
     sandbox.ok(&["act", "reverse", &act, "--reason", "Entered in error"]);
+    // A posting of a list's eligible, kept with its key.
+    sandbox.ok(&[
+        "list",
+        "post",
+        "haebit-2023",
+        "--eligible",
+        "--country",
+        "Russia",
+        "--key",
+        "haebit-2023-first",
+        "--as-of",
+        "2023-06-05",
+    ]);
     sandbox
 }
 
@@ -286,6 +299,11 @@ const TAMPERINGS: &[Tampering] = &[
             "(SELECT min(id) FROM acts WHERE id NOT IN (SELECT reversed FROM reversals))",
         )],
     },
+    Tampering {
+        table: "act_keys",
+        set: "key = key || 'x'",
+        forged: &[("key", "key || '-forged'")],
+    },
 ];
 
 /// A copy of `db` changed by `sql` (with foreign keys off, as the `sqlite3`
@@ -367,7 +385,7 @@ fn tamper_every_table(sandbox: &Sandbox, db: &Path, born_later: &[&str]) -> Stri
 #[test]
 fn a_row_changed_inserted_or_deleted_in_any_table_is_caught() {
     let sandbox = full_store();
-    assert!(sandbox.ok(&["audit", "verify"]).starts_with("the audit log is intact: 14 entries"));
+    assert!(sandbox.ok(&["audit", "verify"]).starts_with("the audit log is intact: 15 entries"));
     let said = tamper_every_table(&sandbox, &sandbox.db(), &[]);
     expect![[r#"
         calendars changed: entry 12: a row of `calendars` written by act 12 was changed since entry 12 recorded it
@@ -421,6 +439,9 @@ fn a_row_changed_inserted_or_deleted_in_any_table_is_caught() {
         reversals changed: entry 14: a row of `reversals` written by act 14 was changed since entry 14 recorded it
         reversals inserted: entry 14: `reversals` holds 2 rows under act 14, where entry 14 recorded 1: a row was inserted
         reversals deleted: entry 14: `reversals` holds 0 rows under act 14, where entry 14 recorded 1: a row was deleted
+        act_keys changed: entry 15: a row of `act_keys` written by act 15 was changed since entry 15 recorded it
+        act_keys inserted: entry 15: `act_keys` holds 2 rows under act 15, where entry 15 recorded 1: a row was inserted
+        act_keys deleted: entry 15: `act_keys` holds 0 rows under act 15, where entry 15 recorded 1: a row was deleted
     "#]].assert_eq(&said);
 }
 
@@ -504,7 +525,7 @@ fn rows_of_an_act_no_entry_records_are_caught() {
     );
     assert_eq!(run.code, 1);
     expect![[r#"
-        error: the audit log is broken at entry 15: `people` holds 1 row under act 99, which no entry records: it was inserted
+        error: the audit log is broken at entry 16: `people` holds 1 row under act 99, which no entry records: it was inserted
     "#]].assert_eq(&run.stderr);
     let run = verify_tampered(
         &sandbox,
@@ -514,7 +535,7 @@ fn rows_of_an_act_no_entry_records_are_caught() {
     );
     assert_eq!(run.code, 1);
     expect![[r#"
-        error: the audit log is broken at entry 15: `notices` holds a row whose act is 'x', which no entry records: it was inserted
+        error: the audit log is broken at entry 16: `notices` holds a row whose act is 'x', which no entry records: it was inserted
     "#]].assert_eq(&run.stderr);
 }
 
@@ -573,7 +594,7 @@ fn tampering_after_the_seal_is_caught() {
     let (sandbox, db) = sealed_v4();
     // The reversals came with schema version 7: the seal of a store of
     // version 4 has none to hold.
-    let said = tamper_every_table(&sandbox, &db, &["reversals"]);
+    let said = tamper_every_table(&sandbox, &db, &["reversals", "act_keys"]);
     assert!(
         said.lines().all(|line| line.contains("since the seal (entry 13)")
             || line.contains("where the seal (entry 13)")),

@@ -15,7 +15,7 @@ use crate::Sandbox;
 
 /// A demo store (a generated army, the reported orders and lists), made
 /// once and copied for each case.
-fn template() -> &'static (Sandbox, PathBuf) {
+pub(crate) fn template() -> &'static (Sandbox, PathBuf) {
     static TEMPLATE: OnceLock<(Sandbox, PathBuf)> = OnceLock::new();
     TEMPLATE.get_or_init(|| {
         let sandbox = Sandbox::new();
@@ -43,12 +43,12 @@ fn drawn() -> impl Strategy<Value = Drawn> {
     })
 }
 
-fn day(offset: u16) -> NaiveDate {
+pub(crate) fn day(offset: u16) -> NaiveDate {
     NaiveDate::from_ymd_opt(2025, 12, 16).unwrap() + chrono::Days::new(u64::from(offset))
 }
 
 /// What the army answers, as JSON to compare.
-fn answers(army: &Army, persons: &[String]) -> Vec<serde_json::Value> {
+pub(crate) fn answers(army: &Army, persons: &[String]) -> Vec<serde_json::Value> {
     let budget = muster_service::Budget::new(muster_service::REQUEST_BUDGET);
     let mut said = Vec::new();
     let mut lists: Vec<String> =

@@ -364,3 +364,158 @@ fn one_reversal_undoes_all_of_a_mass_act_on_every_day() {
     }
     assert!(sandbox.ok(&["audit", "verify"]).starts_with("the audit log is intact"));
 }
+
+mod preview {
+    //! The preview of a mass act is what the act then does, on random
+    //! lists of a generated army; and the army kept up by the act is the
+    //! army built afresh.
+
+    use muster_service::Army;
+    use muster_service::acts::anyone;
+    use muster_service::acts::mass::{Given, MassAct};
+    use muster_store::{EntryAction, NewAct, NewList};
+    use proptest::prelude::*;
+
+    use crate::live::{answers, day, template};
+
+    #[derive(Clone, Debug)]
+    struct Drawn {
+        kind: u8,
+        persons: Vec<u16>,
+        target: u8,
+        day: u16,
+        limit: Option<u8>,
+    }
+
+    fn drawn() -> impl Strategy<Value = Drawn> {
+        (
+            0u8..3,
+            proptest::collection::vec(1u16..1500, 1..60),
+            any::<u8>(),
+            0u16..200,
+            proptest::option::of(1u8..20),
+        )
+            .prop_map(|(kind, persons, target, day, limit)| Drawn {
+                kind,
+                persons,
+                target,
+                day,
+                limit,
+            })
+    }
+
+    fn run(drawn: &Drawn) -> Result<(), TestCaseError> {
+        let (_, template) = template();
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("muster.db");
+        std::fs::copy(template, &db).unwrap();
+        let mut store = muster_store::open(db.to_str().unwrap()).unwrap();
+        let mut army = Army::load(store.as_ref(), &mut |_, _, _| {}).unwrap();
+        let mut units: Vec<String> = army.world().units.keys().cloned().collect();
+        units.sort();
+        let sites: Vec<String> = army.world().sites.iter().map(|site| site.id.clone()).collect();
+        let unit = units[usize::from(drawn.target) % units.len()].clone();
+        let site = sites[usize::from(drawn.target) % sites.len()].clone();
+        let (kind, act) = match drawn.kind {
+            0 => (
+                "call-up",
+                MassAct::CallUp { list: "drawn".into(), unit, term_months: "36".into() },
+            ),
+            1 => (
+                "redeployment",
+                MassAct::Redeploy {
+                    list: "drawn".into(),
+                    site,
+                    campaign: None,
+                    unit: (drawn.target % 2 == 0).then_some(unit),
+                    until: None,
+                },
+            ),
+            _ => (
+                "overseas-posting",
+                MassAct::Post {
+                    list: "drawn".into(),
+                    country: "Russia".into(),
+                    limit: drawn.limit.map(usize::from),
+                },
+            ),
+        };
+        let on = day(drawn.day);
+        let new_act = |kind: &str| NewAct {
+            kind: kind.to_string(),
+            valid_on: on,
+            actor: "test".to_string(),
+            summary: String::new(),
+        };
+        let list = NewList {
+            id: "drawn".into(),
+            kind: kind.into(),
+            owner: "errd".into(),
+            title: String::new(),
+            quota: None,
+        };
+        store.create_list(new_act("list-create"), list).unwrap();
+        let mut persons: Vec<String> =
+            drawn.persons.iter().map(|person| format!("p{person:07}")).collect();
+        persons.dedup();
+        store
+            .change_entries(new_act("list-add"), "drawn", &persons, EntryAction::Add, &[])
+            .unwrap();
+        army.catch_up(store.as_ref(), &mut |_, _, _| {}).unwrap();
+        let rules = army.rules().clone();
+        let given = |preview| Given { day: on, actor: "test", preview, key: None, roster: None };
+        let before = store.last_act().unwrap();
+        let preview = muster_service::acts::mass::record(
+            store.as_mut(),
+            &rules,
+            &act,
+            &given(true),
+            &mut anyone,
+        )
+        .unwrap();
+        prop_assert_eq!(store.last_act().unwrap(), before, "a preview wrote");
+        prop_assert_eq!(preview.done.len() + preview.refused.len() <= persons.len(), true);
+        let done = muster_service::acts::mass::record(
+            store.as_mut(),
+            &rules,
+            &act,
+            &given(false),
+            &mut anyone,
+        );
+        match (&preview.refusal, done) {
+            (None, Ok(done)) => {
+                prop_assert_eq!(&done.done, &preview.done);
+                prop_assert_eq!(&done.refused, &preview.refused);
+                prop_assert_eq!(&done.notices, &preview.notices);
+                prop_assert_eq!(done.act, Some(before + 1));
+            }
+            (Some(refusal), Err(error)) => {
+                prop_assert_eq!(refusal, &error.to_string());
+                prop_assert_eq!(store.last_act().unwrap(), before, "a refused act wrote");
+            }
+            (refusal, done) => {
+                return Err(TestCaseError::fail(format!(
+                    "the preview said {refusal:?}, the act {:?}",
+                    done.map(|done| done.act)
+                )));
+            }
+        }
+        // The army kept up by the act reads as the army built afresh.
+        army.catch_up(store.as_ref(), &mut |_, _, _| {}).unwrap();
+        let fresh = Army::load(store.as_ref(), &mut |_, _, _| {}).unwrap();
+        prop_assert_eq!(answers(&army, &persons), answers(&fresh, &persons));
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: std::env::var("MUSTER_LIVE_CASES").ok().and_then(|cases| cases.parse().ok()).unwrap_or(24),
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn the_preview_of_a_mass_act_is_what_the_act_does(drawn in drawn()) {
+            run(&drawn)?;
+        }
+    }
+}
