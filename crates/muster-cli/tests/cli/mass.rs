@@ -427,7 +427,7 @@ mod preview {
                     list: "drawn".into(),
                     site,
                     campaign: None,
-                    unit: (drawn.target % 2 == 0).then_some(unit),
+                    unit: drawn.target.is_multiple_of(2).then_some(unit),
                     until: None,
                 },
             ),
