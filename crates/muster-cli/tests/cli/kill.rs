@@ -176,3 +176,105 @@ fn a_server_killed_during_a_burst_of_acts_keeps_every_act_it_answered_and_none_i
     }
     assert!(answered_in_all > 10, "only {answered_in_all} acts were answered before the kills");
 }
+
+/// The acts, and the deployments written under the last act: what a
+/// redeployment of a list leaves.
+fn redeployed(db: &Path) -> (i64, i64) {
+    let connection = rusqlite::Connection::open(db).unwrap();
+    let check: String =
+        connection.query_row("PRAGMA integrity_check", [], |row| row.get(0)).unwrap();
+    assert_eq!(check, "ok", "{}", db.display());
+    connection
+        .query_row(
+            "SELECT count(*), (SELECT count(*) FROM deployments WHERE act = (SELECT max(id) FROM acts))
+             FROM acts",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .unwrap()
+}
+
+#[test]
+fn a_mass_act_killed_at_any_moment_stores_all_of_it_or_nothing() {
+    let sandbox = Sandbox::new();
+    sandbox.ok(&["generate", "army", "--people", "40000", "--seed", "12"]);
+    sandbox.ok(&["--db", "template.db", "init"]);
+    sandbox.ok(&["--db", "template.db", "import", "army", "--as-of", "2000-01-01"]);
+    let list = [
+        "--db",
+        "template.db",
+        "list",
+        "create",
+        "mines",
+        "--kind",
+        "redeployment",
+        "--owner",
+        "errd",
+        "--as-of",
+        "2026-01-05",
+    ];
+    sandbox.ok(&list);
+    sandbox.ok(&[
+        "--db",
+        "template.db",
+        "list",
+        "add",
+        "mines",
+        "--where",
+        r#"person.status == "serving" && !person.deployed_at("daehung")"#,
+        "--as-of",
+        "2026-01-05",
+    ]);
+    let template = sandbox.path().join("template.db");
+    {
+        let connection = rusqlite::Connection::open(&template).unwrap();
+        connection.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+    }
+    let (acts_before, _) = redeployed(&template);
+    let redeploy = |db: &str| {
+        sandbox.command(&[
+            "--db",
+            db,
+            "list",
+            "redeploy",
+            "mines",
+            "--site",
+            "daehung",
+            "--as-of",
+            "2026-01-06",
+            "--format",
+            "json",
+        ])
+    };
+    // A whole act, timed, to spread the kills over it.
+    std::fs::copy(&template, sandbox.path().join("whole.db")).unwrap();
+    let started = Instant::now();
+    let output = redeploy("whole.db").output().unwrap();
+    let whole = started.elapsed();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let done: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let persons = done["done"].as_array().unwrap().len() as i64;
+    assert!(persons > 5_000, "only {persons} persons redeployed");
+    assert_eq!(redeployed(&sandbox.path().join("whole.db")), (acts_before + 1, persons));
+
+    let mut outcomes = (0, 0);
+    for moment in 1..=10u32 {
+        let db = format!("killed-{moment}.db");
+        std::fs::copy(&template, sandbox.path().join(&db)).unwrap();
+        let mut child = redeploy(&db).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        std::thread::sleep(whole.mul_f64(f64::from(moment) / 10.0) + Duration::from_millis(5));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        match redeployed(&sandbox.path().join(&db)) {
+            (acts, _) if acts == acts_before => outcomes.0 += 1,
+            (acts, rows) if acts == acts_before + 1 && rows == persons => outcomes.1 += 1,
+            found => panic!(
+                "killed at {moment}/10 of the act, the store holds part of it: {found:?} of {persons}"
+            ),
+        }
+        let verify = sandbox.ok(&["--db", &db, "audit", "verify"]);
+        assert!(verify.starts_with("the audit log is intact"), "{verify}");
+    }
+    eprintln!("mass act kill test: {} stores held nothing, {} held all", outcomes.0, outcomes.1);
+    assert!(outcomes.0 > 0, "no kill landed before the commit");
+}
