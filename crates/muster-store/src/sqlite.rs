@@ -1685,10 +1685,20 @@ fn write_plan(
     }
     {
         let mut insert = rows::HashedInsert::new(connection, rows::registered("deployments")?)?;
-        let mut find = connection
+        // One statement for a person's deployment and one for a unit's, each
+        // `=` on its column so that the column's (partial) index is used:
+        // `person IS ?` would read every deployment for each row.
+        let mut find_of_person = connection
             .prepare(
                 "SELECT max(id) FROM deployments
-                 WHERE unit IS ?1 AND person IS ?2 AND site = ?3 AND from_day = ?4 AND act < ?5
+                 WHERE person = ?1 AND unit IS NULL AND site = ?2 AND from_day = ?3 AND act < ?4
+                   AND act NOT IN (SELECT reversed FROM reversals)",
+            )
+            .map_err(database("find replaced deployments"))?;
+        let mut find_of_unit = connection
+            .prepare(
+                "SELECT max(id) FROM deployments
+                 WHERE unit = ?1 AND person IS NULL AND site = ?2 AND from_day = ?3 AND act < ?4
                    AND act NOT IN (SELECT reversed FROM reversals)",
             )
             .map_err(database("find replaced deployments"))?;
@@ -1699,10 +1709,13 @@ fn write_plan(
             };
             let from = day_text(record.from);
             let replaces: Option<i64> = if mode == Mode::Update {
-                find.query_row(params![unit, person, record.site, from.as_str(), act], |row| {
-                    row.get(0)
-                })
-                .map_err(database("find replaced deployments"))?
+                let (find, key) = match (&record.deployed, unit, person) {
+                    (Deployed::Unit(_), Some(unit), _) => (&mut find_of_unit, unit),
+                    (_, _, Some(person)) => (&mut find_of_person, person),
+                    _ => (&mut find_of_person, ""),
+                };
+                find.query_row(params![key, record.site, from.as_str(), act], |row| row.get(0))
+                    .map_err(database("find replaced deployments"))?
             } else {
                 None
             };

@@ -17,7 +17,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
-use muster_core::{EntryChange, EventKind, PersonFile, Records};
+use muster_core::{EntryChange, EventKind, PersonFile, Records, Status};
 use muster_dataset::{Mode, Plan};
 use muster_orders::{EntryStatus, StepResult};
 use muster_store::{ActWrite, NewAct, NewNotice, Store, StoreError};
@@ -436,9 +436,26 @@ fn decide(
                 files.insert(file.person.id.clone(), file);
             }
             for entry in &roster.entries {
+                // One due whose state forbids a discharge on the day (abroad,
+                // awol, killed) is left out as the list acts leave out the
+                // ineligible: discharged when he is back, by his own act.
+                let state = files
+                    .get(&entry.person)
+                    .map(|file| file.status_on(roster.date, None))
+                    .filter(|state| *state != Status::Serving);
                 match entry.status.as_str() {
-                    "scheduled" | "exempt" | "delayed-in" if entry.date == roster.date => {
+                    "scheduled" | "exempt" | "delayed-in"
+                        if entry.date == roster.date && state.is_none() =>
+                    {
                         chosen.push(entry.person.clone());
+                    }
+                    "scheduled" | "exempt" | "delayed-in" if entry.date == roster.date => {
+                        refused_entries.push(MassRefused {
+                            person: entry.person.clone(),
+                            status: state.map_or("", Status::as_str).to_string(),
+                            reasons: Vec::new(),
+                            papers: Vec::new(),
+                        });
                     }
                     "discharged" => {}
                     status => {
