@@ -1652,7 +1652,9 @@ fn write_plan(
         let mut insert = rows::HashedInsert::new(connection, rows::registered("service")?)?;
         let mut find = connection
             .prepare(
-                "SELECT max(id) FROM service WHERE person = ?1 AND unit = ?2 AND from_day = ?3 AND act < ?4
+                // `+unit`: by the person's index, never the unit's (a unit
+                // has thousands of rows, a person a few).
+                "SELECT max(id) FROM service WHERE person = ?1 AND +unit = ?2 AND from_day = ?3 AND act < ?4
                  AND act NOT IN (SELECT reversed FROM reversals)",
             )
             .map_err(database("find replaced assignments"))?;
