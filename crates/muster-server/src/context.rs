@@ -176,18 +176,9 @@ impl Context {
         self.require(action, &resource)
     }
 
-    /// What of a person the caller is shown (`muster_access::PersonCut`):
-    /// the fields of his role, and for a unit administration the history of
-    /// its own units only.
-    pub fn person_cut(&self, person: &views::Person) -> muster_access::PersonCut {
-        person_cut(self.army.rules(), &self.caller, person)
-    }
-
-    /// Cuts a person to what the caller may see: the one place where a
-    /// person is cut, with the rule of `muster_access::PersonCut`.
+    /// Cuts a person to what the caller may see (`cut`).
     pub fn cut_person(&self, person: &mut views::Person) {
-        let cut = self.person_cut(person);
-        person.cut(&Shown(&cut));
+        cut(self.army.rules(), &self.caller, person);
     }
 
     /// A person as the caller may see him on a day, if the policies allow
@@ -205,8 +196,7 @@ impl Context {
         let rules = army.rules().clone();
         drop(army);
         let mut person = muster_service::people::show(&*store, &rules, id, day)?;
-        let cut = person_cut(&rules, &caller, &person);
-        person.cut(&Shown(&cut));
+        cut(&rules, &caller, &mut person);
         Ok(person)
     }
 
@@ -222,6 +212,13 @@ impl Context {
             Some((fields, methods)) => Readable::only(fields, methods),
         }
     }
+}
+
+/// Cuts a person to what the caller may see: the one place where a person
+/// is cut, with the rule of `muster_access::PersonCut`.
+fn cut(rules: &muster_service::Rules, caller: &Caller, person: &mut views::Person) {
+    let shown = person_cut(rules, caller, person);
+    person.cut(&Shown(&shown));
 }
 
 /// What of a person a caller is shown: the fields of his role, and for a
@@ -397,26 +394,9 @@ pub fn record_act(
     day: NaiveDate,
 ) -> Result<views::ActDone, ApiError> {
     let actor = caller.actor();
-    let acting = state.acting();
-    let recorded = {
-        let mut authorize = |subject: &muster_service::acts::Subject| {
-            caller.may(state, action, &act_resource(subject, ""))
-        };
-        let _turn = state.write_turn();
-        muster_service::acts::record(&mut *store, rules, act, day, &actor, &mut authorize)
-    };
-    let mut done = match recorded {
-        Ok(done) => done,
-        Err(muster_service::ServiceError::Denied(subject)) => {
-            caller.require(state, store, action, &act_resource(&subject, ""))?;
-            return Err(ApiError::forbidden("the act is not allowed".to_string()));
-        }
-        Err(error) => return Err(error.into()),
-    };
-    if let Err(error) = acting.settle(&*store) {
-        state.unsettle();
-        return Err(error);
-    }
+    let mut done = as_caller(state, store, caller, action, &mut |store, authorize| {
+        muster_service::acts::record(store, rules, act, day, &actor, authorize)
+    })?;
     keep_readable_lists(state, &*store, caller, &mut done)?;
     Ok(done)
 }
@@ -433,13 +413,32 @@ pub fn record_mass(
     act: &muster_service::acts::mass::MassAct,
     given: &muster_service::acts::mass::Given<'_>,
 ) -> Result<views::MassDone, ApiError> {
+    as_caller(state, store, caller, action, &mut |store, authorize| {
+        muster_service::acts::mass::record(store, rules, act, given, authorize)
+    })
+}
+
+/// Runs an act of the service as the caller, in this server's turn to
+/// write: the policies decide `action` on what the act is about, as the
+/// act reads it inside its transaction (a refusal is on the audit log:
+/// 403); the army is caught up with the act before the answer.
+fn as_caller<T>(
+    state: &AppState,
+    store: &mut dyn Store,
+    caller: &Caller,
+    action: Action,
+    act: &mut dyn FnMut(
+        &mut dyn Store,
+        muster_service::acts::Authorize<'_>,
+    ) -> Result<T, muster_service::ServiceError>,
+) -> Result<T, ApiError> {
     let acting = state.acting();
     let recorded = {
         let mut authorize = |subject: &muster_service::acts::Subject| {
             caller.may(state, action, &act_resource(subject, ""))
         };
         let _turn = state.write_turn();
-        muster_service::acts::mass::record(&mut *store, rules, act, given, &mut authorize)
+        act(&mut *store, &mut authorize)
     };
     let done = match recorded {
         Ok(done) => done,
