@@ -98,6 +98,7 @@ pub fn mass(db: &str, act: &MassAct, args: &MassArgs) -> anyhow::Result<ExitCode
         preview: args.preview,
         key: args.key.as_deref(),
         roster: None,
+        budget: None,
     };
     let done = muster_service::acts::mass::record(
         store.as_mut(),
@@ -122,7 +123,14 @@ pub fn carry_out(
     let army = army(store.as_ref())?;
     let roster = muster_service::acts::mass::roster_of(&army, cycle, &budget())?;
     let actor = actor();
-    let given = Given { day: roster.date, actor: &actor, preview, key, roster: Some(&roster) };
+    let given = Given {
+        day: roster.date,
+        actor: &actor,
+        preview,
+        key,
+        roster: Some(&roster),
+        budget: None,
+    };
     let act = MassAct::CarryOut { cycle: cycle.to_string() };
     let done = muster_service::acts::mass::record(
         store.as_mut(),

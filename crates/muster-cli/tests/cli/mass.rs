@@ -463,7 +463,14 @@ mod preview {
             .unwrap();
         army.catch_up(store.as_ref(), &mut |_, _, _| {}).unwrap();
         let rules = army.rules().clone();
-        let given = |preview| Given { day: on, actor: "test", preview, key: None, roster: None };
+        let given = |preview| Given {
+            day: on,
+            actor: "test",
+            preview,
+            key: None,
+            roster: None,
+            budget: None,
+        };
         let before = store.last_act().unwrap();
         let preview = muster_service::acts::mass::record(
             store.as_mut(),
@@ -505,6 +512,70 @@ mod preview {
         let fresh = Army::load(store.as_ref(), &mut |_, _, _| {}).unwrap();
         prop_assert_eq!(answers(&army, &persons), answers(&fresh, &persons));
         Ok(())
+    }
+
+    /// A mass act whose request is gone (its budget cancelled, as when its
+    /// client goes away or its deadline passes) stops and writes nothing.
+    #[test]
+    fn a_mass_act_past_its_budget_stops_and_writes_nothing() {
+        let (_, template) = template();
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("muster.db");
+        std::fs::copy(template, &db).unwrap();
+        let mut store = muster_store::open(db.to_str().unwrap()).unwrap();
+        let on = day(10);
+        let new_act = |kind: &str| NewAct {
+            kind: kind.to_string(),
+            valid_on: on,
+            actor: "test".to_string(),
+            summary: String::new(),
+        };
+        let list = NewList {
+            id: "drawn".into(),
+            kind: "redeployment".into(),
+            owner: "errd".into(),
+            title: String::new(),
+            quota: None,
+        };
+        store.create_list(new_act("list-create"), list).unwrap();
+        let persons: Vec<String> = (1..=600).map(|person| format!("p{person:07}")).collect();
+        store
+            .change_entries(new_act("list-add"), "drawn", &persons, EntryAction::Add, &[])
+            .unwrap();
+        let rules = muster_service::Rules::load(store.as_ref()).unwrap();
+        let act = MassAct::Redeploy {
+            list: "drawn".into(),
+            site: "gomdok".into(),
+            campaign: None,
+            unit: None,
+            until: None,
+        };
+        let budget = muster_service::Budget::new(muster_service::REQUEST_BUDGET);
+        budget.cancel();
+        let before = store.last_act().unwrap();
+        for preview in [true, false] {
+            let given = Given {
+                day: on,
+                actor: "test",
+                preview,
+                key: None,
+                roster: None,
+                budget: Some(&budget),
+            };
+            let stopped = muster_service::acts::mass::record(
+                store.as_mut(),
+                &rules,
+                &act,
+                &given,
+                &mut anyone,
+            );
+            assert!(
+                matches!(stopped, Err(muster_service::ServiceError::Stopped(_))),
+                "{:?}",
+                stopped.map(|done| done.act)
+            );
+            assert_eq!(store.last_act().unwrap(), before);
+        }
     }
 
     proptest! {

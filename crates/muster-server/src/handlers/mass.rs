@@ -136,12 +136,14 @@ async fn record(
         };
         let rules = state.rules(&*store)?;
         let actor = caller.actor();
+        let budget = crate::context::request_budget();
         let given = Given {
             day: roster.as_ref().map_or(day, |roster| roster.date),
             actor: &actor,
             preview: options.preview,
             key: options.key.as_deref(),
             roster: roster.as_ref(),
+            budget: Some(&budget),
         };
         let done = crate::context::record_mass(
             &state,

@@ -179,6 +179,23 @@ pub struct Given<'a> {
     pub key: Option<&'a str>,
     /// For a carry-out, its roster.
     pub roster: Option<&'a RosterOf>,
+    /// What the act may spend: its deadline, checked person by person (a
+    /// request's), so that no act holds the write lock past it.
+    pub budget: Option<&'a muster_cel::Budget>,
+}
+
+/// How many persons are decided between two looks at the budget.
+const PERSONS_BETWEEN_CHECKS: usize = 256;
+
+/// Stops the decision when the budget has run out (its deadline passed,
+/// or its request went away).
+fn spend(given: &Given<'_>, count: usize) -> Result<(), ServiceError> {
+    match given.budget {
+        Some(budget) if count.is_multiple_of(PERSONS_BETWEEN_CHECKS) => {
+            budget.check().map_err(ServiceError::Stopped)
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Does a mass act, or previews it (`given.preview`).
@@ -523,7 +540,8 @@ fn decide(
                 MassAct::Post { limit, .. } => *limit,
                 _ => None,
             };
-            for person in &ids {
+            for (count, person) in ids.iter().enumerate() {
+                spend(given, count)?;
                 let Some(file) = files.get(person) else {
                     continue;
                 };
@@ -552,7 +570,8 @@ fn decide(
     let mut plan = Plan::default();
     let mut errors = Vec::new();
     let mut moved: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for person in &chosen {
+    for (count, person) in chosen.iter().enumerate() {
+        spend(given, count)?;
         let Some(file) = files.get(person) else {
             errors.push(MassError {
                 person: person.clone(),
