@@ -55,6 +55,12 @@ from muster_client.api.acts import (
     update as act_update,
 )
 from muster_client.api.audit import log as audit_log, verify as audit_verify
+from muster_client.api.mass import (
+    call_up as mass_call_up,
+    carry_out as mass_carry_out,
+    post as mass_post,
+    redeploy as mass_redeploy,
+)
 from muster_client.api.lists import (
     add as list_add,
     create as list_create,
@@ -964,6 +970,69 @@ def main() -> None:
         201,
     )
     check(reversal.persons[0].status == "abroad", "after the return's reversal he reads abroad")
+
+    # The acts on many people: a redeployment of errd's list previewed,
+    # then done as previewed; p012's papers keep him out.
+    six = ["p009", "p010", "p013", "p014", "p016", "p019"]
+    redeploy_body = lambda preview: m.RedeployBody(  # noqa: E731
+        site="daehung", preview=preview, key="walk-mines-2021", as_of="2021-01-06"
+    )
+    preview = typed(
+        call(mass_redeploy, errd, id="errd-mines-2021", body=redeploy_body(True)), m.MassDone
+    )
+    check(
+        preview.preview and preview.act is None and preview.done == six,
+        f"the redeployment's preview: the six eligible ({preview.done})",
+    )
+    check(
+        [(r.person, r.status, r.papers) for r in preview.refused]
+        == [("p012", "excluded", ["medical certificate 2020/114"])],
+        "p012 refused, his paper named",
+    )
+    redeployed = typed(
+        call(mass_redeploy, errd, id="errd-mines-2021", body=redeploy_body(False)),
+        m.MassDone,
+        201,
+    )
+    check(
+        redeployed.act is not None and redeployed.done == preview.done,
+        f"done as previewed, act {redeployed.act}",
+    )
+    again = typed(
+        call(mass_redeploy, errd, id="errd-mines-2021", body=redeploy_body(False)),
+        m.MassDone,
+        201,
+    )
+    check(again.act == redeployed.act, "the same key again: the first act's answer")
+    refused(
+        call(
+            mass_post,
+            placer,
+            id="errd-mines-2021",
+            body=m.ListPostBody(country="Russia", preview=True),
+        ),
+        403,
+        "a placement posts from no list but its own",
+    )
+    refused(
+        call(
+            mass_call_up,
+            errd,
+            id="haebit-2023",
+            body=m.CallUpBody(unit="c8-1", term_months="120", preview=True),
+        ),
+        403,
+        "a department calls up from no list of another",
+    )
+    carry = typed(
+        call(mass_carry_out, errd, cycle="2020-autumn", body=m.CarryOutBody(preview=True)),
+        m.MassDone,
+    )
+    check(
+        sorted(r.person for r in carry.refused if r.status == "delayed")
+        == ["p010", "p013", "p014", "p016"],
+        "the carry-out of 2020-autumn leaves out the four delayed",
+    )
 
     # The audit log.
     log = typed(call(audit_log, auditor), m.AuditLog)

@@ -59,7 +59,7 @@ pub struct RedeployBody {
 /// The postings abroad of a list's eligible entries.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PostBody {
+pub struct ListPostBody {
     pub country: String,
     /// At most this many, the first in nomination order.
     #[schema(minimum = 1)]
@@ -225,7 +225,7 @@ pub async fn redeploy(
     post,
     path = "/api/v1/lists/{id}/post",
     params(("id" = String, Path, description = "The list's id")),
-    request_body = PostBody,
+    request_body = ListPostBody,
     responses(
         (status = 201, body = views::MassDone, description = "Posted"),
         (status = 200, body = views::MassDone, description = "A preview: nothing was written"),
@@ -240,7 +240,7 @@ pub async fn post(
     State(state): State<AppState>,
     credentials: Credentials,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody<PostBody>,
+    JsonBody(body): JsonBody<ListPostBody>,
 ) -> Result<(StatusCode, Json<views::MassDone>), ApiError> {
     if !body.eligible {
         return Err(ApiError::new(
