@@ -363,16 +363,7 @@ fn subject(
     day: NaiveDate,
 ) -> Result<Subject, ServiceError> {
     let world = &rules.world;
-    let administrations = |unit: &str| -> Vec<String> {
-        let mut organisations: Vec<String> = world
-            .tree
-            .ancestors_or_self(unit)
-            .filter_map(|unit| world.units.get(unit).and_then(|unit| unit.administration.clone()))
-            .collect();
-        organisations.sort();
-        organisations.dedup();
-        organisations
-    };
+    let administrations = |unit: &str| administrations_of(rules, unit);
     let mut subject = Subject::default();
     match act {
         Act::Register { .. } => return Ok(subject),
@@ -431,6 +422,19 @@ fn subject(
         _ => {}
     }
     Ok(subject)
+}
+
+/// The organisations administering `unit` or a unit above it.
+fn administrations_of(rules: &Rules, unit: &str) -> Vec<String> {
+    let world = &rules.world;
+    let mut organisations: Vec<String> = world
+        .tree
+        .ancestors_or_self(unit)
+        .filter_map(|unit| world.units.get(unit).and_then(|unit| unit.administration.clone()))
+        .collect();
+    organisations.sort();
+    organisations.dedup();
+    organisations
 }
 
 /// A refusal by a state of the records or by an order.

@@ -24,7 +24,7 @@ use muster_store::{ActWrite, NewAct, NewNotice, Store, StoreError};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{Act, Authorize, Rows, Subject, invalid, reason, refused};
+use super::{Act, Authorize, Rows, Subject, administrations_of, invalid, reason, refused};
 use crate::views::{MassDone, MassError, MassRefused, Reason};
 use crate::{Rules, ServiceError};
 
@@ -641,19 +641,6 @@ fn named(persons: &[String]) -> String {
     text
 }
 
-/// The organisations administering `unit` or a unit above it.
-fn administrations_of(rules: &Rules, unit: &str) -> Vec<String> {
-    let world = &rules.world;
-    let mut organisations: Vec<String> = world
-        .tree
-        .ancestors_or_self(unit)
-        .filter_map(|unit| world.units.get(unit).and_then(|unit| unit.administration.clone()))
-        .collect();
-    organisations.sort();
-    organisations.dedup();
-    organisations
-}
-
 /// The rows of the act on one person a mass act does to him, checked by
 /// the import's rules against his records.
 fn person_plan(
@@ -664,8 +651,9 @@ fn person_plan(
     day: NaiveDate,
 ) -> Result<Plan, ServiceError> {
     let mut rows = Rows { files: vec![file.clone()], ..Rows::default() };
-    for one in act.on(&file.person.id) {
-        if let Act::Assign { unit, .. } = &one
+    let acts = act.on(&file.person.id);
+    for one in &acts {
+        if let Act::Assign { unit, .. } = one
             && file
                 .assignments
                 .iter()
@@ -674,14 +662,13 @@ fn person_plan(
             // Assigned there already: the redeployment only deploys him.
             continue;
         }
-        let own = super::on_person(store, rules, &one, file, day)?;
+        let own = super::on_person(store, rules, one, file, day)?;
         rows.people.extend(own.people);
         rows.service.extend(own.service);
         rows.deployments.extend(own.deployments);
         rows.events.extend(own.events);
     }
-    let first = act.on(&file.person.id).into_iter().last();
-    let stored: Records = match &first {
+    let stored: Records = match acts.last() {
         Some(one) => rows.known(rules, store, one)?,
         None => Records::default(),
     };
