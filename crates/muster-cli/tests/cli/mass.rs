@@ -578,6 +578,54 @@ mod preview {
         }
     }
 
+    /// A carry-out whose roster was read before another act was recorded
+    /// is refused, and writes nothing: the roster may no longer hold.
+    #[test]
+    fn a_carry_out_on_a_roster_read_before_another_act_is_refused() {
+        let (_, template) = template();
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("muster.db");
+        std::fs::copy(template, &db).unwrap();
+        let mut store = muster_store::open(db.to_str().unwrap()).unwrap();
+        let army = Army::load(store.as_ref(), &mut |_, _, _| {}).unwrap();
+        let budget = muster_service::Budget::new(muster_service::REQUEST_BUDGET);
+        let roster = muster_service::acts::mass::roster_of(&army, "2026-autumn", &budget).unwrap();
+        let list = NewList {
+            id: "meanwhile".into(),
+            kind: "redeployment".into(),
+            owner: "errd".into(),
+            title: String::new(),
+            quota: None,
+        };
+        let meanwhile = NewAct {
+            kind: "list-create".to_string(),
+            valid_on: roster.date,
+            actor: "test".to_string(),
+            summary: String::new(),
+        };
+        store.create_list(meanwhile, list).unwrap();
+        let before = store.last_act().unwrap();
+        let given = Given {
+            day: roster.date,
+            actor: "test",
+            preview: false,
+            key: None,
+            roster: Some(&roster),
+            budget: None,
+        };
+        let act = MassAct::CarryOut { cycle: "2026-autumn".into() };
+        let refused = muster_service::acts::mass::record(
+            store.as_mut(),
+            army.rules(),
+            &act,
+            &given,
+            &mut anyone,
+        );
+        let message = refused.map(|done| done.act).unwrap_err().to_string();
+        assert!(message.contains("run the carry-out again"), "{message}");
+        assert_eq!(store.last_act().unwrap(), before);
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig {
             cases: std::env::var("MUSTER_LIVE_CASES").ok().and_then(|cases| cases.parse().ok()).unwrap_or(24),
