@@ -227,6 +227,57 @@ async function save(page, shot) {
   check((await page.locator('figure svg').count()) === 2, 'department: the strength of Gomdok with and without the delay');
 }
 
+// The department carries out the discharges of 2020-autumn from the
+// roster's page: the preview counts the due and lists the delayed with
+// their rule; confirmed, the act runs with a progress bar, and its result
+// has the outcome per person, a CSV of it, and its reversal.
+{
+  const page = pages.department;
+  await open(page, '/discharge?cycle=2020-autumn&as_of=2020-12-31');
+  await page.getByRole('button', { name: /Preview the carry-out/ }).click();
+  await page.getByRole('heading', { name: /Preview: the carry-out of the discharges of 2020-autumn/ }).waitFor();
+  await save(page, 'mass-preview-carry-out');
+  check(await page.locator('#would-be-done').textContent() === '3', 'department: the preview would discharge the 3 due');
+  check(await page.locator('#refused-count').textContent() === '4', 'department: the preview lists the 4 delayed as refused');
+  check(await page.getByRole('cell', { name: /errd-2020-031 rule 1: Gomdok restoration/ }).count() === 4, 'department: each refused with the rule that delays him');
+  await page.getByLabel(/I confirm the carry-out of the discharges of 2020-autumn: 3 people/).check();
+  await page.getByRole('button', { name: 'Carry out' }).click();
+  await page.waitForURL(/\/acts\/\d+\/result$/);
+  await page.getByRole('heading', { name: /Act \d+: the carry-out of the discharges of 2020-autumn/ }).waitFor();
+  await save(page, 'mass-result-carry-out');
+  check(await page.locator('#done-count').textContent() === '3', 'department: the carry-out discharged 3, as previewed');
+  const csv = await (await page.request.get(`${page.url()}.csv`)).text();
+  check(csv.trim().split('\n').length === 8 && csv.includes('p011,done') && csv.includes('p010,refused,delayed'), 'department: the CSV has every person\'s outcome');
+  const roster = await (await page.request.get(`${base}/discharge?cycle=2020-autumn&as_of=2020-12-31`)).text();
+  check((roster.match(/status discharged/g) || []).length === 3, 'department: the roster shows the 3 discharged');
+  await page.getByText('Reverse this act').click();
+  await page.getByLabel('Reason').fill('carried out too early');
+  await page.getByRole('button', { name: 'Reverse' }).click();
+  await page.getByText(/reversed by act \d+/).waitFor();
+  const after = await (await page.request.get(`${base}/discharge?cycle=2020-autumn&as_of=2020-12-31`)).text();
+  check(!after.includes('status discharged'), 'department: after the reversal no one of 2020-autumn is discharged');
+}
+
+// The placement officer posts the eligible of his list abroad: the preview
+// refuses those the Chagang order excludes, with the rule; the act posts
+// the others; he is offered no reversal (his role has none).
+{
+  const page = pages.placement;
+  await open(page, '/lists/haebit-2023?as_of=2024-01-10', 'list-mass');
+  await page.getByText('Post abroad the eligible entries').click();
+  await page.getByLabel('to country').fill('Russia');
+  await page.locator('#mass_on').fill('2024-01-10');
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await page.getByRole('heading', { name: /Preview: the list-post of list haebit-2023/ }).waitFor();
+  const would = await page.locator('#would-be-done').textContent();
+  check(Number(would) > 0 && await page.getByRole('cell', { name: /mod-2024-001 rule 1/ }).count() > 0, `placement: the preview would post ${would} and refuses the excluded with the rule`);
+  await page.getByLabel(/I confirm/).check();
+  await page.getByRole('button', { name: 'Carry out' }).click();
+  await page.waitForURL(/\/acts\/\d+\/result$/);
+  check(await page.locator('#done-count').textContent() === would, 'placement: the act posted as many as previewed');
+  check(!(await page.getByText('Reverse this act').count()), 'placement: no reversal is offered');
+}
+
 {
   await open(pages.analyst, '/evidence?event=awol&by=home_province&as_of=2024-01-10', 'evidence');
   check(await pages.analyst.getByText(/Cohorts of fewer than 10/).isVisible(), 'analyst: small cohorts are counted together');

@@ -9,12 +9,14 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use muster_access::{Action, Resource};
 use muster_core::Role;
+use muster_service::acts::mass::{Given, MassAct};
 use muster_service::orders::Scope;
 use muster_service::{Budget, ListRecord, REQUEST_BUDGET, Readable, views};
 use muster_store::Store;
 
 use crate::auth::{Caller, Credentials};
 use crate::error::ApiError;
+use crate::limits;
 use crate::state::{AppState, ArmyGuard, PooledStore};
 
 /// A person's cut, as the view applies it.
@@ -261,6 +263,15 @@ pub fn request_budget() -> Arc<Budget> {
     BUDGET.with(|budget| budget.borrow().clone()).unwrap_or_else(|| Arc::new(new_budget()))
 }
 
+/// How long a mass act the console runs in the background may take.
+const JOB_DEADLINE: Duration = Duration::from_secs(600);
+
+/// The budget of a mass act run in the background: its own deadline, and
+/// no request to go away.
+pub fn job_budget() -> Budget {
+    Budget::new(REQUEST_BUDGET).with_deadline(Instant::now() + JOB_DEADLINE)
+}
+
 fn new_budget() -> Budget {
     Budget::new(REQUEST_BUDGET).with_deadline(Instant::now() + REQUEST_DEADLINE)
 }
@@ -401,20 +412,95 @@ pub fn record_act(
     Ok(done)
 }
 
-/// Does (or previews) an act on many people as the caller: the policies
-/// decide it inside its transaction, on the list it is made from; the army
-/// is caught up with it before the answer, as for an act on one person.
-pub fn record_mass(
+/// Bounds a mass act's fields as any input is bounded.
+pub fn check_mass(act: &MassAct) -> Result<(), ApiError> {
+    let id = |what: &str, text: &str| limits::check_id(what, text);
+    let text = |field: &str, text: &str| limits::check_chars(field, text, limits::MAX_REASON);
+    match act {
+        MassAct::CallUp { list, unit, term_months } => {
+            id("a list id", list)?;
+            id("a unit id", unit)?;
+            text("term_months", term_months)
+        }
+        MassAct::Redeploy { list, site, campaign, unit, until } => {
+            id("a list id", list)?;
+            id("a site id", site)?;
+            if let Some(campaign) = campaign {
+                id("a campaign id", campaign)?;
+            }
+            if let Some(unit) = unit {
+                id("a unit id", unit)?;
+            }
+            match until {
+                Some(until) => text("until", until),
+                None => Ok(()),
+            }
+        }
+        MassAct::Post { list, country, .. } => {
+            id("a list id", list)?;
+            text("country", country)
+        }
+        MassAct::CarryOut { cycle } => id("a cycle", cycle),
+    }
+}
+
+/// A mass act as a caller asks for it.
+pub struct MassRequest {
+    pub action: Action,
+    pub act: MassAct,
+    /// The act's day (a carry-out's is its cycle's date).
+    pub day: NaiveDate,
+    pub preview: bool,
+    pub key: Option<String>,
+}
+
+/// The action of the policies that decides a mass act.
+pub fn action_of(act: &MassAct) -> Action {
+    match act {
+        MassAct::CallUp { .. } => Action::CallUp,
+        MassAct::Redeploy { .. } => Action::Redeploy,
+        MassAct::Post { .. } => Action::PostList,
+        MassAct::CarryOut { .. } => Action::CarryOut,
+    }
+}
+
+/// Does (or previews) a mass act as the caller, on this thread: the API's
+/// and the console's (which runs it in the background, told how far it
+/// has come).
+pub fn mass_as(
     state: &AppState,
-    store: &mut dyn Store,
     caller: &Caller,
-    rules: &muster_service::Rules,
-    action: Action,
-    act: &muster_service::acts::mass::MassAct,
-    given: &muster_service::acts::mass::Given<'_>,
+    request: &MassRequest,
+    budget: &Budget,
+    progress: Option<muster_service::acts::mass::Progress<'_>>,
 ) -> Result<views::MassDone, ApiError> {
-    as_caller(state, store, caller, action, &mut |store, authorize| {
-        muster_service::acts::mass::record(store, rules, act, given, authorize)
+    check_mass(&request.act)?;
+    if let Some(key) = &request.key {
+        limits::check_chars("key", key, limits::MAX_TITLE)?;
+    }
+    let mut store = state.store()?;
+    // A carry-out is on the roster of its cycle, as the army answers it;
+    // the army is let go before the act waits for its turn.
+    let roster = match &request.act {
+        MassAct::CarryOut { cycle } => {
+            let army = state.army(&*store)?;
+            Some(muster_service::acts::mass::roster_of(&army, cycle, budget)?)
+        }
+        _ => None,
+    };
+    let rules = state.rules(&*store)?;
+    let actor = caller.actor();
+    let given = Given {
+        day: roster.as_ref().map_or(request.day, |roster| roster.date),
+        actor: &actor,
+        preview: request.preview,
+        key: request.key.as_deref(),
+        roster: roster.as_ref(),
+        budget: Some(budget),
+        progress,
+    };
+    as_caller(state, &mut *store, caller, request.action, &mut |store, authorize| {
+        muster_service::acts::mass::record(store, &rules, &request.act, &given, authorize)
     })
 }
 

@@ -25,6 +25,8 @@
 //!   and returns the typed answer of `muster-service`.
 //! - `console/`: the web console, one module per page, on the same
 //!   context and service.
+//! - `jobs.rs`: the acts on many people the console runs in the
+//!   background, with how far each has come.
 //! - `metrics.rs`: Prometheus metrics at `/metrics`, a log line per request.
 //! - `limits.rs`: the bounds of every input (the body, strings, lists,
 //!   query values, ids, the fields with limits of their own).
@@ -37,6 +39,7 @@ mod context;
 mod error;
 mod extract;
 mod handlers;
+mod jobs;
 mod limits;
 mod metrics;
 mod params;

@@ -126,6 +126,8 @@ struct Inner {
     callers: Mutex<(i64, HashMap<String, crate::auth::Caller>)>,
     /// Sessions of the console, by the SHA-256 of their cookie.
     sessions: Mutex<HashMap<String, Session>>,
+    /// The console's acts on many people running in the background.
+    jobs: crate::jobs::Jobs,
     /// The secret the login form's token is derived from, with the
     /// pre-session cookie.
     login_key: String,
@@ -213,6 +215,7 @@ impl AppState {
             rules: parking_lot::Mutex::new(None),
             callers: Mutex::new((0, HashMap::new())),
             sessions: Mutex::new(HashMap::new()),
+            jobs: crate::jobs::Jobs::default(),
             login_key: muster_access::generate_token(),
         }))
     }
@@ -413,6 +416,11 @@ impl AppState {
     }
 
     /// The session of a cookie, if it is live; using it keeps it alive.
+    /// The console's acts on many people running in the background.
+    pub fn jobs(&self) -> &crate::jobs::Jobs {
+        &self.0.jobs
+    }
+
     pub fn session(&self, cookie: &str) -> Option<Session> {
         let mut sessions = self.0.sessions.lock().ok()?;
         let key = muster_access::token_sha256(cookie);

@@ -3297,3 +3297,155 @@ async fn a_mass_act_through_the_api_is_previewed_done_once_per_key_and_refused_w
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 }
+
+/// The session's CSRF token, as a page of his hands it out.
+async fn csrf_of(fixture: &Fixture, cookie: &str) -> String {
+    let (_, _, body) = page(fixture, "GET", "/", Some(cookie), None).await;
+    body.split(r#"name="csrf" value=""#).nth(1).unwrap().split('"').next().unwrap().to_string()
+}
+
+/// Confirms a mass act on the console: the page of its job.
+async fn start_job(fixture: &Fixture, cookie: &str, form: &str) -> String {
+    let (status, headers, body) = page(fixture, "POST", "/mass", Some(cookie), Some(form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let job = headers["location"].to_str().unwrap().to_string();
+    assert!(job.starts_with("/mass/"), "{job}");
+    job
+}
+
+/// Follows a job's page, showing its progress, until it leads to the
+/// result.
+async fn job_ended(fixture: &Fixture, cookie: &str, job: &str) -> String {
+    for _ in 0..400 {
+        let (status, headers, body) = page(fixture, "GET", job, Some(cookie), None).await;
+        if status == StatusCode::SEE_OTHER {
+            return headers["location"].to_str().unwrap().to_string();
+        }
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.contains("<progress"), "{body}");
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("the act did not end");
+}
+
+/// The last act of the store the fixture's server runs on.
+fn last_act(fixture: &Fixture) -> i64 {
+    SqliteStore::open(&fixture._dir.path().join("muster.db")).unwrap().last_act().unwrap()
+}
+
+/// A mass act from the console, without JavaScript: the list page offers
+/// it to the list's owner, the roster page the carry-out to the department;
+/// a preview writes nothing, and one that would be refused lists every
+/// failure and offers no confirmation; "Carry out" wants its confirmation,
+/// then runs in the background (its page seen by its user only) and ends
+/// on the result, with its CSV; the same confirmation again is the same
+/// act.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_previews_confirms_and_carries_out_a_mass_act() {
+    let fixture = fixture();
+    let placer = console_login(&fixture, "placer").await;
+    let placer_csrf = csrf_of(&fixture, &placer).await;
+    let (status, _, body) =
+        page(&fixture, "GET", "/lists/haebit-2023?as_of=2024-01-10", Some(&placer), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("Post abroad the eligible entries"), "{body}");
+    let analyst = console_login(&fixture, "analyst").await;
+    let officer = console_login(&fixture, "errd-officer").await;
+    let csrf = csrf_of(&fixture, &officer).await;
+    let (_, _, body) =
+        page(&fixture, "GET", "/discharge?cycle=2020-autumn", Some(&officer), None).await;
+    assert!(body.contains("Preview the carry-out"), "{body}");
+
+    // A posting from the list: p008 is abroad already, so the act would be
+    // refused whole; the preview says why, and offers no "Carry out".
+    let before = last_act(&fixture);
+    let posting = format!(
+        "csrf={placer_csrf}&act=list-post&list=haebit-2023&country=Russia&as_of=2024-01-10&step=preview"
+    );
+    let (status, _, body) = page(&fixture, "POST", "/mass", Some(&placer), Some(&posting)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains(r#"<dd id="would-be-done">2</dd>"#), "{body}");
+    assert!(body.contains("mod-2024-001 rule 1"), "{body}");
+    assert!(body.contains("p008</a></td><td class=\"problem\">`p008` cannot be posted"), "{body}");
+    assert!(!body.contains("Carry out"), "{body}");
+    // Another organisation's list: refused by the policies.
+    let other = posting.replace("haebit-2023", "sonbong-list");
+    let (status, _, _) = page(&fixture, "POST", "/mass", Some(&placer), Some(&other)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(last_act(&fixture), before, "previews write nothing");
+
+    let form = |step: &str, extra: &str| {
+        format!("csrf={csrf}&act=carry-out&cycle=2020-autumn&step={step}{extra}")
+    };
+    let (status, _, body) =
+        page(&fixture, "POST", "/mass", Some(&officer), Some(&form("preview", ""))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let would = body
+        .split(r#"<dd id="would-be-done">"#)
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .and_then(|count| count.parse::<usize>().ok())
+        .unwrap_or_else(|| panic!("{body}"));
+    assert!(would > 0, "{body}");
+    assert!(body.contains("Carry out"), "{body}");
+    assert_eq!(last_act(&fixture), before, "a preview writes nothing");
+    let key = body
+        .split(r#"name="key" value=""#)
+        .nth(1)
+        .unwrap_or_else(|| panic!("{body}"))
+        .split('"')
+        .next()
+        .unwrap();
+
+    // Not confirmed, a forged token, or no key: refused, nothing written.
+    let (status, _, _) = page(
+        &fixture,
+        "POST",
+        "/mass",
+        Some(&officer),
+        Some(&form("carry-out", &format!("&key={key}"))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let forged = form("carry-out", &format!("&key={key}&confirm=yes")).replace(&csrf, "forged");
+    let (status, _, _) = page(&fixture, "POST", "/mass", Some(&officer), Some(&forged)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) =
+        page(&fixture, "POST", "/mass", Some(&officer), Some(&form("carry-out", "&confirm=yes")))
+            .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(last_act(&fixture), before);
+
+    let confirmed = form("carry-out", &format!("&key={key}&confirm=yes&count={would}"));
+    let job = start_job(&fixture, &officer, &confirmed).await;
+    let (status, _, _) = page(&fixture, "GET", &job, Some(&analyst), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "a job is its user's only");
+    let result = job_ended(&fixture, &officer, &job).await;
+    assert!(result.starts_with("/acts/") && result.ends_with("/result"), "{result}");
+    let (status, headers, _) =
+        page(&fixture, "GET", &format!("{job}?fragment=1"), Some(&officer), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["hx-redirect"], result.as_str());
+    assert_eq!(last_act(&fixture), before + 1, "one act: {result}");
+
+    let (status, _, body) = page(&fixture, "GET", &result, Some(&officer), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains(&format!(r#"<dd id="done-count">{would}</dd>"#)), "{body}");
+    assert!(body.contains("Reverse this act"), "the department reverses its own acts: {body}");
+    let (status, headers, csv) =
+        page(&fixture, "GET", &format!("{result}.csv"), Some(&officer), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(csv.lines().next(), Some("person,outcome,status,reasons,papers"));
+    assert_eq!(csv.lines().filter(|line| line.contains(",done,")).count(), would, "{csv}");
+    let (status, _, _) = page(&fixture, "GET", &result, Some(&analyst), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "the analyst reads no roster");
+    let (status, _, body) = page(&fixture, "GET", &result, Some(&placer), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+
+    // The same confirmation again (a second click): the same act.
+    let again =
+        job_ended(&fixture, &officer, &start_job(&fixture, &officer, &confirmed).await).await;
+    assert_eq!(again, result);
+    assert_eq!(last_act(&fixture), before + 1);
+}

@@ -99,6 +99,7 @@ pub fn mass(db: &str, act: &MassAct, args: &MassArgs) -> anyhow::Result<ExitCode
         key: args.key.as_deref(),
         roster: None,
         budget: None,
+        progress: None,
     };
     let done = muster_service::acts::mass::record(
         store.as_mut(),
@@ -130,6 +131,7 @@ pub fn carry_out(
         key,
         roster: Some(&roster),
         budget: None,
+        progress: None,
     };
     let act = MassAct::CarryOut { cycle: cycle.to_string() };
     let done = muster_service::acts::mass::record(

@@ -470,6 +470,7 @@ mod preview {
             key: None,
             roster: None,
             budget: None,
+            progress: None,
         };
         let before = store.last_act().unwrap();
         let preview = muster_service::acts::mass::record(
@@ -561,6 +562,7 @@ mod preview {
                 key: None,
                 roster: None,
                 budget: Some(&budget),
+                progress: None,
             };
             let stopped = muster_service::acts::mass::record(
                 store.as_mut(),
@@ -612,6 +614,7 @@ mod preview {
             key: None,
             roster: Some(&roster),
             budget: None,
+            progress: None,
         };
         let act = MassAct::CarryOut { cycle: "2026-autumn".into() };
         let refused = muster_service::acts::mass::record(

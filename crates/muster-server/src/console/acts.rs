@@ -71,6 +71,8 @@ struct ActPage {
     /// Each table's rows, one line a row.
     rows: Vec<(String, Vec<String>)>,
     may_reverse: bool,
+    /// An act on many people: it has a page of its outcome per person.
+    mass: bool,
     note: Option<String>,
 }
 
@@ -94,6 +96,19 @@ fn recorded_by(context: &crate::context::Context, actor: &str) -> Result<String,
         .unwrap_or_default())
 }
 
+/// Whether the caller may reverse the act: one not reversed and not a
+/// reversal, when the policies allow him acts of its recorder's.
+pub fn may_reverse(
+    context: &crate::context::Context,
+    act: &views::ActShown,
+) -> Result<bool, ApiError> {
+    let by = recorded_by(context, &act.actor)?;
+    let resource = crate::context::act_resource(&Default::default(), &by);
+    Ok(act.reversed_by.is_none()
+        && act.reverses.is_none()
+        && context.may(Action::ReverseAct, &resource))
+}
+
 pub async fn act(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -104,11 +119,7 @@ pub async fn act(
         let mut context = viewer.context(&state)?;
         context.require(Action::ReadActs, &Resource::Store)?;
         let act = muster_service::acts::show(context.store(), id)?;
-        let by = recorded_by(&context, &act.actor)?;
-        let resource = crate::context::act_resource(&Default::default(), &by);
-        let may_reverse = act.reversed_by.is_none()
-            && act.reverses.is_none()
-            && context.may(Action::ReverseAct, &resource);
+        let may_reverse = may_reverse(&context, &act)?;
         let rows = act
             .rows
             .iter()
@@ -139,6 +150,7 @@ pub async fn act(
             .collect();
         Ok(ActPage {
             viewer: Some(viewer),
+            mass: super::mass::KINDS.contains(&act.kind.as_str()),
             act,
             rows,
             may_reverse,

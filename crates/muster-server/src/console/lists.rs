@@ -86,6 +86,9 @@ struct ListPage {
     status: String,
     note: Option<String>,
     may_change: bool,
+    /// The act on many people the viewer may do from this list (its kind's
+    /// act), or empty.
+    mass: &'static str,
     /// The statuses to filter by, and whether each is chosen.
     options: Vec<(&'static str, bool)>,
     total: usize,
@@ -134,6 +137,7 @@ pub async fn list(
         }
         let list = context.army.list(&id)?;
         let may_change = context.may(Action::ChangeList, &Context::list_resource(list));
+        let mass = mass_offer(&context, &list.list.kind, &list.list.owner);
         let rows = page
             .entries
             .iter()
@@ -158,12 +162,31 @@ pub async fn list(
             status: query.status.unwrap_or_default(),
             note: query.note,
             may_change,
+            mass,
             total: page.total,
             entries: rows,
         }
         .into_response())
     })
     .await
+}
+
+/// The act on many people made from a list of `kind` owned by `owner`,
+/// when the policies allow the viewer it (the act decides again, on the
+/// unit it names).
+fn mass_offer(context: &Context, kind: &str, owner: &str) -> &'static str {
+    let (act, action) = match kind {
+        "call-up" => ("call-up", Action::CallUp),
+        "redeployment" => ("redeploy", Action::Redeploy),
+        "overseas-posting" => ("list-post", Action::PostList),
+        _ => return "",
+    };
+    let subject = muster_service::acts::Subject {
+        placement: owner.to_string(),
+        lists: vec![owner.to_string()],
+        ..Default::default()
+    };
+    if context.may(action, &crate::context::act_resource(&subject, "")) { act } else { "" }
 }
 
 /// A change to a list, from the list page's forms.

@@ -12,12 +12,15 @@
 //! - `orders.rs`: the orders, one order, the draft editor.
 //! - `reports.rs`: the discharge roster, strength, evidence.
 //! - `acts.rs`: the acts recorded, one act with its rows, its reversal.
+//! - `mass.rs`: the acts on many people: preview, confirm, progress,
+//!   result (and its CSV).
 //! - `audit.rs`: the audit log and its verdict.
 
 mod acts;
 mod audit;
 mod dashboard;
 mod lists;
+mod mass;
 mod orders;
 mod people;
 mod reports;
@@ -61,6 +64,10 @@ pub fn router(state: AppState) -> Router {
         .route("/people/{id}/acts", post(people::act))
         .route("/acts", get(acts::acts))
         .route("/acts/{act}", get(acts::act).post(acts::reverse))
+        .route("/acts/{act}/result", get(mass::result))
+        .route("/acts/{act}/result.csv", get(mass::result_csv))
+        .route("/mass", post(mass::mass))
+        .route("/mass/{job}", get(mass::job))
         .route("/orders", get(orders::orders))
         .route("/orders/draft", get(orders::draft_editor).post(orders::draft_action))
         .route("/orders/{id}", get(orders::order))

@@ -34,6 +34,8 @@ struct DischargePage {
     counts: Vec<(&'static str, usize)>,
     total: usize,
     entries: Vec<(String, String, NaiveDate, String)>,
+    /// The viewer may carry out the cycle's discharges.
+    may_carry_out: bool,
 }
 
 pub async fn discharge(
@@ -55,6 +57,8 @@ pub async fn discharge(
             .map(|status| (status, roster.count(status)))
             .collect();
         let total = roster.entries.len();
+        let may_carry_out =
+            context.may(Action::CarryOut, &crate::context::act_resource(&Default::default(), ""));
         let rows = roster
             .entries
             .into_iter()
@@ -69,6 +73,7 @@ pub async fn discharge(
             counts,
             total,
             entries: rows,
+            may_carry_out,
         })
     })
     .await

@@ -9,16 +9,16 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use muster_access::Action;
-use muster_service::acts::mass::{Given, MassAct};
+use muster_service::acts::mass::MassAct;
 use muster_service::views;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{blocking, day_or_today};
 use crate::auth::Credentials;
+use crate::context::{MassRequest, mass_as};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Json as JsonBody, Path};
-use crate::limits;
 use crate::state::AppState;
 
 /// What every act on many people is given beside its own fields.
@@ -77,37 +77,6 @@ fn yes() -> bool {
     true
 }
 
-fn check(act: &MassAct) -> Result<(), ApiError> {
-    let id = |what: &str, text: &str| limits::check_id(what, text);
-    let text = |field: &str, text: &str| limits::check_chars(field, text, limits::MAX_REASON);
-    match act {
-        MassAct::CallUp { list, unit, term_months } => {
-            id("a list id", list)?;
-            id("a unit id", unit)?;
-            text("term_months", term_months)
-        }
-        MassAct::Redeploy { list, site, campaign, unit, until } => {
-            id("a list id", list)?;
-            id("a site id", site)?;
-            if let Some(campaign) = campaign {
-                id("a campaign id", campaign)?;
-            }
-            if let Some(unit) = unit {
-                id("a unit id", unit)?;
-            }
-            match until {
-                Some(until) => text("until", until),
-                None => Ok(()),
-            }
-        }
-        MassAct::Post { list, country, .. } => {
-            id("a list id", list)?;
-            text("country", country)
-        }
-        MassAct::CarryOut { cycle } => id("a cycle", cycle),
-    }
-}
-
 /// Does (or previews) a mass act as the caller.
 async fn record(
     state: AppState,
@@ -117,43 +86,14 @@ async fn record(
     options: MassOptions,
 ) -> Result<(StatusCode, Json<views::MassDone>), ApiError> {
     let day = day_or_today(options.as_of.as_deref(), "as_of")?;
-    check(&act)?;
-    if let Some(key) = &options.key {
-        limits::check_chars("key", key, limits::MAX_TITLE)?;
-    }
     blocking(move || {
-        let mut store = state.store()?;
-        let caller = credentials.resolve(&state, &*store)?;
-        // A carry-out is on the roster of its cycle, as the army answers
-        // it; the army is let go before the act waits for its turn.
-        let roster = match &act {
-            MassAct::CarryOut { cycle } => {
-                let army = state.army(&*store)?;
-                let budget = crate::context::request_budget();
-                Some(muster_service::acts::mass::roster_of(&army, cycle, &budget)?)
-            }
-            _ => None,
+        let caller = {
+            let store = state.store()?;
+            credentials.resolve(&state, &*store)?
         };
-        let rules = state.rules(&*store)?;
-        let actor = caller.actor();
+        let request = MassRequest { action, act, day, preview: options.preview, key: options.key };
         let budget = crate::context::request_budget();
-        let given = Given {
-            day: roster.as_ref().map_or(day, |roster| roster.date),
-            actor: &actor,
-            preview: options.preview,
-            key: options.key.as_deref(),
-            roster: roster.as_ref(),
-            budget: Some(&budget),
-        };
-        let done = crate::context::record_mass(
-            &state,
-            &mut *store,
-            &caller,
-            &rules,
-            action,
-            &act,
-            &given,
-        )?;
+        let done = mass_as(&state, &caller, &request, &budget, None)?;
         let status = if done.preview { StatusCode::OK } else { StatusCode::CREATED };
         Ok((status, Json(done)))
     })

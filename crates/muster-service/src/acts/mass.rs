@@ -168,6 +168,9 @@ pub struct RosterOf {
     pub through: i64,
 }
 
+/// Told how far a mass act has come: its step, how many, of how many.
+pub type Progress<'a> = &'a (dyn Fn(&str, usize, usize) + Sync);
+
 /// What a mass act is given beside the act itself.
 pub struct Given<'a> {
     /// The day of the act (for a carry-out, the cycle's date).
@@ -182,6 +185,9 @@ pub struct Given<'a> {
     /// What the act may spend: its deadline, checked person by person (a
     /// request's), so that no act holds the write lock past it.
     pub budget: Option<&'a muster_cel::Budget>,
+    /// Told how far the act has come: its step (`screening`, `checking`,
+    /// `writing`), and how many of how many, every few hundred persons.
+    pub progress: Option<Progress<'a>>,
 }
 
 /// How many persons are decided between two looks at the budget.
@@ -189,7 +195,12 @@ const PERSONS_BETWEEN_CHECKS: usize = 256;
 
 /// Stops the decision when the budget has run out (its deadline passed,
 /// or its request went away).
-fn spend(given: &Given<'_>, count: usize) -> Result<(), ServiceError> {
+fn spend(given: &Given<'_>, step: &str, count: usize, of: usize) -> Result<(), ServiceError> {
+    if let Some(progress) = given.progress
+        && count.is_multiple_of(PERSONS_BETWEEN_CHECKS)
+    {
+        progress(step, count, of);
+    }
     match given.budget {
         Some(budget) if count.is_multiple_of(PERSONS_BETWEEN_CHECKS) => {
             budget.check().map_err(ServiceError::Stopped)
@@ -254,7 +265,12 @@ pub fn record(
             }
         });
         match outcome {
-            Ok(decided) => Ok(decided.write(act, given)),
+            Ok(decided) => {
+                if let Some(progress) = given.progress {
+                    progress("writing", decided.done.len(), decided.done.len());
+                }
+                Ok(decided.write(act, given))
+            }
             Err(error) => {
                 let reason = error.to_string();
                 refusal = Some(error);
@@ -541,7 +557,7 @@ fn decide(
                 _ => None,
             };
             for (count, person) in ids.iter().enumerate() {
-                spend(given, count)?;
+                spend(given, "screening", count, ids.len())?;
                 let Some(file) = files.get(person) else {
                     continue;
                 };
@@ -571,7 +587,7 @@ fn decide(
     let mut errors = Vec::new();
     let mut moved: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (count, person) in chosen.iter().enumerate() {
-        spend(given, count)?;
+        spend(given, "checking", count, chosen.len())?;
         let Some(file) = files.get(person) else {
             errors.push(MassError {
                 person: person.clone(),
@@ -820,4 +836,36 @@ pub fn roster_of(
             .collect(),
         through: army.last_act(),
     })
+}
+
+/// The rules that refused a person, in words: "ORDER rule N: reason; ...".
+pub fn reasons_text(refused: &MassRefused) -> String {
+    refused
+        .reasons
+        .iter()
+        .map(|reason| format!("{} rule {}: {}", reason.order, reason.rule, reason.reason))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Writes a mass act's outcome person by person as CSV: person, outcome
+/// (`done` or `refused`), status, reasons, papers.
+pub fn write_csv(out: impl std::io::Write, done: &MassDone) -> Result<(), csv::Error> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(["person", "outcome", "status", "reasons", "papers"])?;
+    let outcome = if done.act.is_some() { "done" } else { "would be done" };
+    for person in &done.done {
+        writer.write_record([person.as_str(), outcome, "", "", ""])?;
+    }
+    for refused in &done.refused {
+        writer.write_record([
+            refused.person.as_str(),
+            "refused",
+            refused.status.as_str(),
+            &reasons_text(refused),
+            &refused.papers.join(" "),
+        ])?;
+    }
+    writer.flush()?;
+    Ok(())
 }
