@@ -14,8 +14,8 @@ use muster_core::Role;
 use muster_store::{NewAct, NewUser};
 
 use crate::cli::{
-    Cli, Command, DemoArgs, Format, GenerateArgs, ImportArgs, ListCommand, ListFormat,
-    OrderCommand, ServeArgs,
+    Cli, Command, DemoArgs, DischargeCommand, Format, GenerateArgs, ImportArgs, ListCommand,
+    ListFormat, MassArgs, OrderCommand, ServeArgs,
 };
 use crate::commands::{actor, open, run, serve};
 
@@ -136,6 +136,70 @@ const LISTS: &[(&str, &str, &str, &str, &str)] = &[
     ),
 ];
 
+/// The call-up list of the next cohort: the young men not yet enlisted.
+const COHORT: (&str, &str, &str, &str, &str) = (
+    "errd-cohort-2026",
+    "call-up",
+    "errd",
+    "2026-01-05",
+    r#"person.status == "civilian" && person.sex == "M" && person.age >= 17 && person.age <= 19"#,
+);
+
+/// The acts on many people the demo does, in order, each as a user would
+/// run it (with a key, so that each is done once): the call-up of the next
+/// cohort, the group redeployment to the mines (the exempted refused by
+/// `errd-2025-050`), a posting from a placement list, and the carry-out of
+/// the discharges of the cycle after the data's last day.
+fn mass_acts() -> Vec<(&'static str, Command)> {
+    let mass = |key: &str, on: &str| MassArgs {
+        preview: false,
+        key: Some(key.to_string()),
+        as_of: muster_core::parse_date(on),
+        format: Format::Table,
+    };
+    vec![
+        (
+            "the call-up of the 2026 cohort",
+            Command::List(ListCommand::CallUp {
+                id: COHORT.0.to_string(),
+                unit: "c1-1".to_string(),
+                term_months: "120".to_string(),
+                mass: mass("demo-call-up-2026", "2026-01-10"),
+            }),
+        ),
+        (
+            "the redeployment to the mines",
+            Command::List(ListCommand::Redeploy {
+                id: "errd-mines-2026".to_string(),
+                site: "sangnong".to_string(),
+                campaign: None,
+                unit: None,
+                until: None,
+                mass: mass("demo-mines-2026", "2026-01-12"),
+            }),
+        ),
+        (
+            "the posting from sonbong-2025",
+            Command::List(ListCommand::Post {
+                id: "sonbong-2025".to_string(),
+                eligible: true,
+                country: "Russia".to_string(),
+                limit: Some(25),
+                mass: mass("demo-sonbong-2026", "2026-01-15"),
+            }),
+        ),
+        (
+            "the carry-out of 2026-spring",
+            Command::Discharge(DischargeCommand::CarryOut {
+                cycle: "2026-spring".to_string(),
+                preview: false,
+                key: Some("demo-carry-out-2026-spring".to_string()),
+                format: Format::Table,
+            }),
+        ),
+    ]
+}
+
 /// The users of the demo, one per role.
 const USERS: &[(&str, &str, Role)] = &[
     ("minister", "mod", Role::Ministry),
@@ -212,6 +276,16 @@ pub fn demo(db: Option<&str>, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     }
     for (list, kind, owner, on, condition) in lists {
         make_list(&db, list, kind, owner, on, condition)?;
+    }
+    let (list, kind, owner, on, condition) = COHORT;
+    make_list(&db, list, kind, owner, on, condition)?;
+    for (what, command) in mass_acts() {
+        // An act the records refuse (one of its people cannot be moved)
+        // is shown, as to a user, and the demo goes on.
+        let code = run(Cli { db: Some(db.clone()), command })?;
+        if code != ExitCode::SUCCESS {
+            println!("(the demo's {what} was refused: see above)");
+        }
     }
 
     let mut store = open(&db)?;

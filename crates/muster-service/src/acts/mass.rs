@@ -522,6 +522,7 @@ fn decide(
                 return Err(ServiceError::Denied(Box::new(subject)));
             }
             let stored = stored.ok_or_else(|| ServiceError::NotFound(format!("no list `{id}`")))?;
+            known_arguments(rules, act)?;
             owner = Some(stored.owner.clone());
             let list = crate::load::list(&stored);
             if list.kind != act.list_kind() {
@@ -645,6 +646,39 @@ fn decide(
         });
     }
     Ok(Decided { done: chosen, refused: refused_entries, errors, plan, notices })
+}
+
+/// The unit, site and campaign an act names, known to the records: one
+/// error for the act, not one for each of its people.
+fn known_arguments(rules: &Rules, act: &MassAct) -> Result<(), ServiceError> {
+    let world = &rules.world;
+    let unit = match act {
+        MassAct::CallUp { unit, .. } | MassAct::Redeploy { unit: Some(unit), .. } => Some(unit),
+        _ => None,
+    };
+    if let Some(unit) = unit
+        && !world.units.contains_key(unit)
+    {
+        return Err(ServiceError::NotFound(format!("no unit `{unit}`")));
+    }
+    if let MassAct::Redeploy { site, campaign, .. } = act {
+        if !world.sites.iter().any(|known| known.id == *site) {
+            return Err(ServiceError::NotFound(format!("no site `{site}`")));
+        }
+        if let Some(campaign) = campaign {
+            match world.campaigns.iter().find(|known| known.id == *campaign) {
+                None => return Err(ServiceError::NotFound(format!("no campaign `{campaign}`"))),
+                Some(known) if known.site != *site => {
+                    return Err(ServiceError::InvalidValue(format!(
+                        "campaign `{campaign}` is at site `{}`, not `{site}`",
+                        known.site
+                    )));
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    Ok(())
 }
 
 /// "p1, p2 and 3 more".
