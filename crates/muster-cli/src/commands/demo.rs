@@ -282,9 +282,13 @@ pub fn demo(db: Option<&str>, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     for (what, command) in mass_acts() {
         // An act the records refuse (one of its people cannot be moved)
         // is shown, as to a user, and the demo goes on.
-        let code = run(Cli { db: Some(db.clone()), command })?;
-        if code != ExitCode::SUCCESS {
-            println!("(the demo's {what} was refused: see above)");
+        match run(Cli { db: Some(db.clone()), command }) {
+            Ok(code) if code == ExitCode::SUCCESS => {}
+            Ok(_) => println!("(the demo's {what} was refused: see above)"),
+            Err(error) => {
+                eprintln!("error: {error:#}");
+                println!("(the demo's {what} was refused: see above)");
+            }
         }
     }
 

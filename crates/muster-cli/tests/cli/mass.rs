@@ -641,3 +641,36 @@ mod preview {
         }
     }
 }
+
+/// The unit, site and campaign a mass act names are checked once, for the
+/// act: one error, not one per person, and nothing written.
+#[test]
+fn a_mass_act_naming_what_the_records_do_not_hold_is_one_error() {
+    let sandbox = with_mines_list();
+    let before = sandbox.dump();
+    for (flags, error) in [
+        (&["--site", "nowhere"][..], "error: no site `nowhere`\n"),
+        (
+            &["--site", "daehung", "--campaign", "nothing-2021"][..],
+            "error: no campaign `nothing-2021`\n",
+        ),
+        (&["--site", "daehung", "--unit", "no-unit"][..], "error: no unit `no-unit`\n"),
+        (
+            &["--site", "daehung", "--campaign", "gomdok-restoration-2020"][..],
+            "error: campaign `gomdok-restoration-2020` is at site `gomdok`, not `daehung`\n",
+        ),
+    ] {
+        let mut args = vec!["list", "redeploy", "errd-mines-2021", "--as-of", "2021-01-06"];
+        args.extend_from_slice(flags);
+        for preview in [true, false] {
+            let mut args = args.clone();
+            if preview {
+                args.push("--preview");
+            }
+            let run = act(&sandbox, &args);
+            assert_ne!(run.code, 0, "{run:?}");
+            assert_eq!(run.stderr, error, "{args:?}");
+            assert_eq!(sandbox.dump(), before, "{args:?} wrote something");
+        }
+    }
+}

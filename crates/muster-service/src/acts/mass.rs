@@ -584,24 +584,37 @@ fn decide(
         }
     }
 
-    let mut plan = Plan::default();
+    // Every person's rows checked together, as one import checks them (the
+    // common case: one read of the rows, one check); if any person fails,
+    // each is checked on his own, so that every failure is named by person.
     let mut errors = Vec::new();
+    let plan = match together(store, rules, act, &chosen, &files, given)? {
+        Some(plan) => plan,
+        None => {
+            let mut plan = Plan::default();
+            for (count, person) in chosen.iter().enumerate() {
+                spend(given, "checking", count, chosen.len())?;
+                let Some(file) = files.get(person) else {
+                    errors.push(MassError {
+                        person: person.clone(),
+                        message: format!("no person `{person}` in the store"),
+                    });
+                    continue;
+                };
+                match person_plan(store, rules, act, file, day) {
+                    Ok(own) => merge(&mut plan, own),
+                    Err(error) => errors
+                        .push(MassError { person: person.clone(), message: error.to_string() }),
+                }
+            }
+            plan
+        }
+    };
     let mut moved: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (count, person) in chosen.iter().enumerate() {
-        spend(given, "checking", count, chosen.len())?;
+    for person in &chosen {
         let Some(file) = files.get(person) else {
-            errors.push(MassError {
-                person: person.clone(),
-                message: format!("no person `{person}` in the store"),
-            });
             continue;
         };
-        match person_plan(store, rules, act, file, day) {
-            Ok(own) => merge(&mut plan, own),
-            Err(error) => {
-                errors.push(MassError { person: person.clone(), message: error.to_string() })
-            }
-        }
         let mut organisations: BTreeSet<String> = BTreeSet::new();
         if let Some(assigned) = file.assignments.iter().find(|assignment| assignment.covers(day)) {
             organisations.extend(administrations_of(rules, &assigned.unit));
@@ -691,18 +704,55 @@ fn named(persons: &[String]) -> String {
     text
 }
 
-/// The rows of the act on one person a mass act does to him, checked by
-/// the import's rules against his records.
-fn person_plan(
+/// The rows of the act on each person chosen, all checked at once by the
+/// import's rules against their records: the plan, or none if any person
+/// fails (then each is checked on his own, to name his failure).
+fn together(
+    store: &dyn Store,
+    rules: &Rules,
+    act: &MassAct,
+    chosen: &[String],
+    files: &HashMap<String, PersonFile>,
+    given: &Given<'_>,
+) -> Result<Option<Plan>, ServiceError> {
+    let day = given.day;
+    let mut rows = Rows::default();
+    for (count, person) in chosen.iter().enumerate() {
+        spend(given, "checking", count, chosen.len())?;
+        let Some(file) = files.get(person) else {
+            return Ok(None);
+        };
+        let own = match person_rows(store, rules, act, file, day) {
+            Ok(own) => own,
+            Err(ServiceError::Stopped(stop)) => return Err(ServiceError::Stopped(stop)),
+            Err(_) => return Ok(None),
+        };
+        rows.people.extend(own.people);
+        rows.service.extend(own.service);
+        rows.deployments.extend(own.deployments);
+        rows.events.extend(own.events);
+        rows.files.push(file.clone());
+    }
+    let Some(last) = act.on("").pop() else {
+        return Ok(Some(Plan::default()));
+    };
+    let stored = rows.known(rules, store, &last)?;
+    let Ok(dataset) = rows.dataset() else {
+        return Ok(None);
+    };
+    Ok(muster_dataset::check(&stored, dataset, Mode::Update).ok())
+}
+
+/// The rows of the acts on one person a mass act does to him.
+fn person_rows(
     store: &dyn Store,
     rules: &Rules,
     act: &MassAct,
     file: &PersonFile,
     day: NaiveDate,
-) -> Result<Plan, ServiceError> {
-    let mut rows = Rows { files: vec![file.clone()], ..Rows::default() };
-    let acts = act.on(&file.person.id);
-    for one in &acts {
+) -> Result<Rows, ServiceError> {
+    let mut rows = Rows::default();
+    for one in &act.on(&file.person.id) {
         if let Act::Assign { unit, .. } = one
             && file
                 .assignments
@@ -718,6 +768,21 @@ fn person_plan(
         rows.deployments.extend(own.deployments);
         rows.events.extend(own.events);
     }
+    Ok(rows)
+}
+
+/// The rows of the act on one person a mass act does to him, checked by
+/// the import's rules against his records.
+fn person_plan(
+    store: &dyn Store,
+    rules: &Rules,
+    act: &MassAct,
+    file: &PersonFile,
+    day: NaiveDate,
+) -> Result<Plan, ServiceError> {
+    let mut rows = person_rows(store, rules, act, file, day)?;
+    rows.files = vec![file.clone()];
+    let acts = act.on(&file.person.id);
     let stored: Records = match acts.last() {
         Some(one) => rows.known(rules, store, one)?,
         None => Records::default(),
