@@ -2,7 +2,7 @@
 //! abroad) and from a roster (the carry-out of a cycle's discharges). A
 //! body's fields are the command's flags in snake case, with `preview`,
 //! `key` and `as_of`. Each act is decided by the policies inside its own
-//! transaction (`Context::record_mass`), then, person by person, by the
+//! transaction (`context::mass_as`), then, person by person, by the
 //! records and the orders; 201 with what it did, 200 for a preview.
 
 use axum::Json;
