@@ -446,7 +446,6 @@ pub fn check_mass(act: &MassAct) -> Result<(), ApiError> {
 
 /// A mass act as a caller asks for it.
 pub struct MassRequest {
-    pub action: Action,
     pub act: MassAct,
     /// The act's day (a carry-out's is its cycle's date).
     pub day: NaiveDate,
@@ -455,7 +454,7 @@ pub struct MassRequest {
 }
 
 /// The action of the policies that decides a mass act.
-pub fn action_of(act: &MassAct) -> Action {
+fn action_of(act: &MassAct) -> Action {
     match act {
         MassAct::CallUp { .. } => Action::CallUp,
         MassAct::Redeploy { .. } => Action::Redeploy,
@@ -499,7 +498,7 @@ pub fn mass_as(
         budget: Some(budget),
         progress,
     };
-    as_caller(state, &mut *store, caller, request.action, &mut |store, authorize| {
+    as_caller(state, &mut *store, caller, action_of(&request.act), &mut |store, authorize| {
         muster_service::acts::mass::record(store, &rules, &request.act, &given, authorize)
     })
 }

@@ -150,7 +150,7 @@ pub async fn act(
             .collect();
         Ok(ActPage {
             viewer: Some(viewer),
-            mass: super::mass::KINDS.contains(&act.kind.as_str()),
+            mass: muster_service::acts::mass::KINDS.contains(&act.kind.as_str()),
             act,
             rows,
             may_reverse,

@@ -22,7 +22,7 @@ use muster_service::views;
 use serde::Deserialize;
 
 use super::{PAGE, Viewer, respond};
-use crate::context::{MassRequest, action_of, mass_as};
+use crate::context::{MassRequest, mass_as};
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
 use crate::jobs::{Ended, Job};
@@ -240,10 +240,9 @@ pub async fn mass(
         let day = crate::params::day_or_today(given(&form.as_of).as_deref(), "as_of")?;
         let act = form.act()?;
         crate::context::check_mass(&act)?;
-        let action = action_of(&act);
         match form.step.as_str() {
             "preview" => {
-                let request = MassRequest { action, act, day, preview: true, key: None };
+                let request = MassRequest { act, day, preview: true, key: None };
                 let budget = crate::context::request_budget();
                 let done = mass_as(&state, &viewer.caller, &request, &budget, None)?;
                 let title = title(&request.act);
@@ -276,7 +275,7 @@ pub async fn mass(
                 })?;
                 let count = form.count.trim().parse().unwrap_or(0);
                 let title = title(&act);
-                let request = MassRequest { action, act, day, preview: false, key: Some(key) };
+                let request = MassRequest { act, day, preview: false, key: Some(key) };
                 let job = start(&state, &viewer, request, title, count)?;
                 let view = JobView::of(&job);
                 if htmx {
@@ -385,9 +384,6 @@ struct ResultPage {
     reversed_by: Option<i64>,
 }
 
-/// The act kinds of the acts on many people.
-pub const KINDS: [&str; 4] = ["call-up", "redeploy", "list-post", "carry-out"];
-
 /// The outcome of a mass act recorded, person by person.
 pub async fn result(
     State(state): State<AppState>,
@@ -417,7 +413,7 @@ async fn outcome(state: AppState, viewer: Viewer, act: i64, csv: bool) -> Respon
                 format!("no act {act} has been recorded"),
             ));
         };
-        if !KINDS.contains(&kind.as_str()) {
+        if !muster_service::acts::mass::KINDS.contains(&kind.as_str()) {
             context.require(Action::ReadActs, &Resource::Store)?;
             return Ok(Redirect::to(&format!("/acts/{act}")).into_response());
         }

@@ -8,7 +8,6 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use muster_access::Action;
 use muster_service::acts::mass::MassAct;
 use muster_service::views;
 use serde::Deserialize;
@@ -81,7 +80,6 @@ fn yes() -> bool {
 async fn record(
     state: AppState,
     credentials: Credentials,
-    action: Action,
     act: MassAct,
     options: MassOptions,
 ) -> Result<(StatusCode, Json<views::MassDone>), ApiError> {
@@ -91,7 +89,7 @@ async fn record(
             let store = state.store()?;
             credentials.resolve(&state, &*store)?
         };
-        let request = MassRequest { action, act, day, preview: options.preview, key: options.key };
+        let request = MassRequest { act, day, preview: options.preview, key: options.key };
         let budget = crate::context::request_budget();
         let done = mass_as(&state, &caller, &request, &budget, None)?;
         let status = if done.preview { StatusCode::OK } else { StatusCode::CREATED };
@@ -124,7 +122,7 @@ pub async fn call_up(
 ) -> Result<(StatusCode, Json<views::MassDone>), ApiError> {
     let act = MassAct::CallUp { list: id, unit: body.unit, term_months: body.term_months };
     let options = MassOptions { preview: body.preview, key: body.key, as_of: body.as_of };
-    record(state, credentials, Action::CallUp, act, options).await
+    record(state, credentials, act, options).await
 }
 
 /// Deploys the eligible entries of a redeployment list at a site.
@@ -157,7 +155,7 @@ pub async fn redeploy(
         until: body.until,
     };
     let options = MassOptions { preview: body.preview, key: body.key, as_of: body.as_of };
-    record(state, credentials, Action::Redeploy, act, options).await
+    record(state, credentials, act, options).await
 }
 
 /// Posts abroad the eligible entries of an overseas-posting list.
@@ -200,7 +198,7 @@ pub async fn post(
         limit: body.limit.map(|limit| limit as usize),
     };
     let options = MassOptions { preview: body.preview, key: body.key, as_of: body.as_of };
-    record(state, credentials, Action::PostList, act, options).await
+    record(state, credentials, act, options).await
 }
 
 /// Records the discharge, on the cycle's date, of each person of its
@@ -230,7 +228,7 @@ pub async fn carry_out(
     muster_service::reports::cycle(&cycle)?;
     let act = MassAct::CarryOut { cycle };
     let options = MassOptions { preview: body.preview, key: body.key, as_of: None };
-    record(state, credentials, Action::CarryOut, act, options).await
+    record(state, credentials, act, options).await
 }
 
 /// The carry-out of a cycle's discharges.

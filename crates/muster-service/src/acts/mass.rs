@@ -54,8 +54,11 @@ pub enum MassAct {
     CarryOut { cycle: String },
 }
 
+/// The kinds of the acts on many people, as recorded (`MassAct::kind`).
+pub const KINDS: [&str; 4] = ["call-up", "redeploy", "list-post", "carry-out"];
+
 impl MassAct {
-    /// The act's kind, as recorded.
+    /// The act's kind, as recorded: one of `KINDS`.
     pub fn kind(&self) -> &'static str {
         match self {
             MassAct::CallUp { .. } => "call-up",
@@ -967,4 +970,31 @@ pub fn write_csv(out: impl std::io::Write, done: &MassDone) -> Result<(), csv::E
     }
     writer.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_mass_act_has_its_kind_among_the_kinds() {
+        let acts = [
+            MassAct::CallUp {
+                list: String::new(),
+                unit: String::new(),
+                term_months: String::new(),
+            },
+            MassAct::Redeploy {
+                list: String::new(),
+                site: String::new(),
+                campaign: None,
+                unit: None,
+                until: None,
+            },
+            MassAct::Post { list: String::new(), country: String::new(), limit: None },
+            MassAct::CarryOut { cycle: String::new() },
+        ];
+        let kinds: Vec<&str> = acts.iter().map(MassAct::kind).collect();
+        assert_eq!(kinds, KINDS);
+    }
 }
