@@ -42,6 +42,9 @@ pub enum Command {
     /// Lists of candidates: create, add, remove, show, recheck.
     #[command(subcommand)]
     List(ListCommand),
+    /// The register of exemption papers: issue, revoke, list, show, review.
+    #[command(subcommand)]
+    Exemption(ExemptionCommand),
     /// Why: every rule in force for a person and a subject, and what it read.
     Explain(ExplainArgs),
     /// What orders and re-checks have left for an organisation.
@@ -672,6 +675,81 @@ pub enum ActCommand {
         limit: usize,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExemptionCommand {
+    /// Enter a paper into the register (an act).
+    Issue {
+        /// The number written on the paper.
+        #[arg(long, value_name = "N")]
+        document: String,
+        #[arg(long, value_name = "P")]
+        person: String,
+        /// What it exempts from: redeployment, delay, call-up, overseas-posting, or another list kind.
+        #[arg(long, value_name = "S")]
+        scope: String,
+        /// medical, family, education, technical or other.
+        #[arg(long, value_name = "G")]
+        grounds: String,
+        /// The organisation that issued it.
+        #[arg(long, value_name = "ORG")]
+        issuer: String,
+        /// The official who signed it.
+        #[arg(long, value_name = "NAME", default_value = "")]
+        official: String,
+        /// The grounds in words.
+        #[arg(long, value_name = "T", default_value = "")]
+        text: String,
+        /// The day the paper bears.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        issued_on: String,
+        /// The first day it is valid (default: the day it bears).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        valid_from: Option<String>,
+        /// Its last day (default: no end).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        valid_until: Option<String>,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// End a paper from the day (`--as-of`), with the reason (an act).
+    Revoke {
+        id: String,
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// The register: every paper, or those matching every filter given.
+    List {
+        #[arg(long, value_name = "P")]
+        person: Option<String>,
+        #[arg(long, value_name = "ORG")]
+        issuer: Option<String>,
+        #[arg(long, value_name = "S")]
+        scope: Option<String>,
+        #[arg(long, value_name = "G")]
+        grounds: Option<String>,
+        #[arg(long, value_name = "N")]
+        document: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// One paper with its history and the auditors' notes.
+    Show {
+        id: String,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// An auditor's note on a paper, kept with it (an act).
+    Review {
+        id: String,
+        #[arg(long, value_name = "TEXT")]
+        note: String,
+        #[command(flatten)]
+        act: ActArgs,
     },
 }
 

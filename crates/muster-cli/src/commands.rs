@@ -4,6 +4,7 @@ mod acts;
 mod audit;
 mod demo;
 mod discharge;
+mod exemptions;
 mod explain;
 mod lists;
 mod orders;
@@ -77,6 +78,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Act(command) => acts::run(&cli.db, command),
         Command::Order(command) => orders::run(&cli.db, command),
         Command::List(command) => lists::run(&cli.db, command),
+        Command::Exemption(command) => exemptions::run(&cli.db, command),
         Command::Explain(args) => explain::explain(&cli.db, &args),
         Command::Notices(args) => explain::notices(&cli.db, &args),
         Command::Discharge(DischargeCommand::Roster { cycle, as_of, format }) => {

@@ -19,8 +19,8 @@ pub use calendar::{Calendar, Cycle, MonthDay, Season, term_end};
 pub use date::{Date, format_date, parse_date};
 pub use lists::{EntryChange, members};
 pub use model::{
-    Assignment, Branch, Campaign, Deployed, Deployment, Event, EventKind, Organisation,
-    OrganisationKind, Person, Role, Sex, Site, Unit,
+    Assignment, Branch, Campaign, Deployed, Deployment, Event, EventKind, Grounds, HeldPaper,
+    Organisation, OrganisationKind, Paper, Person, Revocation, Role, Sex, Site, Unit,
 };
 pub use person::{PersonDeployment, PersonFile, Status, age_on, status_of};
 pub use records::Records;
@@ -30,7 +30,9 @@ pub mod records {
     //! Every current record of a store, as one bag.
 
     use crate::calendar::Calendar;
-    use crate::model::{Assignment, Campaign, Deployment, Event, Organisation, Person, Site, Unit};
+    use crate::model::{
+        Assignment, Campaign, Deployment, Event, HeldPaper, Organisation, Person, Site, Unit,
+    };
 
     /// All the records in force, one version of each.
     #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -45,6 +47,9 @@ pub mod records {
         pub assignments: Vec<Assignment>,
         pub deployments: Vec<Deployment>,
         pub events: Vec<Event>,
+        /// The exemption papers entered as papers (those of `exempted`
+        /// events are read from the events).
+        pub papers: Vec<HeldPaper>,
     }
 
     impl Records {
@@ -59,6 +64,7 @@ pub mod records {
                 && self.assignments.is_empty()
                 && self.deployments.is_empty()
                 && self.events.is_empty()
+                && self.papers.is_empty()
         }
     }
 }

@@ -121,6 +121,17 @@ word_enum!(
     }
 );
 
+word_enum!(
+    /// The grounds an exemption paper is issued on.
+    Grounds, "grounds" {
+        Medical => "medical",
+        Family => "family",
+        Education => "education",
+        Technical => "technical",
+        Other => "other",
+    }
+);
+
 /// `a`, `b` or `c`, with each word in backticks.
 pub fn one_of<'a>(words: impl Iterator<Item = &'a str>) -> String {
     let words: Vec<String> = words.map(|word| format!("`{word}`")).collect();
@@ -230,6 +241,90 @@ pub struct Event {
     #[serde(rename = "ref")]
     pub reference: String,
     pub detail: String,
+}
+
+/// An exemption paper as issued: who it exempts, from what, on which
+/// grounds, who issued it and the period it bears (`spec/exemptions.md`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Paper {
+    /// The number written on the paper (empty for a paper read from an
+    /// `exempted` event).
+    pub document: String,
+    pub person: String,
+    /// What it exempts from: `redeployment`, `delay`, `call-up`,
+    /// `overseas-posting` or another list kind.
+    pub scope: String,
+    pub grounds: Grounds,
+    pub text: String,
+    /// The organisation that issued it.
+    pub issuer: String,
+    /// The official who signed it, or empty.
+    pub official: String,
+    /// The day the paper bears.
+    pub issued_on: NaiveDate,
+    pub valid_from: NaiveDate,
+    /// Its last day; `None` when it has no end.
+    pub valid_until: Option<NaiveDate>,
+}
+
+/// The end of a paper before its term: from the day, with the reason.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Revocation {
+    pub on: NaiveDate,
+    pub reason: String,
+}
+
+/// A paper in the register: its number there, and its revocation.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct HeldPaper {
+    /// muster's own number: `X-000123` for a paper entered as one,
+    /// `E-000123` for one read from an `exempted` event.
+    pub id: String,
+    pub paper: Paper,
+    pub revoked: Option<Revocation>,
+}
+
+impl Paper {
+    /// A paper read from an `exempted` event: the ref is the issuer, the
+    /// detail's text before the first `:` the scope and the rest the text,
+    /// grounds `other`, no document number, valid from its day without end.
+    pub fn of_event(event: &Event) -> Paper {
+        let text = event.detail.split_once(':').map_or("", |(_, text)| text).trim();
+        Paper {
+            document: String::new(),
+            person: event.person.clone(),
+            scope: event.exemption_scope().to_string(),
+            grounds: Grounds::Other,
+            text: text.to_string(),
+            issuer: event.reference.clone(),
+            official: String::new(),
+            issued_on: event.date,
+            valid_from: event.date,
+            valid_until: None,
+        }
+    }
+}
+
+impl HeldPaper {
+    /// The days it exempts: from its first day of validity to its last, or
+    /// to the day before its revocation; `None` when that is no day at all.
+    pub fn period(&self) -> Option<(NaiveDate, Option<NaiveDate>)> {
+        let from = self.paper.valid_from;
+        let mut to = self.paper.valid_until;
+        if let Some(revoked) = &self.revoked {
+            let last = revoked.on.pred_opt()?;
+            to = Some(to.map_or(last, |to| to.min(last)));
+        }
+        match to {
+            Some(to) if to < from => None,
+            to => Some((from, to)),
+        }
+    }
+
+    /// Whether it exempts on `day`: valid that day and not revoked by then.
+    pub fn holds_on(&self, day: NaiveDate) -> bool {
+        self.period().is_some_and(|(from, to)| covers(from, to, day))
+    }
 }
 
 impl Unit {

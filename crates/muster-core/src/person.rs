@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::calendar::{Calendar, Cycle, term_end};
-use crate::model::{Assignment, Deployed, Deployment, Event, EventKind, Person};
+use crate::model::{Assignment, Deployed, Deployment, Event, EventKind, HeldPaper, Person};
 use crate::units::UnitTree;
 
 /// A person's status on a day: the first of these that holds.
@@ -37,6 +37,9 @@ pub struct PersonFile {
     pub assignments: Vec<Assignment>,
     pub deployments: Vec<Deployment>,
     pub events: Vec<Event>,
+    /// His exemption papers entered as papers; those of his `exempted`
+    /// events are read from `events` (`PersonFile::papers`).
+    pub papers: Vec<HeldPaper>,
 }
 
 /// A deployment that holds a person on some days, and through which unit.
@@ -90,6 +93,15 @@ impl PersonFile {
     /// His age in whole years on `day`.
     pub fn age_on(&self, day: NaiveDate) -> i64 {
         age_on(self.person.born, day)
+    }
+
+    /// Whether a paper of his exempts him from `scope` on `day`: an
+    /// `exempted` event of that scope dated by then, or a paper of that
+    /// scope valid that day and not revoked by then.
+    pub fn exempted(&self, scope: &str, day: NaiveDate) -> bool {
+        self.events_by(day)
+            .any(|event| event.kind == EventKind::Exempted && event.exemption_scope() == scope)
+            || self.papers.iter().any(|held| held.paper.scope == scope && held.holds_on(day))
     }
 
     /// His events dated on or before `day`.
@@ -253,6 +265,7 @@ mod tests {
             assignments: vec![],
             deployments: vec![],
             events: vec![],
+            papers: vec![],
         }
     }
 

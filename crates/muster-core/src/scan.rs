@@ -59,6 +59,16 @@ pub struct DeploymentRow<'a> {
     pub to: Option<NaiveDate>,
 }
 
+/// The days an exemption paper exempts a person (its validity, ended by
+/// its revocation), for one that exempts on some day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PaperRow<'a> {
+    pub person: &'a str,
+    pub scope: &'a str,
+    pub from: NaiveDate,
+    pub to: Option<NaiveDate>,
+}
+
 /// The tables read in parts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Table {
@@ -109,4 +119,9 @@ pub trait RecordScan: Sync {
 
     /// Every deployment that no later row replaces, in the order recorded.
     fn deployments(&self, visit: &mut dyn FnMut(DeploymentRow<'_>)) -> Result<(), ScanError>;
+
+    /// The exemption papers entered as papers (not those of `exempted`
+    /// events, which come with the events), each with the days it exempts;
+    /// a paper that exempts on no day is left out.
+    fn papers(&self, visit: &mut dyn FnMut(PaperRow<'_>)) -> Result<(), ScanError>;
 }

@@ -5,8 +5,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use muster_core::{
-    Assignment, Calendar, Campaign, Deployed, Deployment, Event, EventKind, Organisation, Person,
-    Records, Site, Unit,
+    Assignment, Calendar, Campaign, Deployed, Deployment, Event, EventKind, Organisation, Paper,
+    Person, Records, Site, Unit,
 };
 
 use crate::{Dataset, DatasetError, Errors, ImportError, Located, Unread};
@@ -34,6 +34,8 @@ pub struct Plan {
     pub assignments: Vec<Assignment>,
     pub deployments: Vec<Deployment>,
     pub events: Vec<Event>,
+    /// Exemption papers, entered into the register.
+    pub papers: Vec<Paper>,
     /// Rows equal to what the store holds, which are not written again.
     pub unchanged: u64,
 }
@@ -50,6 +52,7 @@ impl Plan {
             self.assignments.len(),
             self.deployments.len(),
             self.events.len(),
+            self.papers.len(),
         ]
         .iter()
         .map(|&count| count as u64)
@@ -269,6 +272,46 @@ pub fn check(stored: &Records, mut dataset: Dataset, mode: Mode) -> Result<Plan,
         }
     }
     check_people(&people, &left_out.people, &assignments, &events, &mut errors);
+    let stored_papers: Vec<Paper> = stored.papers.iter().map(|held| held.paper.clone()).collect();
+    let papers = merge_history(
+        "exemptions.csv",
+        &stored_papers,
+        &dataset.papers,
+        |record| record,
+        "paper",
+        mode,
+        &mut errors,
+        &mut plan.unchanged,
+    );
+    for row in papers.incoming.iter().copied() {
+        let paper = &row.record;
+        if !known_organisation(&paper.issuer) {
+            errors.push(unknown(
+                "exemptions.csv",
+                row.line,
+                "issuer",
+                "organisation",
+                &paper.issuer,
+            ));
+        }
+        match people.get(&paper.person, &left_out.people) {
+            Found::Unknown => {
+                errors.push(unknown("exemptions.csv", row.line, "person", "person", &paper.person));
+            }
+            Found::Record(person) if paper.issued_on < person.born => {
+                errors.push(DatasetError::at(
+                    "exemptions.csv",
+                    row.line,
+                    "issued_on",
+                    format!(
+                        "the paper bears {}, before the birth of `{}` on {}",
+                        paper.issued_on, person.id, person.born
+                    ),
+                ));
+            }
+            Found::Record(_) | Found::LeftOut => {}
+        }
+    }
 
     if !errors.is_empty() {
         errors.sort();
@@ -283,6 +326,7 @@ pub fn check(stored: &Records, mut dataset: Dataset, mode: Mode) -> Result<Plan,
         assignments.indices,
         deployments.indices,
         events.indices,
+        papers.indices,
     );
     plan.organisations = take(dataset.organisations, &indices.0);
     plan.units = take(dataset.units, &indices.1);
@@ -292,6 +336,7 @@ pub fn check(stored: &Records, mut dataset: Dataset, mode: Mode) -> Result<Plan,
     plan.assignments = take(dataset.assignments, &indices.5);
     plan.deployments = take(dataset.deployments, &indices.6);
     plan.events = take(dataset.events, &indices.7);
+    plan.papers = take(dataset.papers, &indices.8);
     Ok(plan)
 }
 

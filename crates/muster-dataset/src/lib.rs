@@ -22,7 +22,8 @@ pub use check::{Mode, Plan, check};
 pub use read::{FILES, read_dataset, read_dataset_with_progress, read_rows};
 
 use muster_core::{
-    Assignment, Calendar, Campaign, Deployment, Event, Organisation, Person, Records, Site, Unit,
+    Assignment, Calendar, Campaign, Deployment, Event, HeldPaper, Organisation, Paper, Person,
+    Records, Site, Unit,
 };
 
 /// A row with the line it was read from (the header is line 1).
@@ -46,6 +47,8 @@ pub struct Dataset {
     pub assignments: Vec<Located<Assignment>>,
     pub deployments: Vec<Located<Deployment>>,
     pub events: Vec<Located<Event>>,
+    /// The rows of `exemptions.csv`.
+    pub papers: Vec<Located<Paper>>,
     /// The errors found while reading; the rows that hold them are left out.
     pub errors: Errors,
     /// The ids of the rows left out, file by file.
@@ -123,6 +126,17 @@ impl Dataset {
             assignments: records(self.assignments),
             deployments: records(self.deployments),
             events: records(self.events),
+            // Numbered as an import into an empty store numbers them.
+            papers: self
+                .papers
+                .into_iter()
+                .enumerate()
+                .map(|(position, row)| HeldPaper {
+                    id: paper_id(position as i64 + 1),
+                    paper: row.record,
+                    revoked: None,
+                })
+                .collect(),
         })
     }
 
@@ -137,10 +151,32 @@ impl Dataset {
             self.assignments.len(),
             self.deployments.len(),
             self.events.len(),
+            self.papers.len(),
         ]
         .iter()
         .map(|&count| count as u64)
         .sum()
+    }
+}
+
+/// muster's number of the paper entered as row `row` of the register:
+/// `X-000123`.
+pub fn paper_id(row: i64) -> String {
+    format!("X-{row:06}")
+}
+
+/// The row of the register a paper's number names (`X-000123`), or, for a
+/// paper read from an `exempted` event (`E-000123`), the event's row.
+pub fn paper_row(id: &str) -> Option<(bool, i64)> {
+    let (prefix, number) = id.split_once('-')?;
+    if number.is_empty() || !number.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    let number = number.parse().ok()?;
+    match prefix {
+        "X" => Some((true, number)),
+        "E" => Some((false, number)),
+        _ => None,
     }
 }
 

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use muster_core::model::UnknownWord;
 use muster_core::{
-    Assignment, Branch, Calendar, Campaign, Deployed, Deployment, Event, EventKind, MonthDay,
-    Organisation, OrganisationKind, Person, Sex, Site, Unit, parse_date,
+    Assignment, Branch, Calendar, Campaign, Deployed, Deployment, Event, EventKind, Grounds,
+    MonthDay, Organisation, OrganisationKind, Paper, Person, Sex, Site, Unit, parse_date,
 };
 
 use crate::{Dataset, DatasetError, Errors, ImportError, Located, Unread};
@@ -24,6 +24,7 @@ pub const FILES: &[&str] = &[
     "service.csv",
     "deployments.csv",
     "events.csv",
+    "exemptions.csv",
 ];
 
 /// Reads the dataset in `dir`: the rows that could be read, with the errors
@@ -97,6 +98,7 @@ pub fn read_dataset_with_progress(
     table!("service.csv", assignments, SERVICE, &mut history);
     table!("deployments.csv", deployments, DEPLOYMENTS, &mut history);
     table!("events.csv", events, EVENTS, &mut history);
+    table!("exemptions.csv", papers, PAPERS, &mut history);
 
     dataset.errors.sort();
     Ok(dataset)
@@ -157,6 +159,7 @@ pub fn read_rows(file: &str, rows: &[Vec<(&str, &str)>]) -> Result<Dataset, Erro
         "service.csv" => rows!("service.csv", assignments, SERVICE),
         "deployments.csv" => rows!("deployments.csv", deployments, DEPLOYMENTS),
         "events.csv" => rows!("events.csv", events, EVENTS),
+        "exemptions.csv" => rows!("exemptions.csv", papers, PAPERS),
         other => {
             errors.push(DatasetError {
                 file: other.to_string(),
@@ -820,6 +823,67 @@ const EVENTS: Parser<Event> = Parser {
             }
         }
         Some(Event { person, date, kind, reference, detail })
+    },
+};
+
+const PAPERS: Parser<Paper> = Parser {
+    columns: Columns {
+        names: &[
+            "document",
+            "person",
+            "scope",
+            "grounds",
+            "text",
+            "issuer",
+            "official",
+            "issued_on",
+            "valid_from",
+            "valid_until",
+        ],
+        required: &["document", "person", "scope", "grounds", "issuer", "issued_on"],
+    },
+    parse: |row| {
+        let document = row.required("document");
+        let person = row.required("person");
+        let scope = row.required("scope");
+        if !scope.is_empty()
+            && !scope
+                .bytes()
+                .all(|byte| byte.is_ascii_lowercase() || byte == b'-' || byte.is_ascii_digit())
+        {
+            row.error(
+                "scope",
+                format!("`{scope}` is not a scope: lowercase words joined by `-`, such as `redeployment`"),
+            );
+        }
+        let grounds = row.word::<Grounds>("grounds");
+        let text = row.owned("text");
+        let issuer = row.required("issuer");
+        let official = row.owned("official");
+        let issued_on = row.date("issued_on");
+        let valid_from = row.optional_date("valid_from").unwrap_or(issued_on);
+        let valid_until = row.optional_date("valid_until");
+        if let Some(until) = valid_until
+            && row.ok
+            && until < valid_from
+        {
+            row.error(
+                "valid_until",
+                format!("the paper is valid until {until}, before it is valid from {valid_from}"),
+            );
+        }
+        Some(Paper {
+            document,
+            person,
+            scope,
+            grounds: grounds?,
+            text,
+            issuer,
+            official,
+            issued_on,
+            valid_from,
+            valid_until,
+        })
     },
 };
 

@@ -12,8 +12,8 @@ use roaring::RoaringBitmap;
 
 use crate::index::{IntervalIndex, MonotoneIndex};
 use crate::people::{
-    AssignmentRow, Cell, Day, EventRow, IdTable, Interner, KeyColumn, OPEN, PeriodRow, Rows,
-    TextColumn, day_number, end_number,
+    AssignmentRow, Cell, Day, EventRow, IdTable, Interner, KeyColumn, OPEN, PaperRow, PeriodRow,
+    Rows, TextColumn, day_number, end_number,
 };
 use crate::plan::Plan;
 
@@ -94,6 +94,8 @@ pub struct Engine {
     pub(crate) assignments: Rows<AssignmentRow>,
     pub(crate) periods: Rows<PeriodRow>,
     pub(crate) events: Rows<EventRow>,
+    /// The days each person's papers exempt him, by scope.
+    pub(crate) papers: Rows<PaperRow>,
     /// Per unit code: who served in it or below it, from which day.
     pub(crate) served: Vec<MonotoneIndex>,
     /// Per tag code: who served in a unit with the tag, from which day.
@@ -102,8 +104,9 @@ pub struct Engine {
     pub(crate) had: Vec<MonotoneIndex>,
     /// Per text code of a category or institution id.
     pub(crate) admitted: HashMap<u32, MonotoneIndex>,
-    /// Per text code of an exemption scope.
-    pub(crate) exempted: HashMap<u32, MonotoneIndex>,
+    /// Per text code of an exemption scope: who is exempted, between
+    /// which days (from an `exempted` event without end, or by a paper).
+    pub(crate) exempted: HashMap<u32, IntervalIndex>,
     /// Per site code: who is deployed there, between which days.
     pub(crate) deployed: Vec<IntervalIndex>,
     /// Who is abroad (posted, not returned), between which days.
@@ -122,6 +125,7 @@ pub(crate) struct PackedHistory {
     pub(crate) assignments: Vec<AssignmentRow>,
     pub(crate) periods: Vec<PeriodRow>,
     pub(crate) events: Vec<EventRow>,
+    pub(crate) papers: Vec<PaperRow>,
 }
 
 impl Engine {
@@ -169,6 +173,7 @@ impl Engine {
             assignments: Rows::default(),
             periods: Rows::default(),
             events: Rows::default(),
+            papers: Rows::default(),
             served: Vec::new(),
             tagged: Vec::new(),
             had: Vec::new(),
@@ -353,7 +358,20 @@ impl Engine {
                 scope: self.texts.intern(event.exemption_scope()),
             })
             .collect();
-        PackedHistory { assignments, periods, events }
+        let mut papers: Vec<PaperRow> = file
+            .papers
+            .iter()
+            .filter_map(|held| {
+                let (from, to) = held.period()?;
+                Some(PaperRow {
+                    scope: self.texts.intern(&held.paper.scope),
+                    from: day_number(from),
+                    to: to.map_or(OPEN, day_number),
+                })
+            })
+            .collect();
+        papers.sort_unstable();
+        PackedHistory { assignments, periods, events, papers }
     }
 
     /// The cells of a person's key columns, in the order of `Key`.
@@ -406,6 +424,7 @@ impl Engine {
         self.assignments.push(history.assignments);
         self.periods.push(history.periods);
         self.events.push(history.events);
+        self.papers.push(history.papers);
     }
 
     /// Builds every index from the packed rows.
@@ -526,12 +545,12 @@ impl Engine {
     fn event_indexes(
         &self,
         people: u32,
-    ) -> (Vec<MonotoneIndex>, (HashMap<u32, MonotoneIndex>, HashMap<u32, MonotoneIndex>)) {
+    ) -> (Vec<MonotoneIndex>, (HashMap<u32, MonotoneIndex>, HashMap<u32, IntervalIndex>)) {
         let mut had: Vec<Vec<(Day, u32)>> = vec![Vec::new(); EventKind::ALL.len()];
         let mut admitted: HashMap<u32, Vec<(Day, u32)>> = HashMap::new();
-        let mut exempted: HashMap<u32, Vec<(Day, u32)>> = HashMap::new();
+        let mut exempted: HashMap<u32, Vec<(Day, Day, u32)>> = HashMap::new();
         for person in 0..people {
-            let history = PersonFacts::of(self.events.of(person));
+            let history = PersonFacts::of(self.events.of(person), self.papers.of(person));
             for (kind, first) in history.had.iter().enumerate() {
                 if let Some(first) = first {
                     had[kind].push((*first, person));
@@ -540,15 +559,15 @@ impl Engine {
             for (text, first) in history.admitted {
                 admitted.entry(text).or_default().push((first, person));
             }
-            for (text, first) in history.exempted {
-                exempted.entry(text).or_default().push((first, person));
+            for (text, from, to) in history.exempted {
+                exempted.entry(text).or_default().push((from, to, person));
             }
         }
         let had = had.into_par_iter().map(MonotoneIndex::new).collect();
         let admitted =
             admitted.into_par_iter().map(|(text, rows)| (text, MonotoneIndex::new(rows))).collect();
         let exempted =
-            exempted.into_par_iter().map(|(text, rows)| (text, MonotoneIndex::new(rows))).collect();
+            exempted.into_par_iter().map(|(text, rows)| (text, IntervalIndex::new(rows))).collect();
         (had, (admitted, exempted))
     }
 
@@ -639,8 +658,14 @@ impl Engine {
             })
             .collect();
         events.sort();
+        let papers: Vec<(&str, Day, Day)> = self
+            .papers
+            .of(person)
+            .iter()
+            .map(|row| (self.texts.text(row.scope), row.from, row.to))
+            .collect();
         format!(
-            "{} {} {cells:?} {assignments:?} {periods:?} {events:?}",
+            "{} {} {cells:?} {assignments:?} {periods:?} {events:?} {papers:?}",
             self.ids.get(person),
             self.names.get(person)
         )
@@ -660,7 +685,7 @@ impl Engine {
             + self.tagged.iter().map(MonotoneIndex::heap_bytes).sum::<usize>()
             + self.had.iter().map(MonotoneIndex::heap_bytes).sum::<usize>()
             + self.admitted.values().map(MonotoneIndex::heap_bytes).sum::<usize>()
-            + self.exempted.values().map(MonotoneIndex::heap_bytes).sum::<usize>()
+            + self.exempted.values().map(IntervalIndex::heap_bytes).sum::<usize>()
             + self.deployed.iter().map(IntervalIndex::heap_bytes).sum::<usize>()
             + self.abroad.heap_bytes();
         self.ids.heap_bytes()
@@ -670,21 +695,25 @@ impl Engine {
             + self.assignments.heap_bytes()
             + self.periods.heap_bytes()
             + self.events.heap_bytes()
+            + self.papers.heap_bytes()
             + indexes
     }
 }
 
-/// What a person's events say, for the indexes: the first day of each kind,
-/// of each admission and of each exemption scope.
+/// What a person's events and papers say, for the indexes: the first day
+/// of each kind and of each admission, and the days of each exemption
+/// scope.
 pub(crate) struct PersonFacts {
     pub(crate) had: [Option<Day>; 8],
     pub(crate) admitted: Vec<(u32, Day)>,
-    pub(crate) exempted: Vec<(u32, Day)>,
+    /// `(scope, first day, last day)`, sorted.
+    pub(crate) exempted: Vec<(u32, Day, Day)>,
 }
 
 impl PersonFacts {
-    pub(crate) fn of(events: &[EventRow]) -> PersonFacts {
+    pub(crate) fn of(events: &[EventRow], papers: &[PaperRow]) -> PersonFacts {
         let mut facts = PersonFacts { had: [None; 8], admitted: Vec::new(), exempted: Vec::new() };
+        let mut exempted_since: Vec<(u32, Day)> = Vec::new();
         for event in events {
             let kind = kind_position(event.kind);
             if let Some(slot) = facts.had.get_mut(kind) {
@@ -695,10 +724,15 @@ impl PersonFacts {
                     keep_first_in(&mut facts.admitted, event.detail, event.date);
                     keep_first_in(&mut facts.admitted, event.reference, event.date);
                 }
-                EventKind::Exempted => keep_first_in(&mut facts.exempted, event.scope, event.date),
+                EventKind::Exempted => keep_first_in(&mut exempted_since, event.scope, event.date),
                 _ => {}
             }
         }
+        facts.exempted =
+            exempted_since.into_iter().map(|(scope, from)| (scope, from, OPEN)).collect();
+        facts.exempted.extend(papers.iter().map(|paper| (paper.scope, paper.from, paper.to)));
+        facts.exempted.sort_unstable();
+        facts.exempted.dedup();
         facts
     }
 }

@@ -119,6 +119,7 @@ impl Engine {
                 self.assignments.push(Vec::new());
                 self.periods.push(Vec::new());
                 self.events.push(Vec::new());
+                self.papers.push(Vec::new());
                 self.index_id(person);
                 person
             }
@@ -184,6 +185,7 @@ impl Engine {
             assignments: self.assignments.of(person).to_vec(),
             periods: self.periods.of(person).to_vec(),
             events: self.events.of(person).to_vec(),
+            papers: self.papers.of(person).to_vec(),
         }
     }
 
@@ -232,16 +234,36 @@ impl Engine {
             self.tagged[tag as usize].set(person, first);
         }
 
-        let (old_facts, new_facts) = (PersonFacts::of(&old.events), PersonFacts::of(&new.events));
+        let (old_facts, new_facts) =
+            (PersonFacts::of(&old.events, &old.papers), PersonFacts::of(&new.events, &new.papers));
         for (kind, first) in new_facts.had.iter().enumerate() {
             if old_facts.had[kind] != *first {
                 self.had[kind].set(person, *first);
             }
         }
-        for (index, old_firsts, new_firsts) in [
-            (&mut self.admitted, &old_facts.admitted, &new_facts.admitted),
-            (&mut self.exempted, &old_facts.exempted, &new_facts.exempted),
-        ] {
+        let scopes: BTreeSet<u32> = old_facts
+            .exempted
+            .iter()
+            .chain(&new_facts.exempted)
+            .map(|&(scope, _, _)| scope)
+            .collect();
+        for scope in scopes {
+            let periods_of = |facts: &PersonFacts| -> Vec<(Day, Day)> {
+                facts
+                    .exempted
+                    .iter()
+                    .filter(|&&(own, _, _)| own == scope)
+                    .map(|&(_, from, to)| (from, to))
+                    .collect()
+            };
+            let (before, after) = (periods_of(&old_facts), periods_of(&new_facts));
+            if before != after {
+                self.exempted.entry(scope).or_default().set(person, after);
+            }
+        }
+        {
+            let (index, old_firsts, new_firsts) =
+                (&mut self.admitted, &old_facts.admitted, &new_facts.admitted);
             let texts: BTreeSet<u32> =
                 old_firsts.iter().chain(new_firsts).map(|&(text, _)| text).collect();
             for text in texts {
@@ -289,6 +311,9 @@ impl Engine {
         }
         if new.events != old.events {
             self.events.set(person, new.events);
+        }
+        if new.papers != old.papers {
+            self.papers.set(person, new.papers);
         }
     }
 

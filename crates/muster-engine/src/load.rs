@@ -17,8 +17,8 @@ use rayon::prelude::*;
 
 use crate::engine::{Engine, Key, Progress};
 use crate::people::{
-    AssignmentRow, Cell, Day, EventRow, FastMap, Interner, KeyColumn, OPEN, PeriodRow, Rows,
-    TextColumn, day_number,
+    AssignmentRow, Cell, Day, EventRow, FastMap, Interner, KeyColumn, OPEN, PaperRow, PeriodRow,
+    Rows, TextColumn, day_number,
 };
 
 /// Why the engine could not be loaded.
@@ -163,6 +163,17 @@ pub fn load(scan: &dyn RecordScan, progress: Progress<'_>) -> Result<Engine, Loa
             (None, None) => {}
         }
     })?;
+    let mut papers: Vec<(u32, PaperRow)> = Vec::new();
+    scan.papers(&mut |row| {
+        if let Some(person) = search(&engine.ids, row.person) {
+            let scope = engine.texts.intern(row.scope);
+            let (from, to) = (day_number(row.from), row.to.map_or(OPEN, day_number));
+            papers.push((person, PaperRow { scope, from, to }));
+        }
+    })?;
+    let mut papers = Rows::from_pairs(papers, count);
+    papers.sort_each_by_key(|row| *row);
+    engine.papers = papers;
     let columns = people.columns;
     let engine_ref = &engine;
     let (keys, ((assignments, periods), events)) = rayon::join(

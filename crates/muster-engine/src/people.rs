@@ -687,6 +687,15 @@ pub(crate) struct EventRow {
     pub(crate) scope: u32,
 }
 
+/// The days a paper exempts a person from a scope (a code of the engine's
+/// text dictionary), `to` being `OPEN` when it has no end.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct PaperRow {
+    pub(crate) scope: u32,
+    pub(crate) from: Day,
+    pub(crate) to: Day,
+}
+
 impl Default for EventRow {
     fn default() -> EventRow {
         EventRow { kind: EventKind::Injured, date: 0, reference: 0, detail: 0, scope: 0 }

@@ -826,7 +826,7 @@ impl Engine {
                 .texts
                 .code(argument)
                 .and_then(|text| self.exempted.get(&text))
-                .map(|index| index.on(day)),
+                .map(|index| std::borrow::Cow::Owned(index.on(day))),
             "had" => EventKind::ALL
                 .iter()
                 .position(|kind| kind.as_str() == argument)
@@ -859,7 +859,13 @@ impl Engine {
                 self.tags.code(argument).and_then(|tag| self.tagged.get(tag as usize))
             }
             "admitted" => self.texts.code(argument).and_then(|text| self.admitted.get(&text)),
-            "exempted" => self.texts.code(argument).and_then(|text| self.exempted.get(&text)),
+            "exempted" => {
+                return self
+                    .texts
+                    .code(argument)
+                    .and_then(|text| self.exempted.get(&text))
+                    .map(|index| index.ever());
+            }
             "had" => EventKind::ALL
                 .iter()
                 .position(|kind| kind.as_str() == argument)

@@ -146,6 +146,11 @@ impl Engine {
             }),
             MethodCheck::Exempted(text) => {
                 events().any(|event| event.kind == EventKind::Exempted && event.scope == text)
+                    || self
+                        .papers
+                        .of(person)
+                        .iter()
+                        .any(|paper| paper.scope == text && covers(paper.from, paper.to, day))
             }
             MethodCheck::Had(kind) => events().any(|event| event.kind == kind),
             MethodCheck::Never => false,

@@ -349,3 +349,64 @@ proptest! {
         let _: &[Draft] = &drafts;
     }
 }
+
+/// Papers with periods, ends and revocations, added to the generated army:
+/// `person.exempted(SCOPE)` holds for the same people in the engine as in
+/// the reference, on days before, inside and after each period.
+#[test]
+fn papers_exempt_alike_between_their_days() {
+    use muster_core::{Grounds, HeldPaper, Paper, Revocation};
+    let mut records = common::records().clone();
+    let mut ids: Vec<String> = records.people.iter().map(|person| person.id.clone()).collect();
+    ids.sort();
+    let scopes = ["redeployment", "delay", "overseas-posting"];
+    for (index, person) in ids.iter().enumerate().filter(|(index, _)| index % 7 == 0) {
+        let from = day(2019, 1, 1) + chrono::Days::new((index as u64 * 37) % 1500);
+        let until = (index % 3 != 0).then(|| from + chrono::Days::new(100 + (index as u64 % 400)));
+        let revoked = (index % 5 == 0).then(|| Revocation {
+            on: from + chrono::Days::new(50 + index as u64 % 200),
+            reason: "issued on false grounds".into(),
+        });
+        records.papers.push(HeldPaper {
+            id: format!("X-{index:06}"),
+            paper: Paper {
+                document: format!("MED-{index}"),
+                person: person.clone(),
+                scope: scopes[index % 3].into(),
+                grounds: Grounds::Medical,
+                text: String::new(),
+                issuer: "msc".into(),
+                official: String::new(),
+                issued_on: from,
+                valid_from: from,
+                valid_until: until,
+            },
+            revoked,
+        });
+    }
+    let world = World::new(records);
+    let engine = Engine::from_world(&world, &mut |_, _, _| {});
+    let book = books(&[]);
+    let mut held = 0;
+    for scope in scopes {
+        let text = format!("person.exempted(\"{scope}\")");
+        for at in
+            [day(2018, 6, 1), day(2019, 3, 1), day(2020, 7, 15), day(2021, 11, 30), day(2024, 6, 1)]
+        {
+            check_select(&world, &engine, &book, &text, at);
+            let plan = engine.compile(&muster_cel::parse(&text).unwrap());
+            held += engine.select(&plan, &book, at, &Budget::unlimited()).unwrap().len();
+        }
+    }
+    assert!(held > 0, "the papers exempt someone on some day");
+    // A revoked paper stops exempting from its revocation's day.
+    let file = world
+        .people
+        .iter()
+        .find(|file| file.papers.iter().any(|paper| paper.revoked.is_some()))
+        .unwrap();
+    let paper = file.papers.iter().find(|paper| paper.revoked.is_some()).unwrap();
+    let revoked_on = paper.revoked.as_ref().unwrap().on;
+    assert!(paper.holds_on(revoked_on.pred_opt().unwrap()) || revoked_on <= paper.paper.valid_from);
+    assert!(!paper.holds_on(revoked_on));
+}

@@ -80,10 +80,35 @@ fn live(engine: &Engine, world: &World, at: NaiveDate) -> Live {
 /// One act on the records.
 #[derive(Clone, Debug)]
 enum Act {
-    Event { person: usize, kind: usize, months: u32, detail: usize },
-    Assignment { person: usize, unit: usize, months: u32 },
-    PersonDeployment { person: usize, months: u32 },
-    UnitDeployment { unit: usize, months: u32 },
+    Event {
+        person: usize,
+        kind: usize,
+        months: u32,
+        detail: usize,
+    },
+    Assignment {
+        person: usize,
+        unit: usize,
+        months: u32,
+    },
+    PersonDeployment {
+        person: usize,
+        months: u32,
+    },
+    UnitDeployment {
+        unit: usize,
+        months: u32,
+    },
+    /// A paper against redeployment, valid for some months or without end.
+    Paper {
+        person: usize,
+        months: u32,
+        lasting: Option<u32>,
+    },
+    /// The revocation of the last paper entered, if any.
+    Revoke {
+        months: u32,
+    },
 }
 
 const UNITS: [&str; 5] = ["sgc-1", "c1-1-1", "c2", "first-brigade-2", "air1-2"];
@@ -103,6 +128,9 @@ fn act() -> impl Strategy<Value = Act> {
             .prop_map(|(person, months)| Act::PersonDeployment { person, months }),
         (0usize..UNITS.len(), 0u32..80)
             .prop_map(|(unit, months)| Act::UnitDeployment { unit, months }),
+        (0usize..10_000, 0u32..80, prop::option::of(0u32..30))
+            .prop_map(|(person, months, lasting)| Act::Paper { person, months, lasting }),
+        (0u32..80).prop_map(|months| Act::Revoke { months }),
     ]
 }
 
@@ -147,6 +175,32 @@ fn apply(records: &mut Records, engine: &mut Engine, live: &mut Live, act: &Act)
             };
             records.deployments.push(deployment.clone());
             engine.deploy(live, &deployment).unwrap();
+        }
+        Act::Paper { person, months, lasting } => {
+            records.papers.push(muster_core::HeldPaper {
+                id: format!("X-{:06}", records.papers.len() + 1),
+                paper: muster_core::Paper {
+                    document: "MED-1".into(),
+                    person: id(*person),
+                    scope: "redeployment".into(),
+                    grounds: muster_core::Grounds::Medical,
+                    text: String::new(),
+                    issuer: "msc".into(),
+                    official: String::new(),
+                    issued_on: on(*months),
+                    valid_from: on(*months),
+                    valid_until: lasting.map(|lasting| on(*months + lasting)),
+                },
+                revoked: None,
+            });
+            changed_person = Some(id(*person));
+        }
+        Act::Revoke { months } => {
+            if let Some(last) = records.papers.last_mut() {
+                last.revoked =
+                    Some(muster_core::Revocation { on: on(*months), reason: "bought".into() });
+                changed_person = Some(last.paper.person.clone());
+            }
         }
         Act::UnitDeployment { unit, months } => {
             let deployment = Deployment {

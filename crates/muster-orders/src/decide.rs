@@ -231,9 +231,7 @@ impl muster_cel::Subject for PersonView<'_> {
                 event.kind == EventKind::Admitted
                     && (event.detail == *argument || event.reference == *argument)
             }),
-            "exempted" => file.events_by(day).any(|event| {
-                event.kind == EventKind::Exempted && event.exemption_scope() == argument
-            }),
+            "exempted" => file.exempted(argument, day),
             "had" => file.events_by(day).any(|event| event.kind.as_str() == argument),
             "delayed_by" => match &self.discharge {
                 DischargeSource::Chain { delayed_by } => {

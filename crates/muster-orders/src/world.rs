@@ -38,6 +38,7 @@ impl World {
             assignments,
             deployments,
             events,
+            papers,
         } = records;
         people.sort_by(|a, b| a.id.cmp(&b.id));
         let index: HashMap<String, usize> = people
@@ -52,6 +53,7 @@ impl World {
                 assignments: vec![],
                 deployments: vec![],
                 events: vec![],
+                papers: vec![],
             })
             .collect();
         for assignment in assignments {
@@ -62,6 +64,11 @@ impl World {
         for event in events {
             if let Some(&position) = index.get(&event.person) {
                 files[position].events.push(event);
+            }
+        }
+        for held in papers {
+            if let Some(&position) = index.get(&held.paper.person) {
+                files[position].papers.push(held);
             }
         }
         let tree = UnitTree::new(&units);

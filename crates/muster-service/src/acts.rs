@@ -349,7 +349,7 @@ fn decide(
         object.insert("given".to_string(), json!(act));
         object.insert("persons".to_string(), json!(persons));
     }
-    Ok((ActWrite { plan, notices: Vec::new(), content, key: None }, persons))
+    Ok((ActWrite { plan, content, ..ActWrite::default() }, persons))
 }
 
 /// How the policies see `act`. One about a person or unit the store does
@@ -549,7 +549,7 @@ impl Rows {
 /// found; a row that would contradict the records (an overlap, a row
 /// before enlistment) is refused by their state; any other is an invalid
 /// value.
-fn invalid(error: muster_dataset::ImportError) -> ServiceError {
+pub(crate) fn invalid(error: muster_dataset::ImportError) -> ServiceError {
     match error {
         muster_dataset::ImportError::Invalid(errors) => invalid_rows(errors.errors()),
         muster_dataset::ImportError::Io { .. } => ServiceError::Internal(error.to_string()),

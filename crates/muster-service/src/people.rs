@@ -106,5 +106,6 @@ pub fn as_of(mut file: PersonFile, day: NaiveDate) -> PersonFile {
     file.assignments.retain(|assignment| assignment.from <= day);
     file.deployments.retain(|deployment| deployment.from <= day);
     file.events.retain(|event| event.date <= day);
+    file.papers.retain(|held| held.paper.issued_on.min(held.paper.valid_from) <= day);
     file
 }

@@ -303,6 +303,56 @@ pub struct ActWrite {
     /// The key the caller gave the act (`--key`), kept so that a second
     /// act with it is answered with this one.
     pub key: Option<String>,
+    /// Papers it revokes.
+    pub paper_revocations: Vec<NewPaperRevocation>,
+    /// Auditors' notes it adds to papers.
+    pub paper_notes: Vec<NewPaperNote>,
+}
+
+/// A paper's revocation written by an act: the paper's row in the
+/// register, from which day, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewPaperRevocation {
+    /// The paper's number in the register (`X-000123`, `E-000123`).
+    pub paper: String,
+    pub on: NaiveDate,
+    pub reason: String,
+}
+
+/// An auditor's note on a paper, written by an act.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewPaperNote {
+    /// The paper's number in the register.
+    pub paper: String,
+    pub note: String,
+}
+
+/// A paper of the register, with the act that entered it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegisteredPaper {
+    pub held: muster_core::HeldPaper,
+    /// The act that entered it (for a paper of an `exempted` event, the
+    /// act that recorded the event).
+    pub act: Act,
+}
+
+/// What to read of the register: every field given must match.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PaperFilter {
+    pub person: Option<String>,
+    pub issuer: Option<String>,
+    pub scope: Option<String>,
+    pub grounds: Option<String>,
+    pub document: Option<String>,
+}
+
+/// What the register holds of one paper beyond its fields: the act that
+/// revoked it and the auditors' notes, each with its act.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PaperHistory {
+    pub paper: RegisteredPaper,
+    pub revoked_by: Option<Act>,
+    pub notes: Vec<(Act, String)>,
 }
 
 /// A recorded act, with what it wrote.
@@ -552,4 +602,13 @@ pub trait Store: Send {
 
     /// The notices left for an organisation, in the order left.
     fn notices(&self, organisation: &str) -> Result<Vec<StoredNotice>, StoreError>;
+
+    /// The papers of the register that match `filter`, those entered as
+    /// papers (`X-`) then those of `exempted` events (`E-`), each in the
+    /// order entered, with their revocations.
+    fn papers(&self, filter: &PaperFilter) -> Result<Vec<RegisteredPaper>, StoreError>;
+
+    /// One paper of the register by its number, with its revocation's act
+    /// and its notes.
+    fn paper(&self, id: &str) -> Result<Option<PaperHistory>, StoreError>;
 }

@@ -99,6 +99,25 @@ pub const TABLES: &[Table] = &[
     Table::numbered("tokens", &["id", "act", "user_name", "label", "token_sha256"]),
     Table::new("reversals", &["act", "reversed", "reason"]),
     Table::new("act_keys", &["key", "act"]),
+    Table::numbered(
+        "papers",
+        &[
+            "id",
+            "act",
+            "document",
+            "person",
+            "scope",
+            "grounds",
+            "text",
+            "issuer",
+            "official",
+            "issued_on",
+            "valid_from",
+            "valid_until",
+        ],
+    ),
+    Table::numbered("paper_revocations", &["id", "act", "paper", "on_day", "reason"]),
+    Table::numbered("paper_notes", &["id", "act", "paper", "note"]),
 ];
 
 /// The tables of the schema that hold no rows of an act, and how each is

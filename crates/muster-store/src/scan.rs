@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use muster_core::scan::{
-    AssignmentRow, DeploymentRow, EventRow, PersonRow, RecordScan, ScanError, Table,
+    AssignmentRow, DeploymentRow, EventRow, PaperRow, PersonRow, RecordScan, ScanError, Table,
 };
 use muster_core::{EventKind, Records};
 use rusqlite::types::ValueRef;
@@ -213,6 +213,18 @@ impl RecordScan for SqliteScan {
                 from: day(row, 4)?,
                 to: optional_day(row, 5)?,
             });
+        }
+        Ok(())
+    }
+
+    fn papers(&self, visit: &mut dyn FnMut(PaperRow<'_>)) -> Result<(), ScanError> {
+        let connection = open(&self.path)?;
+        let papers = crate::sqlite::held_papers(&connection, "?1 = ''", "")
+            .map_err(|error| ScanError(error.to_string()))?;
+        for (held, _) in &papers {
+            if let Some((from, to)) = held.period() {
+                visit(PaperRow { person: &held.paper.person, scope: &held.paper.scope, from, to });
+            }
         }
         Ok(())
     }

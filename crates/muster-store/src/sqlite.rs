@@ -1,7 +1,7 @@
 //! The SQLite store: one file, WAL mode, `synchronous=FULL`, and every
 //! write in a transaction begun with `BEGIN IMMEDIATE`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -35,6 +35,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("reversals", include_str!("../migrations/sqlite/0007_reversals.sql")),
     ("acts by kind", include_str!("../migrations/sqlite/0008_acts_by_kind.sql")),
     ("act keys", include_str!("../migrations/sqlite/0009_act_keys.sql")),
+    ("papers", include_str!("../migrations/sqlite/0010_papers.sql")),
 ];
 
 /// How many persons a change to a list's entries looks up one by one (by
@@ -374,7 +375,11 @@ impl Store for SqliteStore {
             )?);
         }
         deployments.sort_by_key(|deployment| deployment.from);
-        let file = PersonFile { person, assignments, deployments, events };
+        let papers = held_papers(connection, "p.person = ?1", id)?
+            .into_iter()
+            .map(|(held, _)| held)
+            .collect();
+        let file = PersonFile { person, assignments, deployments, events, papers };
         Ok(Some(PersonRecords { file, versions }))
     }
 
@@ -575,6 +580,7 @@ impl Store for SqliteStore {
             let mut hashed = Vec::new();
             write_plan(connection, &write.plan, act_id, Mode::Update, &mut |_, _| {}, &mut hashed)?;
             insert_notices(connection, act_id, &write.notices)?;
+            insert_paper_acts(connection, act_id, &write)?;
             if let Some(key) = &write.key {
                 connection
                     .execute(
@@ -758,6 +764,8 @@ impl Store for SqliteStore {
                         "revocations" => "a revocation stands once made",
                         "lists" | "list_entries" => "a list is changed by list acts",
                         "reversals" => "a reversal stands once made",
+                        "papers" => "a paper is revoked (`exemption revoke`), not reversed",
+                        "paper_revocations" | "paper_notes" => "it stands once made",
                         _ => "it is not reversed",
                     }
                 )));
@@ -1207,6 +1215,45 @@ impl Store for SqliteStore {
         Ok(act_id)
     }
 
+    fn papers(
+        &self,
+        filter: &crate::PaperFilter,
+    ) -> Result<Vec<crate::RegisteredPaper>, StoreError> {
+        registered_papers(&self.connection, filter, None)
+    }
+
+    fn paper(&self, id: &str) -> Result<Option<crate::PaperHistory>, StoreError> {
+        let Some(paper) =
+            registered_papers(&self.connection, &crate::PaperFilter::default(), Some(id))?
+                .into_iter()
+                .next()
+        else {
+            return Ok(None);
+        };
+        let connection = &self.connection;
+        let revoked_by = query_all(
+            connection,
+            "SELECT a.id, a.kind, a.valid_on, a.recorded_at, a.actor, a.summary
+             FROM paper_revocations r JOIN acts a ON a.id = r.act
+             WHERE r.paper = ?1 AND r.act NOT IN (SELECT reversed FROM reversals)
+             ORDER BY r.id LIMIT 1",
+            [id],
+            |row| act_from_row(row, 0),
+        )?
+        .into_iter()
+        .next();
+        let notes = query_all(
+            connection,
+            "SELECT a.id, a.kind, a.valid_on, a.recorded_at, a.actor, a.summary, n.note
+             FROM paper_notes n JOIN acts a ON a.id = n.act
+             WHERE n.paper = ?1 AND n.act NOT IN (SELECT reversed FROM reversals)
+             ORDER BY n.id",
+            [id],
+            |row| Ok((act_from_row(row, 0)?, get(row, 6)?)),
+        )?;
+        Ok(Some(crate::PaperHistory { paper, revoked_by, notes }))
+    }
+
     fn notices(&self, organisation: &str) -> Result<Vec<StoredNotice>, StoreError> {
         query_all(
             &self.connection,
@@ -1271,6 +1318,30 @@ fn subjects_of(connection: &Connection, act: i64) -> Result<ActSubjects, StoreEr
         ],
         |row| get(row, 0),
     )?;
+    // The persons of the papers it entered or revoked.
+    let mut persons = persons;
+    let papers = range("papers")?;
+    persons.extend(query_all(
+        connection,
+        "SELECT person FROM papers WHERE rowid >= ?1 AND rowid < ?2",
+        params![papers.0, papers.1],
+        |row| get::<String>(row, 0),
+    )?);
+    let revocations = range("paper_revocations")?;
+    for paper in query_all(
+        connection,
+        "SELECT paper FROM paper_revocations WHERE rowid >= ?1 AND rowid < ?2",
+        params![revocations.0, revocations.1],
+        |row| get::<String>(row, 0),
+    )? {
+        for registered in
+            registered_papers(connection, &crate::PaperFilter::default(), Some(&paper))?
+        {
+            persons.push(registered.held.paper.person);
+        }
+    }
+    persons.sort();
+    persons.dedup();
     let units: Vec<String> = query_all(
         connection,
         "SELECT DISTINCT unit FROM deployments
@@ -1328,7 +1399,6 @@ impl SqliteStore {
     /// The files of persons as they now stand, read together: one query
     /// per table for all of them.
     fn files_of(&self, ids: &[String], tree: &UnitTree) -> Result<Vec<PersonFile>, StoreError> {
-        use std::collections::HashMap;
         let connection = &self.connection;
         let wanted = serde_json::to_string(ids)
             .map_err(|error| StoreError::Corrupt { what: error.to_string() })?;
@@ -1356,10 +1426,18 @@ impl SqliteStore {
                     assignments: Vec::new(),
                     deployments: Vec::new(),
                     events: Vec::new(),
+                    papers: Vec::new(),
                 };
                 (file.person.id.clone(), file)
             })
             .collect();
+        for (held, _) in
+            held_papers(connection, "p.person IN (SELECT value FROM json_each(?1))", &wanted)?
+        {
+            if let Some(file) = files.get_mut(&held.paper.person) {
+                file.papers.push(held);
+            }
+        }
         for assignment in query_all(
             connection,
             "SELECT person, unit, from_day, to_day FROM service s
@@ -1759,6 +1837,31 @@ fn write_plan(
         }
         hashed.push(insert.finish());
     }
+    {
+        let mut insert = rows::HashedInsert::new(connection, rows::registered("papers")?)?;
+        for record in &plan.papers {
+            let until = optional_day(record.valid_until);
+            insert.execute(
+                connection,
+                params![
+                    act,
+                    record.document,
+                    record.person,
+                    record.scope,
+                    record.grounds.as_str(),
+                    record.text,
+                    record.issuer,
+                    record.official,
+                    day_text(record.issued_on).as_str(),
+                    day_text(record.valid_from).as_str(),
+                    until.as_ref().map(DayText::as_str)
+                ],
+                "write the papers",
+            )?;
+            tick(&mut done);
+        }
+        hashed.push(insert.finish());
+    }
     progress(total, total);
     Ok(vec![
         ("calendar.toml", u64::from(plan.calendar.is_some())),
@@ -1812,6 +1915,7 @@ fn load_records(connection: &Connection) -> Result<Records, StoreError> {
             [],
             event_from_row,
         )?,
+        papers: held_papers(connection, "?1 = ''", "")?.into_iter().map(|(held, _)| held).collect(),
         ..small
     })
 }
@@ -2013,6 +2117,161 @@ fn deployment_from_row(row: &Row<'_>) -> Result<Deployment, StoreError> {
         from: day_column(row, 4)?,
         to: optional_day_column(row, 5)?,
     })
+}
+
+/// Writes what an act does to the register beside its rows of records: the
+/// revocations and the notes.
+fn insert_paper_acts(
+    connection: &Connection,
+    act: ActId,
+    write: &crate::ActWrite,
+) -> Result<(), StoreError> {
+    for revocation in &write.paper_revocations {
+        connection
+            .execute(
+                "INSERT INTO paper_revocations (act, paper, on_day, reason) VALUES (?1, ?2, ?3, ?4)",
+                params![act.0, revocation.paper, day_text(revocation.on).as_str(), revocation.reason],
+            )
+            .map_err(database("revoke the paper"))?;
+    }
+    for note in &write.paper_notes {
+        connection
+            .execute(
+                "INSERT INTO paper_notes (act, paper, note) VALUES (?1, ?2, ?3)",
+                params![act.0, note.paper, note.note],
+            )
+            .map_err(database("keep the note"))?;
+    }
+    Ok(())
+}
+
+/// The revocations in force, by paper: the first recorded of each.
+fn paper_revocations(
+    connection: &Connection,
+) -> Result<HashMap<String, muster_core::Revocation>, StoreError> {
+    let mut revocations = HashMap::new();
+    for (paper, on, reason) in query_all(
+        connection,
+        "SELECT paper, on_day, reason FROM paper_revocations
+         WHERE act NOT IN (SELECT reversed FROM reversals) ORDER BY id",
+        [],
+        |row| Ok((get::<String>(row, 0)?, day_column(row, 1)?, get::<String>(row, 2)?)),
+    )? {
+        revocations.entry(paper).or_insert(muster_core::Revocation { on, reason });
+    }
+    Ok(revocations)
+}
+
+/// The papers entered as papers whose rows match `condition` (on `p`, the
+/// papers table; `?1` bound to `parameter`), with their revocations.
+pub(crate) fn held_papers(
+    connection: &Connection,
+    condition: &str,
+    parameter: &str,
+) -> Result<Vec<(muster_core::HeldPaper, Act)>, StoreError> {
+    let revocations = paper_revocations(connection)?;
+    let sql = format!(
+        "SELECT p.id, p.document, p.person, p.scope, p.grounds, p.text, p.issuer, p.official,
+                p.issued_on, p.valid_from, p.valid_until,
+                a.id, a.kind, a.valid_on, a.recorded_at, a.actor, a.summary
+         FROM papers p JOIN acts a ON a.id = p.act
+         WHERE p.act NOT IN (SELECT reversed FROM reversals) AND ({condition})
+         ORDER BY p.id"
+    );
+    query_all(connection, &sql, [parameter], |row| {
+        let id = muster_dataset::paper_id(get(row, 0)?);
+        let paper = muster_core::Paper {
+            document: get(row, 1)?,
+            person: get(row, 2)?,
+            scope: get(row, 3)?,
+            grounds: word::<muster_core::Grounds>(row, 4)?,
+            text: get(row, 5)?,
+            issuer: get(row, 6)?,
+            official: get(row, 7)?,
+            issued_on: day_column(row, 8)?,
+            valid_from: day_column(row, 9)?,
+            valid_until: optional_day_column(row, 10)?,
+        };
+        let revoked = revocations.get(&id).cloned();
+        Ok((muster_core::HeldPaper { id, paper, revoked }, act_from_row(row, 11)?))
+    })
+}
+
+/// The papers read from `exempted` events whose rows match `condition`
+/// (on `e`, the events table; `?1` bound to `parameter`).
+fn event_papers(
+    connection: &Connection,
+    condition: &str,
+    parameter: &str,
+) -> Result<Vec<(muster_core::HeldPaper, Act)>, StoreError> {
+    let revocations = paper_revocations(connection)?;
+    let sql = format!(
+        "SELECT e.person, e.day, e.kind, e.ref, e.detail, e.id,
+                a.id, a.kind, a.valid_on, a.recorded_at, a.actor, a.summary
+         FROM events e JOIN acts a ON a.id = e.act
+         WHERE e.kind = 'exempted' AND e.act NOT IN (SELECT reversed FROM reversals)
+           AND ({condition})
+         ORDER BY e.id"
+    );
+    query_all(connection, &sql, [parameter], |row| {
+        let event = event_from_row(row)?;
+        let id = format!("E-{:06}", get::<i64>(row, 5)?);
+        let revoked = revocations.get(&id).cloned();
+        let held =
+            muster_core::HeldPaper { id, paper: muster_core::Paper::of_event(&event), revoked };
+        Ok((held, act_from_row(row, 6)?))
+    })
+}
+
+/// The register, or the one paper numbered `id`, filtered.
+fn registered_papers(
+    connection: &Connection,
+    filter: &crate::PaperFilter,
+    id: Option<&str>,
+) -> Result<Vec<crate::RegisteredPaper>, StoreError> {
+    let (mut papers, events) = match id.map(muster_dataset::paper_row) {
+        Some(None) => return Ok(Vec::new()),
+        Some(Some((true, row))) => {
+            (held_papers(connection, "p.id = ?1", &row.to_string())?, Vec::new())
+        }
+        Some(Some((false, row))) => {
+            (Vec::new(), event_papers(connection, "e.id = ?1", &row.to_string())?)
+        }
+        None => match &filter.person {
+            Some(person) => (
+                held_papers(connection, "p.person = ?1", person)?,
+                event_papers(connection, "e.person = ?1", person)?,
+            ),
+            None => match &filter.document {
+                Some(document) => (
+                    held_papers(connection, "p.document = ?1", document)?,
+                    if document.is_empty() {
+                        event_papers(connection, "?1 = ''", "")?
+                    } else {
+                        Vec::new()
+                    },
+                ),
+                None => (
+                    held_papers(connection, "?1 = ''", "")?,
+                    event_papers(connection, "?1 = ''", "")?,
+                ),
+            },
+        },
+    };
+    papers.extend(events);
+    let matches = |held: &muster_core::HeldPaper| {
+        let paper = &held.paper;
+        filter.person.as_ref().is_none_or(|person| paper.person == *person)
+            && filter.issuer.as_ref().is_none_or(|issuer| paper.issuer == *issuer)
+            && filter.scope.as_ref().is_none_or(|scope| paper.scope == *scope)
+            && filter.grounds.as_ref().is_none_or(|grounds| paper.grounds.as_str() == grounds)
+            && filter.document.as_ref().is_none_or(|document| paper.document == *document)
+    };
+    Ok(papers
+        .into_iter()
+        .filter(|(held, _)| matches(held))
+        .map(|(held, act)| crate::RegisteredPaper { held, act })
+        .collect())
 }
 
 fn event_from_row(row: &Row<'_>) -> Result<Event, StoreError> {

@@ -7,6 +7,7 @@ mod acts;
 mod audit;
 mod demo;
 mod discharge;
+mod exemptions;
 mod generate;
 mod import;
 mod kill;

@@ -10,7 +10,7 @@ use crate::acts::{act, refused};
 
 /// The reference scenario up to the redeployment list of errd (its steps
 /// of EXPECTED.md).
-fn with_mines_list() -> Sandbox {
+pub(crate) fn with_mines_list() -> Sandbox {
     let sandbox = Sandbox::with_reference();
     for (order, day) in [
         ("errd-2020-031", "2020-09-25"),

@@ -431,6 +431,7 @@ impl Decided {
             notices: self.notices,
             content,
             key: given.key.map(str::to_string),
+            ..ActWrite::default()
         }
     }
 }
@@ -830,8 +831,9 @@ fn rule_reason(rules: &Rules, order: &str, rule: usize) -> String {
 
 /// The papers of his that the rules excluding him honour: his exemptions
 /// valid on the day of a scope that one of those rules reads
-/// (`person.exempted(SCOPE)`), each by its text (the detail after the
-/// scope).
+/// (`person.exempted(SCOPE)`): an `exempted` event by its text (the
+/// detail after the scope), a paper of the register by its number, its
+/// grounds (or text), its document and its issuer.
 fn papers(
     rules: &Rules,
     file: &PersonFile,
@@ -863,6 +865,17 @@ fn papers(
             let (_, text) = event.detail.split_once(':').unwrap_or(("", &event.detail));
             text.trim().to_string()
         })
+        .chain(
+            file.papers
+                .iter()
+                .filter(|held| scopes.contains(&held.paper.scope) && held.holds_on(day))
+                .map(|held| {
+                    let paper = &held.paper;
+                    let what =
+                        if paper.text.is_empty() { paper.grounds.as_str() } else { &paper.text };
+                    format!("{} {what} {} from {}", held.id, paper.document, paper.issuer)
+                }),
+        )
         .collect()
 }
 

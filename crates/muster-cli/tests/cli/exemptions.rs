@@ -1,0 +1,253 @@
+//! The register of exemption papers from the command line: a paper
+//! entered, honoured by the orders between its days, revoked, noted; the
+//! refusals (exit 1, nothing written); `exemptions.csv` in a dataset.
+
+use expect_test::expect;
+
+use crate::Sandbox;
+use crate::acts::{act, refused};
+use crate::mass::with_mines_list;
+
+const ISSUE: &[&str] = &[
+    "exemption",
+    "issue",
+    "--document",
+    "MED-2021/7",
+    "--person",
+    "p010",
+    "--scope",
+    "redeployment",
+    "--grounds",
+    "medical",
+    "--issuer",
+    "msc",
+    "--official",
+    "Col. Ri",
+    "--issued-on",
+    "2021-01-02",
+    "--valid-until",
+    "2021-06-30",
+    "--as-of",
+    "2021-01-05",
+];
+
+#[test]
+fn a_paper_exempts_between_its_days_until_it_is_revoked() {
+    let sandbox = with_mines_list();
+    let run = act(&sandbox, ISSUE);
+    assert_eq!(run.code, 0, "{run:?}");
+    expect![[r#"
+        act 7 (exemption-issue) as of 2021-01-05, recorded <time> by cli:registrar
+        paper     document    person  scope         grounds  issuer  valid                     revoked
+        X-000001  MED-2021/7  p010    redeployment  medical  msc     2021-01-02 to 2021-06-30
+    "#]].assert_eq(&run.stdout);
+
+    // The same paper again is refused, and writes nothing.
+    let message = refused(&sandbox, ISSUE);
+    expect![[r#"
+        error: the register already holds this paper
+    "#]]
+    .assert_eq(&message);
+
+    // The redeployment honours it, with the paper named.
+    let preview = [
+        "list",
+        "redeploy",
+        "errd-mines-2021",
+        "--site",
+        "daehung",
+        "--as-of",
+        "2021-01-06",
+        "--preview",
+    ];
+    let run = act(&sandbox, &preview);
+    assert_eq!(run.code, 0, "{run:?}");
+    expect![[r#"
+        preview of a redeploy as of 2021-01-06: nothing was written
+        list errd-mines-2021: 5 would be done, 2 refused
+        done: p009 p013 p014 p016 p019
+        refused p010 (excluded): errd-2021-002 rule 1: Holds an exemption from redeployment; papers: X-000001 medical MED-2021/7 from msc
+        refused p012 (excluded): errd-2021-002 rule 1: Holds an exemption from redeployment; papers: medical certificate 2020/114
+        notices: adm-air3, adm-c8, adm-east-fleet, errd
+    "#]].assert_eq(&run.stdout);
+
+    // After its last day it no longer exempts.
+    let mut later = preview.to_vec();
+    later[6] = "2021-07-01";
+    let run = act(&sandbox, &later);
+    assert!(run.stdout.contains("done: p009 p010"), "{run:?}");
+
+    // Revoked from 2021-01-06: from that day it exempts no more.
+    let run = act(
+        &sandbox,
+        &[
+            "exemption",
+            "revoke",
+            "X-000001",
+            "--reason",
+            "bought from an official",
+            "--as-of",
+            "2021-01-06",
+        ],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let run = act(&sandbox, &preview);
+    assert!(run.stdout.contains("done: p009 p010"), "{run:?}");
+    let message = refused(&sandbox, &["exemption", "revoke", "X-000001", "--reason", "again"]);
+    expect![[r#"
+        error: paper X-000001 was revoked already, from 2021-01-06
+    "#]]
+    .assert_eq(&message);
+
+    // An auditor's note is kept with it; the register shows its history.
+    let run = act(
+        &sandbox,
+        &[
+            "exemption",
+            "review",
+            "X-000001",
+            "--note",
+            "the issuer's rate is high",
+            "--as-of",
+            "2021-02-01",
+        ],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let run = act(&sandbox, &["exemption", "show", "X-000001"]);
+    expect![[r#"
+        paper     document    person  scope         grounds  issuer  valid                     revoked
+        X-000001  MED-2021/7  p010    redeployment  medical  msc     2021-01-02 to 2021-06-30  from 2021-01-06
+        text: -
+        official: Col. Ri
+        entered by act 7 (exemption-issue) by cli:registrar, recorded <time>
+        revoked from 2021-01-06 by act 8: bought from an official
+        note (act 9, <time> by cli:registrar): the issuer's rate is high
+    "#]].assert_eq(&run.stdout);
+
+    // The register: the paper entered, and the one of an `exempted` event.
+    let run = act(&sandbox, &["exemption", "list"]);
+    expect![[r#"
+        paper     document    person  scope         grounds  issuer  valid                     revoked
+        X-000001  MED-2021/7  p010    redeployment  medical  msc     2021-01-02 to 2021-06-30  from 2021-01-06
+        E-000008  -           p012    redeployment  other    msoc    2020-11-20 to -
+    "#]].assert_eq(&run.stdout);
+    let run = act(&sandbox, &["exemption", "list", "--issuer", "msoc", "--format", "json"]);
+    expect![[r#"
+        {
+          "papers": [
+            {
+              "id": "E-000008",
+              "document": "",
+              "person": "p012",
+              "scope": "redeployment",
+              "grounds": "other",
+              "text": "medical certificate 2020/114",
+              "issuer": "msoc",
+              "official": "",
+              "issued_on": "2020-11-20",
+              "valid_from": "2020-11-20",
+              "valid_until": null,
+              "recorded_at": "<time>",
+              "act": 1,
+              "entered_by": "import",
+              "revoked": null
+            }
+          ]
+        }
+    "#]]
+    .assert_eq(&run.stdout);
+    assert!(sandbox.ok(&["audit", "verify"]).starts_with("the audit log is intact"));
+}
+
+#[test]
+fn a_paper_with_bad_fields_is_refused_in_the_import_s_words() {
+    let sandbox = with_mines_list();
+    let message = refused(
+        &sandbox,
+        &[
+            "exemption",
+            "issue",
+            "--document",
+            "D-1",
+            "--person",
+            "p404",
+            "--scope",
+            "redeployment",
+            "--grounds",
+            "medical",
+            "--issuer",
+            "nobody",
+            "--issued-on",
+            "2021-01-02",
+        ],
+    );
+    expect![[r#"
+        error: no person `p404`
+    "#]]
+    .assert_eq(&message);
+    let message = refused(
+        &sandbox,
+        &[
+            "exemption",
+            "issue",
+            "--document",
+            "D-1",
+            "--person",
+            "p010",
+            "--scope",
+            "redeployment",
+            "--grounds",
+            "bribe",
+            "--issuer",
+            "msc",
+            "--issued-on",
+            "2021-01-02",
+            "--valid-until",
+            "2020-01-01",
+        ],
+    );
+    expect![[r#"
+        error: grounds: unknown grounds `bribe`: expected `medical`, `family`, `education`, `technical` or `other`
+    "#]].assert_eq(&message);
+    let message = refused(&sandbox, &["exemption", "revoke", "X-000404", "--reason", "none"]);
+    expect![[r#"
+        error: no paper `X-000404`
+    "#]]
+    .assert_eq(&message);
+}
+
+#[test]
+fn a_dataset_s_exemptions_are_papers_and_its_errors_name_file_line_and_column() {
+    let sandbox = Sandbox::new();
+    let dir = sandbox.reference("reference");
+    std::fs::write(
+        dir.join("exemptions.csv"),
+        "document,person,scope,grounds,text,issuer,official,issued_on,valid_from,valid_until\n\
+         MED-2020/1,p010,redeployment,medical,fractured wrist,msc,,2020-09-01,,2020-12-31\n\
+         FAM-2020/2,p404,delay,family,,msoc,,2020-09-01,,\n\
+         EDU-2020/3,p013,delay,schooling,,central-univ,,2020-09-01,,\n",
+    )
+    .unwrap();
+    sandbox.ok(&["init"]);
+    let run = sandbox.run(&["import", "reference", "--as-of", "2020-01-01"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    expect![[r#"
+        exemptions.csv:3: column person: unknown person `p404`
+        exemptions.csv:4: column grounds: unknown grounds `schooling`: expected `medical`, `family`, `education`, `technical` or `other`
+        error: the dataset has 2 errors; nothing was stored
+    "#]].assert_eq(&run.stderr);
+
+    // Without the bad rows, the papers are in the register.
+    std::fs::write(
+        dir.join("exemptions.csv"),
+        "document,person,scope,grounds,text,issuer,official,issued_on,valid_from,valid_until\n\
+         MED-2020/1,p010,redeployment,medical,fractured wrist,msc,,2020-09-01,,2020-12-31\n",
+    )
+    .unwrap();
+    sandbox.ok(&["import", "reference", "--as-of", "2020-01-01"]);
+    let listed = sandbox.ok(&["exemption", "list", "--person", "p010"]);
+    expect![[r#"
+        paper     document    person  scope         grounds  issuer  valid                     revoked
+        X-000001  MED-2020/1  p010    redeployment  medical  msc     2020-09-01 to 2020-12-31
+    "#]].assert_eq(&listed);
+}

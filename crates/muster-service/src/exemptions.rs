@@ -1,0 +1,349 @@
+//! The register of exemption papers (`spec/exemptions.md`): a paper
+//! entered, revoked, or given an auditor's note, each an act of its own;
+//! the register read with filters, and one paper with its history.
+//!
+//! A paper is entered as a row of `exemptions.csv`, read and checked by the
+//! import's own reader and rules inside the act's transaction, so that
+//! `exemption issue` refuses what an import would, in the same words.
+
+use chrono::NaiveDate;
+use muster_core::{HeldPaper, Records};
+use muster_dataset::Mode;
+use muster_store::{
+    ActWrite, NewAct, NewPaperNote, NewPaperRevocation, PaperFilter, RegisteredPaper, Store,
+    StoreError,
+};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::ServiceError;
+use crate::model::Rules;
+
+/// A paper to enter, its fields as given (checked as a row of
+/// `exemptions.csv`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct NewPaper {
+    pub document: String,
+    pub person: String,
+    pub scope: String,
+    pub grounds: String,
+    #[serde(default)]
+    pub text: String,
+    pub issuer: String,
+    #[serde(default)]
+    pub official: String,
+    pub issued_on: String,
+    #[serde(default)]
+    pub valid_from: Option<String>,
+    #[serde(default)]
+    pub valid_until: Option<String>,
+}
+
+/// A paper's revocation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct RevokedView {
+    #[schema(value_type = String, format = Date)]
+    pub on: NaiveDate,
+    pub reason: String,
+}
+
+/// A paper of the register, as `exemption list` answers it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct PaperView {
+    pub id: String,
+    pub document: String,
+    pub person: String,
+    pub scope: String,
+    pub grounds: String,
+    pub text: String,
+    pub issuer: String,
+    pub official: String,
+    #[schema(value_type = String, format = Date)]
+    pub issued_on: NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    pub valid_from: NaiveDate,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub valid_until: Option<NaiveDate>,
+    /// When muster learned of it: the moment the act that entered it was
+    /// recorded.
+    pub recorded_at: String,
+    /// The act that entered it, and its kind (`import`, `exemption-issue`,
+    /// or for a paper of an `exempted` event the act that recorded it).
+    pub act: i64,
+    pub entered_by: String,
+    pub revoked: Option<RevokedView>,
+}
+
+/// The register, or the papers an act entered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Papers {
+    pub papers: Vec<PaperView>,
+}
+
+/// An act on the register, with what it answered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct PaperAct {
+    pub act: i64,
+    pub kind: String,
+    #[schema(value_type = String, format = Date)]
+    pub as_of: NaiveDate,
+    pub recorded_at: String,
+    pub actor: String,
+    pub papers: Vec<PaperView>,
+}
+
+/// An auditor's note on a paper.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct NoteView {
+    pub act: i64,
+    pub recorded_at: String,
+    pub actor: String,
+    pub note: String,
+}
+
+/// One paper with its history: who entered it and when, its revocation's
+/// act, and the auditors' notes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct PaperDetail {
+    pub paper: PaperView,
+    pub entered_by_actor: String,
+    pub revoked_by: Option<i64>,
+    pub notes: Vec<NoteView>,
+}
+
+impl PaperView {
+    pub fn of(registered: &RegisteredPaper) -> PaperView {
+        let HeldPaper { id, paper, revoked } = &registered.held;
+        PaperView {
+            id: id.clone(),
+            document: paper.document.clone(),
+            person: paper.person.clone(),
+            scope: paper.scope.clone(),
+            grounds: paper.grounds.as_str().to_string(),
+            text: paper.text.clone(),
+            issuer: paper.issuer.clone(),
+            official: paper.official.clone(),
+            issued_on: paper.issued_on,
+            valid_from: paper.valid_from,
+            valid_until: paper.valid_until,
+            recorded_at: registered.act.recorded_at.clone(),
+            act: registered.act.id.0,
+            entered_by: registered.act.kind.clone(),
+            revoked: revoked
+                .as_ref()
+                .map(|revoked| RevokedView { on: revoked.on, reason: revoked.reason.clone() }),
+        }
+    }
+}
+
+/// The register, filtered.
+pub fn list(store: &dyn Store, filter: &PaperFilter) -> Result<Papers, ServiceError> {
+    Ok(Papers { papers: store.papers(filter)?.iter().map(PaperView::of).collect() })
+}
+
+/// One paper with its history.
+pub fn show(store: &dyn Store, id: &str) -> Result<PaperDetail, ServiceError> {
+    let history =
+        store.paper(id)?.ok_or_else(|| ServiceError::NotFound(format!("no paper `{id}`")))?;
+    Ok(PaperDetail {
+        paper: PaperView::of(&history.paper),
+        entered_by_actor: history.paper.act.actor.clone(),
+        revoked_by: history.revoked_by.map(|act| act.id.0),
+        notes: history
+            .notes
+            .into_iter()
+            .map(|(act, note)| NoteView {
+                act: act.id.0,
+                recorded_at: act.recorded_at,
+                actor: act.actor,
+                note,
+            })
+            .collect(),
+    })
+}
+
+/// Enters a paper into the register, as one act on day `day`: its fields
+/// read and checked as a row of `exemptions.csv` against the person and
+/// the organisations the store holds, in the act's transaction.
+pub fn issue(
+    store: &mut dyn Store,
+    rules: &Rules,
+    paper: &NewPaper,
+    day: NaiveDate,
+    actor: &str,
+) -> Result<PaperAct, ServiceError> {
+    let new_act = NewAct {
+        kind: "exemption-issue".to_string(),
+        valid_on: day,
+        actor: actor.to_string(),
+        summary: format!(
+            "{} paper `{}` for {} from `{}`",
+            paper.scope, paper.document, paper.person, paper.issuer
+        ),
+    };
+    let recorded = recorded(store, new_act, &mut |store| {
+        let cells: Vec<(&str, &str)> = vec![
+            ("document", &paper.document),
+            ("person", &paper.person),
+            ("scope", &paper.scope),
+            ("grounds", &paper.grounds),
+            ("text", &paper.text),
+            ("issuer", &paper.issuer),
+            ("official", &paper.official),
+            ("issued_on", &paper.issued_on),
+            ("valid_from", paper.valid_from.as_deref().unwrap_or("")),
+            ("valid_until", paper.valid_until.as_deref().unwrap_or("")),
+        ];
+        let dataset = muster_dataset::read_rows("exemptions.csv", &[cells])
+            .map_err(|errors| crate::acts::invalid(muster_dataset::ImportError::Invalid(errors)))?;
+        let file = store
+            .people_files(std::slice::from_ref(&paper.person), &rules.world.tree)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| ServiceError::NotFound(format!("no person `{}`", paper.person)))?;
+        let stored = Records {
+            organisations: rules.world.organisations.clone(),
+            people: vec![file.person],
+            papers: file.papers,
+            ..Records::default()
+        };
+        let plan =
+            muster_dataset::check(&stored, dataset, Mode::Update).map_err(crate::acts::invalid)?;
+        if plan.papers.is_empty() {
+            return Err(ServiceError::Refused {
+                message: "the register already holds this paper".to_string(),
+                details: None,
+            });
+        }
+        let content = json!({"act": "exemption-issue", "as_of": day, "given": paper, "persons": [paper.person]});
+        Ok(ActWrite { plan, content, ..ActWrite::default() })
+    })?;
+    answer(store, recorded, &paper.person)
+}
+
+/// Revokes a paper from day `day` on, as one act; refused for a paper
+/// already revoked.
+pub fn revoke(
+    store: &mut dyn Store,
+    id: &str,
+    reason: &str,
+    day: NaiveDate,
+    actor: &str,
+) -> Result<PaperAct, ServiceError> {
+    if reason.trim().is_empty() {
+        return Err(ServiceError::Invalid("a revocation gives its reason (`--reason`)".into()));
+    }
+    let new_act = NewAct {
+        kind: "exemption-revoke".to_string(),
+        valid_on: day,
+        actor: actor.to_string(),
+        summary: format!("paper {id} revoked: {reason}"),
+    };
+    let recorded = recorded(store, new_act, &mut |store| {
+        let history =
+            store.paper(id)?.ok_or_else(|| ServiceError::NotFound(format!("no paper `{id}`")))?;
+        if let Some(revoked) = &history.paper.held.revoked {
+            return Err(ServiceError::Refused {
+                message: format!("paper {id} was revoked already, from {}", revoked.on),
+                details: None,
+            });
+        }
+        let person = history.paper.held.paper.person.clone();
+        Ok(ActWrite {
+            paper_revocations: vec![NewPaperRevocation {
+                paper: id.to_string(),
+                on: day,
+                reason: reason.to_string(),
+            }],
+            content: json!({"act": "exemption-revoke", "as_of": day, "paper": id, "reason": reason, "persons": [person]}),
+            ..ActWrite::default()
+        })
+    })?;
+    answer_with(store, recorded, id)
+}
+
+/// Keeps an auditor's note with a paper, as one act.
+pub fn review(
+    store: &mut dyn Store,
+    id: &str,
+    note: &str,
+    day: NaiveDate,
+    actor: &str,
+) -> Result<PaperAct, ServiceError> {
+    if note.trim().is_empty() {
+        return Err(ServiceError::Invalid("a note says something (`--note`)".into()));
+    }
+    let new_act = NewAct {
+        kind: "exemption-review".to_string(),
+        valid_on: day,
+        actor: actor.to_string(),
+        summary: format!("note on paper {id}"),
+    };
+    let recorded = recorded(store, new_act, &mut |store| {
+        if store.paper(id)?.is_none() {
+            return Err(ServiceError::NotFound(format!("no paper `{id}`")));
+        }
+        Ok(ActWrite {
+            paper_notes: vec![NewPaperNote { paper: id.to_string(), note: note.to_string() }],
+            content: json!({"act": "exemption-review", "as_of": day, "paper": id, "note": note}),
+            ..ActWrite::default()
+        })
+    })?;
+    answer_with(store, recorded, id)
+}
+
+/// Records an act decided by `decide` in its transaction; a refusal of
+/// `decide` is answered as it was made, and nothing is written.
+fn recorded(
+    store: &mut dyn Store,
+    act: NewAct,
+    decide: &mut dyn FnMut(&dyn Store) -> Result<ActWrite, ServiceError>,
+) -> Result<muster_core::Act, ServiceError> {
+    let mut refusal: Option<ServiceError> = None;
+    let recorded = store.record_act(act, &mut |store| {
+        decide(store).map_err(|error| {
+            let reason = error.to_string();
+            refusal = Some(error);
+            StoreError::Refused { reason }
+        })
+    });
+    recorded.map_err(|error| refusal.take().unwrap_or(ServiceError::Store(error)))
+}
+
+/// The answer to an act that entered a person's papers: the papers it
+/// entered.
+fn answer(
+    store: &dyn Store,
+    act: muster_core::Act,
+    person: &str,
+) -> Result<PaperAct, ServiceError> {
+    let filter = PaperFilter { person: Some(person.to_string()), ..PaperFilter::default() };
+    let papers: Vec<PaperView> = store
+        .papers(&filter)?
+        .iter()
+        .filter(|paper| paper.act.id == act.id)
+        .map(PaperView::of)
+        .collect();
+    Ok(done(act, papers))
+}
+
+/// The answer to an act on one paper: the paper as it now stands.
+fn answer_with(
+    store: &dyn Store,
+    act: muster_core::Act,
+    id: &str,
+) -> Result<PaperAct, ServiceError> {
+    let papers = store.paper(id)?.map(|history| PaperView::of(&history.paper));
+    Ok(done(act, papers.into_iter().collect()))
+}
+
+fn done(act: muster_core::Act, papers: Vec<PaperView>) -> PaperAct {
+    PaperAct {
+        act: act.id.0,
+        kind: act.kind,
+        as_of: act.valid_on,
+        recorded_at: act.recorded_at,
+        actor: act.actor,
+        papers,
+    }
+}
