@@ -743,6 +743,16 @@ pub enum ExemptionCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Set the limits on issuing papers from a TOML file (an act), or show those in force.
+    Limits {
+        /// The limits, whole ([[limit]] tables).
+        file: Option<PathBuf>,
+        /// Show the limits in force instead.
+        #[arg(long, conflicts_with = "file")]
+        show: bool,
+        #[command(flatten)]
+        act: ActArgs,
+    },
     /// An auditor's note on a paper, kept with it (an act).
     Review {
         id: String,

@@ -11,6 +11,7 @@ pub mod check;
 pub mod decide;
 pub mod document;
 pub mod impact;
+pub mod limits;
 pub mod lists;
 pub mod roster;
 pub mod schema;

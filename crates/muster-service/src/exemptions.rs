@@ -203,17 +203,42 @@ pub fn issue(
             .ok_or_else(|| ServiceError::NotFound(format!("no person `{}`", paper.person)))?;
         let stored = Records {
             organisations: rules.world.organisations.clone(),
-            people: vec![file.person],
-            papers: file.papers,
+            people: vec![file.person.clone()],
+            papers: file.papers.clone(),
             ..Records::default()
         };
         let plan =
             muster_dataset::check(&stored, dataset, Mode::Update).map_err(crate::acts::invalid)?;
-        if plan.papers.is_empty() {
+        let Some(entered) = plan.papers.first() else {
             return Err(ServiceError::Refused {
                 message: "the register already holds this paper".to_string(),
                 details: None,
             });
+        };
+        // The limits in force when it is entered.
+        if let Some((_, text)) = store.exemption_limits()? {
+            let limits = muster_orders::limits::parse_limits(&text).map_err(|_| {
+                ServiceError::Internal("the limits in force cannot be read".to_string())
+            })?;
+            let kind = rules
+                .world
+                .organisations
+                .iter()
+                .find(|organisation| organisation.id == entered.issuer)
+                .map(|organisation| organisation.kind);
+            let breaches = limits.breaches(entered, kind, &file);
+            if !breaches.is_empty() {
+                let lines: Vec<String> = breaches
+                    .iter()
+                    .map(|breach| {
+                        format!("limit {} ({}): {}", breach.limit, breach.kind, breach.why)
+                    })
+                    .collect();
+                return Err(ServiceError::Refused {
+                    message: format!("the paper breaks the limits in force: {}", lines.join("; ")),
+                    details: Some(json!({"breaches": breaches})),
+                });
+            }
         }
         let content = json!({"act": "exemption-issue", "as_of": day, "given": paper, "persons": [paper.person]});
         Ok(ActWrite { plan, content, ..ActWrite::default() })
@@ -290,6 +315,74 @@ pub fn review(
         })
     })?;
     answer_with(store, recorded, id)
+}
+
+/// The limits in force, as set (the document, and the act that set it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct LimitsView {
+    /// `None` when no limits were ever set.
+    pub act: Option<i64>,
+    pub recorded_at: Option<String>,
+    pub document: String,
+    #[schema(value_type = Object)]
+    pub limits: serde_json::Value,
+}
+
+/// The limits in force.
+pub fn limits(store: &dyn Store) -> Result<LimitsView, ServiceError> {
+    let Some((act, document)) = store.exemption_limits()? else {
+        return Ok(LimitsView {
+            act: None,
+            recorded_at: None,
+            document: String::new(),
+            limits: json!([]),
+        });
+    };
+    let parsed = muster_orders::limits::parse_limits(&document)
+        .map_err(|_| ServiceError::Internal("the limits in force cannot be read".to_string()))?;
+    Ok(LimitsView {
+        act: Some(act.id.0),
+        recorded_at: Some(act.recorded_at),
+        document,
+        limits: json!(parsed.limits),
+    })
+}
+
+/// Sets the limits on issuing papers, whole, as one act: `text` is read
+/// first, and every error in it named with its line and column under
+/// `name`; papers entered before are not judged by them (the anomaly
+/// report shows those that break them).
+pub fn set_limits(
+    store: &mut dyn Store,
+    name: &str,
+    text: &str,
+    day: NaiveDate,
+    actor: &str,
+) -> Result<LimitsView, ServiceError> {
+    let parsed = muster_orders::limits::parse_limits(text).map_err(|errors| {
+        let lines: Vec<String> = errors
+            .iter()
+            .map(|error| {
+                let (line, column) = crate::line_column(text, error.span.start);
+                format!("{name}:{line}:{column}: {}", error.message)
+            })
+            .collect();
+        ServiceError::Invalid(lines.join("\n"))
+    })?;
+    let new_act = NewAct {
+        kind: "exemption-limits".to_string(),
+        valid_on: day,
+        actor: actor.to_string(),
+        summary: format!("{} limits on issuing papers", parsed.limits.len()),
+    };
+    recorded(store, new_act, &mut |_| {
+        Ok(ActWrite {
+            exemption_limits: Some(text.to_string()),
+            content: json!({"act": "exemption-limits", "as_of": day, "limits": parsed.limits}),
+            ..ActWrite::default()
+        })
+    })?;
+    limits(store)
 }
 
 /// Records an act decided by `decide` in its transaction; a refusal of

@@ -307,6 +307,8 @@ pub struct ActWrite {
     pub paper_revocations: Vec<NewPaperRevocation>,
     /// Auditors' notes it adds to papers.
     pub paper_notes: Vec<NewPaperNote>,
+    /// The limits on issuing papers it sets, whole (TOML).
+    pub exemption_limits: Option<String>,
 }
 
 /// A paper's revocation written by an act: the paper's row in the
@@ -611,4 +613,8 @@ pub trait Store: Send {
     /// One paper of the register by its number, with its revocation's act
     /// and its notes.
     fn paper(&self, id: &str) -> Result<Option<PaperHistory>, StoreError>;
+
+    /// The limits on issuing papers in force (the last set), with the act
+    /// that set them.
+    fn exemption_limits(&self) -> Result<Option<(Act, String)>, StoreError>;
 }

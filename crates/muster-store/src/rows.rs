@@ -118,6 +118,7 @@ pub const TABLES: &[Table] = &[
     ),
     Table::numbered("paper_revocations", &["id", "act", "paper", "on_day", "reason"]),
     Table::numbered("paper_notes", &["id", "act", "paper", "note"]),
+    Table::new("exemption_limits", &["act", "document"]),
 ];
 
 /// The tables of the schema that hold no rows of an act, and how each is

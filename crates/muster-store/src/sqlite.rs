@@ -766,6 +766,7 @@ impl Store for SqliteStore {
                         "reversals" => "a reversal stands once made",
                         "papers" => "a paper is revoked (`exemption revoke`), not reversed",
                         "paper_revocations" | "paper_notes" => "it stands once made",
+                        "exemption_limits" => "limits are replaced by setting others",
                         _ => "it is not reversed",
                     }
                 )));
@@ -1252,6 +1253,20 @@ impl Store for SqliteStore {
             |row| Ok((act_from_row(row, 0)?, get(row, 6)?)),
         )?;
         Ok(Some(crate::PaperHistory { paper, revoked_by, notes }))
+    }
+
+    fn exemption_limits(&self) -> Result<Option<(Act, String)>, StoreError> {
+        Ok(query_all(
+            &self.connection,
+            "SELECT a.id, a.kind, a.valid_on, a.recorded_at, a.actor, a.summary, l.document
+             FROM exemption_limits l JOIN acts a ON a.id = l.act
+             WHERE l.act NOT IN (SELECT reversed FROM reversals)
+             ORDER BY l.act DESC LIMIT 1",
+            [],
+            |row| Ok((act_from_row(row, 0)?, get(row, 6)?)),
+        )?
+        .into_iter()
+        .next())
     }
 
     fn notices(&self, organisation: &str) -> Result<Vec<StoredNotice>, StoreError> {
@@ -2141,6 +2156,14 @@ fn insert_paper_acts(
                 params![act.0, note.paper, note.note],
             )
             .map_err(database("keep the note"))?;
+    }
+    if let Some(document) = &write.exemption_limits {
+        connection
+            .execute(
+                "INSERT INTO exemption_limits (act, document) VALUES (?1, ?2)",
+                params![act.0, document],
+            )
+            .map_err(database("set the limits"))?;
     }
     Ok(())
 }

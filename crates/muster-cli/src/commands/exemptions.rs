@@ -56,6 +56,33 @@ pub fn run(db: &str, command: ExemptionCommand) -> anyhow::Result<ExitCode> {
             let done = exemptions::review(store.as_mut(), &id, &note, day, &actor())?;
             print_act(&done, act.format)
         }
+        ExemptionCommand::Limits { file, show, act } => {
+            let view = match (file, show) {
+                (Some(file), false) => {
+                    let text = std::fs::read_to_string(&file).map_err(|error| {
+                        anyhow::anyhow!("cannot read `{}`: {error}", file.display())
+                    })?;
+                    let mut store = open(db)?;
+                    let day = act.as_of.unwrap_or_else(today);
+                    let name = file.display().to_string();
+                    exemptions::set_limits(store.as_mut(), &name, &text, day, &actor())?
+                }
+                (None, true) => exemptions::limits(open(db)?.as_ref())?,
+                _ => anyhow::bail!("give the limits' FILE, or --show"),
+            };
+            match act.format {
+                Format::Json => print_json(&view)?,
+                Format::Table => match view.act {
+                    None => write_out("no limits are set\n")?,
+                    Some(number) => write_out(&format!(
+                        "limits set by act {number}, recorded {}:\n{}",
+                        view.recorded_at.unwrap_or_default(),
+                        view.document
+                    ))?,
+                },
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         ExemptionCommand::List { person, issuer, scope, grounds, document, format } => {
             let store = open(db)?;
             let filter = PaperFilter { person, issuer, scope, grounds, document };

@@ -193,9 +193,15 @@ fn full_store() -> Sandbox {
             "2023-07-02",
         ],
     ];
+    std::fs::write(
+        sandbox.path().join("limits.toml"),
+        "[[limit]]\nscope = \"redeployment\"\ngrounds = \"family\"\nmax_days = 365\n",
+    )
+    .unwrap();
     for step in steps {
         sandbox.ok(step);
     }
+    sandbox.ok(&["exemption", "limits", "limits.toml", "--as-of", "2023-07-03"]);
     let update = sandbox.path().join("update");
     std::fs::create_dir(&update).unwrap();
     std::fs::write(update.join("calendar.toml"), "spring = \"02-01\"\nautumn = \"10-01\"\n")
@@ -335,6 +341,14 @@ const TAMPERINGS: &[Tampering] = &[
     Tampering { table: "papers", set: "valid_until = '2099-12-31'", forged: &[] },
     Tampering { table: "paper_revocations", set: "on_day = '2099-01-01'", forged: &[] },
     Tampering { table: "paper_notes", set: "note = 'nothing to see'", forged: &[] },
+    Tampering {
+        table: "exemption_limits",
+        set: "document = ''",
+        forged: &[(
+            "act",
+            "(SELECT min(id) FROM acts WHERE id NOT IN (SELECT act FROM exemption_limits))",
+        )],
+    },
 ];
 
 /// A copy of `db` changed by `sql` (with foreign keys off, as the `sqlite3`
@@ -416,12 +430,12 @@ fn tamper_every_table(sandbox: &Sandbox, db: &Path, born_later: &[&str]) -> Stri
 #[test]
 fn a_row_changed_inserted_or_deleted_in_any_table_is_caught() {
     let sandbox = full_store();
-    assert!(sandbox.ok(&["audit", "verify"]).starts_with("the audit log is intact: 18 entries"));
+    assert!(sandbox.ok(&["audit", "verify"]).starts_with("the audit log is intact: 19 entries"));
     let said = tamper_every_table(&sandbox, &sandbox.db(), &[]);
     expect![[r#"
-        calendars changed: entry 15: a row of `calendars` written by act 15 was changed since entry 15 recorded it
+        calendars changed: entry 16: a row of `calendars` written by act 16 was changed since entry 16 recorded it
         calendars inserted: entry 1: `calendars` holds 1 row under act 1, where entry 1 recorded 0: a row was inserted
-        calendars deleted: entry 15: `calendars` holds 0 rows under act 15, where entry 15 recorded 1: a row was deleted
+        calendars deleted: entry 16: `calendars` holds 0 rows under act 16, where entry 16 recorded 1: a row was deleted
         organisations changed: entry 1: a row of `organisations` written by act 1 was changed since entry 1 recorded it
         organisations inserted: entry 1: `organisations` holds 12 rows under act 1, where entry 1 recorded 11: a row was inserted
         organisations deleted: entry 1: `organisations` holds 10 rows under act 1, where entry 1 recorded 11: a row was deleted
@@ -467,12 +481,12 @@ fn a_row_changed_inserted_or_deleted_in_any_table_is_caught() {
         tokens changed: entry 10: a row of `tokens` written by act 10 was changed since entry 10 recorded it
         tokens inserted: entry 10: `tokens` holds 2 rows under act 10, where entry 10 recorded 1: a row was inserted
         tokens deleted: entry 10: `tokens` holds 0 rows under act 10, where entry 10 recorded 1: a row was deleted
-        reversals changed: entry 17: a row of `reversals` written by act 17 was changed since entry 17 recorded it
-        reversals inserted: entry 17: `reversals` holds 2 rows under act 17, where entry 17 recorded 1: a row was inserted
-        reversals deleted: entry 17: `reversals` holds 0 rows under act 17, where entry 17 recorded 1: a row was deleted
-        act_keys changed: entry 18: a row of `act_keys` written by act 18 was changed since entry 18 recorded it
-        act_keys inserted: entry 18: `act_keys` holds 2 rows under act 18, where entry 18 recorded 1: a row was inserted
-        act_keys deleted: entry 18: `act_keys` holds 0 rows under act 18, where entry 18 recorded 1: a row was deleted
+        reversals changed: entry 18: a row of `reversals` written by act 18 was changed since entry 18 recorded it
+        reversals inserted: entry 18: `reversals` holds 2 rows under act 18, where entry 18 recorded 1: a row was inserted
+        reversals deleted: entry 18: `reversals` holds 0 rows under act 18, where entry 18 recorded 1: a row was deleted
+        act_keys changed: entry 19: a row of `act_keys` written by act 19 was changed since entry 19 recorded it
+        act_keys inserted: entry 19: `act_keys` holds 2 rows under act 19, where entry 19 recorded 1: a row was inserted
+        act_keys deleted: entry 19: `act_keys` holds 0 rows under act 19, where entry 19 recorded 1: a row was deleted
         papers changed: entry 12: a row of `papers` written by act 12 was changed since entry 12 recorded it
         papers inserted: entry 12: `papers` holds 2 rows under act 12, where entry 12 recorded 1: a row was inserted
         papers deleted: entry 12: `papers` holds 0 rows under act 12, where entry 12 recorded 1: a row was deleted
@@ -482,6 +496,9 @@ fn a_row_changed_inserted_or_deleted_in_any_table_is_caught() {
         paper_notes changed: entry 14: a row of `paper_notes` written by act 14 was changed since entry 14 recorded it
         paper_notes inserted: entry 14: `paper_notes` holds 2 rows under act 14, where entry 14 recorded 1: a row was inserted
         paper_notes deleted: entry 14: `paper_notes` holds 0 rows under act 14, where entry 14 recorded 1: a row was deleted
+        exemption_limits changed: entry 15: a row of `exemption_limits` written by act 15 was changed since entry 15 recorded it
+        exemption_limits inserted: entry 1: `exemption_limits` holds 1 row under act 1, where entry 1 recorded 0: a row was inserted
+        exemption_limits deleted: entry 15: `exemption_limits` holds 0 rows under act 15, where entry 15 recorded 1: a row was deleted
     "#]].assert_eq(&said);
 }
 
@@ -565,7 +582,7 @@ fn rows_of_an_act_no_entry_records_are_caught() {
     );
     assert_eq!(run.code, 1);
     expect![[r#"
-        error: the audit log is broken at entry 19: `people` holds 1 row under act 99, which no entry records: it was inserted
+        error: the audit log is broken at entry 20: `people` holds 1 row under act 99, which no entry records: it was inserted
     "#]].assert_eq(&run.stderr);
     let run = verify_tampered(
         &sandbox,
@@ -575,7 +592,7 @@ fn rows_of_an_act_no_entry_records_are_caught() {
     );
     assert_eq!(run.code, 1);
     expect![[r#"
-        error: the audit log is broken at entry 19: `notices` holds a row whose act is 'x', which no entry records: it was inserted
+        error: the audit log is broken at entry 20: `notices` holds a row whose act is 'x', which no entry records: it was inserted
     "#]].assert_eq(&run.stderr);
 }
 
@@ -637,7 +654,14 @@ fn tampering_after_the_seal_is_caught() {
     let said = tamper_every_table(
         &sandbox,
         &db,
-        &["reversals", "act_keys", "papers", "paper_revocations", "paper_notes"],
+        &[
+            "reversals",
+            "act_keys",
+            "papers",
+            "paper_revocations",
+            "paper_notes",
+            "exemption_limits",
+        ],
     );
     assert!(
         said.lines().all(|line| line.contains("since the seal (entry 13)")

@@ -251,3 +251,76 @@ fn a_dataset_s_exemptions_are_papers_and_its_errors_name_file_line_and_column() 
         X-000001  MED-2020/1  p010    redeployment  medical  msc     2020-09-01 to 2020-12-31
     "#]].assert_eq(&listed);
 }
+
+const LIMITS: &str = r#"[[limit]]
+scope = "redeployment"
+grounds = "medical"
+issuer_kinds = ["institution", "agency"]
+max_days = 365
+max_per_person = 1
+corroboration = { kinds = ["injured", "admitted"], within_days = 180 }
+"#;
+
+fn issue<'a>(document: &'a str, person: &'a str, issuer: &'a str, until: &'a str) -> Vec<&'a str> {
+    vec![
+        "exemption",
+        "issue",
+        "--document",
+        document,
+        "--person",
+        person,
+        "--scope",
+        "redeployment",
+        "--grounds",
+        "medical",
+        "--issuer",
+        issuer,
+        "--issued-on",
+        "2021-01-02",
+        "--valid-until",
+        until,
+        "--as-of",
+        "2021-01-05",
+    ]
+}
+
+#[test]
+fn a_paper_breaking_a_limit_in_force_is_refused_with_the_limit_named() {
+    let sandbox = with_mines_list();
+    assert_eq!(sandbox.ok(&["exemption", "limits", "--show"]), "no limits are set\n");
+    // A paper entered before the limits is not refused.
+    sandbox.ok(&issue("MED-0", "p013", "adm-c8", "2022-12-31"));
+
+    // A limits file with errors names them by line and column.
+    std::fs::write(
+        sandbox.path().join("bad.toml"),
+        "[[limit]]\nscope = \"redeployment\"\ngrounds = \"bribery\"\n",
+    )
+    .unwrap();
+    let message = refused(&sandbox, &["exemption", "limits", "bad.toml"]);
+    expect![[r#"
+        error: bad.toml:3:11: unknown grounds `bribery`: expected `medical`, `family`, `education`, `technical` or `other`
+    "#]].assert_eq(&message);
+    std::fs::write(sandbox.path().join("limits.toml"), LIMITS).unwrap();
+    let run = act(&sandbox, &["exemption", "limits", "limits.toml", "--as-of", "2021-01-04"]);
+    assert_eq!(run.code, 0, "{run:?}");
+
+    // p010 has no injury in the 180 days before; a unit administration
+    // may not issue medical papers; a paper of two years is too long.
+    let message = refused(&sandbox, &issue("MED-1", "p010", "adm-c8", "2022-12-31"));
+    expect![[r#"
+        error: the paper breaks the limits in force: limit 1 (issuer-not-allowed): redeployment papers on medical grounds are issued by institution or agency, and `adm-c8` is unit-administration; limit 1 (over-limit): redeployment papers on medical grounds are valid at most 365 days; this one 729; limit 1 (uncorroborated): redeployment papers on medical grounds rest on an event (injured, admitted) in the 180 days before the day they bear; p010 has none
+    "#]].assert_eq(&message);
+
+    // Corroborated by an injury, from an agency, for half a year: entered.
+    sandbox.ok(&["person", "event", "p010", "--kind", "injured", "--as-of", "2020-12-20"]);
+    let run = act(&sandbox, &issue("MED-2", "p010", "msc", "2021-06-30"));
+    assert_eq!(run.code, 0, "{run:?}");
+    // A second one in the same year is over the count.
+    let message = refused(&sandbox, &issue("MED-3", "p010", "msc", "2021-05-30"));
+    expect![[r#"
+        error: the paper breaks the limits in force: limit 1 (over-limit): at most 1 redeployment papers on medical grounds in 365 days; p010 holds 1 already
+    "#]].assert_eq(&message);
+    let shown = sandbox.ok(&["exemption", "limits", "--show", "--format", "json"]);
+    assert!(shown.contains("\"max_per_person\": 1"), "{shown}");
+}

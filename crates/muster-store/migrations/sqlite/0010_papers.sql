@@ -1,6 +1,7 @@
 -- The register of exemption papers (spec/exemptions.md). A paper is
 -- numbered by its row (`X-000123`); nothing is changed in place: a
--- revocation and an auditor's note are rows of acts of their own.
+-- revocation, an auditor's note and a set of limits are rows of acts of
+-- their own.
 
 CREATE TABLE papers (
     id INTEGER PRIMARY KEY,
@@ -41,3 +42,9 @@ CREATE INDEX paper_notes_by_paper ON paper_notes (paper);
 
 -- The papers of `exempted` events, read with the register.
 CREATE INDEX events_exempted ON events (person) WHERE kind = 'exempted';
+
+-- The limits on issuing papers, each set whole by an act (TOML, as given).
+CREATE TABLE exemption_limits (
+    act INTEGER NOT NULL PRIMARY KEY REFERENCES acts (id),
+    document TEXT NOT NULL
+);
