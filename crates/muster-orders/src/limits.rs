@@ -175,10 +175,7 @@ impl Limits {
                         "{what} are issued by {}, and `{}` is {}",
                         allowed.join(" or "),
                         paper.issuer,
-                        issuer_kind.map_or("no organisation known".to_string(), |kind| format!(
-                            "{}",
-                            kind.as_str()
-                        ))
+                        issuer_kind.map_or("no organisation known", |kind| kind.as_str())
                     ),
                 });
             }
