@@ -753,6 +753,19 @@ pub enum ExemptionCommand {
         #[command(flatten)]
         act: ActArgs,
     },
+    /// The auditor's report: papers dated back, document numbers reused, limits broken.
+    Anomalies {
+        /// Papers that bear this day or a later one (default: ten years before --to).
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+        from: Option<NaiveDate>,
+        /// Papers that bear this day or an earlier one (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+        to: Option<NaiveDate>,
+        #[arg(long, value_name = "S")]
+        scope: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// An auditor's note on a paper, kept with it (an act).
     Review {
         id: String,

@@ -6,6 +6,7 @@
 //! Everything here takes records, orders and lists and returns decisions
 //! with their reasons. This is the reference interpreter of orders.
 
+pub mod anomalies;
 pub mod book;
 pub mod check;
 pub mod decide;

@@ -385,6 +385,95 @@ pub fn set_limits(
     limits(store)
 }
 
+/// The auditor's report over the papers that bear a day in `from ..= to`.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct AnomalyReport {
+    #[schema(value_type = String, format = Date)]
+    pub from: NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    pub to: NaiveDate,
+    #[schema(value_type = Vec<Object>)]
+    pub findings: Vec<muster_orders::anomalies::Finding>,
+}
+
+/// The anomaly report: the findings decided paper by paper
+/// (`muster_orders::anomalies::paper_findings`) over the register, each
+/// person's file, his nominations to lists, and the limits in force.
+pub fn anomalies(
+    store: &dyn Store,
+    rules: &Rules,
+    from: NaiveDate,
+    to: NaiveDate,
+    scope: Option<&str>,
+) -> Result<AnomalyReport, ServiceError> {
+    use std::collections::{BTreeMap, BTreeSet, HashMap};
+    if to < from {
+        return Err(ServiceError::Invalid(format!("the window ends on {to}, before {from}")));
+    }
+    let registered = store.papers(&PaperFilter::default())?;
+    let persons: Vec<String> = registered
+        .iter()
+        .map(|paper| paper.held.paper.person.clone())
+        .collect::<BTreeSet<String>>()
+        .into_iter()
+        .collect();
+    let files = store.people_files(&persons, &rules.world.tree)?;
+    let files: BTreeMap<&str, &muster_core::PersonFile> =
+        files.iter().map(|file| (file.person.id.as_str(), file)).collect();
+    let kinds: HashMap<String, String> =
+        store.lists()?.into_iter().map(|list| (list.id, list.kind)).collect();
+    let entries = store.persons_entries(&persons)?;
+    let nominations: Vec<muster_orders::anomalies::Nomination<'_>> = entries
+        .iter()
+        .filter(|(_, entry)| entry.action == muster_store::EntryAction::Add)
+        .filter_map(|(list, entry)| {
+            Some(muster_orders::anomalies::Nomination {
+                person: &entry.person,
+                list,
+                kind: kinds.get(list)?,
+                on: entry.act.valid_on,
+                recorded_at: &entry.act.recorded_at,
+            })
+        })
+        .collect();
+    let limits = match store.exemption_limits()? {
+        Some((_, text)) => muster_orders::limits::parse_limits(&text).map_err(|_| {
+            ServiceError::Internal("the limits in force cannot be read".to_string())
+        })?,
+        None => muster_orders::limits::Limits::default(),
+    };
+    let issuer_kinds: HashMap<&str, muster_core::OrganisationKind> = rules
+        .world
+        .organisations
+        .iter()
+        .map(|organisation| (organisation.id.as_str(), organisation.kind))
+        .collect();
+    let entered: Vec<muster_orders::anomalies::Entered<'_>> = registered
+        .iter()
+        .map(|paper| muster_orders::anomalies::Entered {
+            held: &paper.held,
+            recorded_on: paper
+                .act
+                .recorded_at
+                .get(..10)
+                .and_then(muster_core::parse_date)
+                .unwrap_or(paper.act.valid_on),
+            recorded_at: &paper.act.recorded_at,
+            issued: paper.act.kind == "exemption-issue",
+            issuer_kind: issuer_kinds.get(paper.held.paper.issuer.as_str()).copied(),
+        })
+        .collect();
+    let findings = muster_orders::anomalies::paper_findings(
+        &entered,
+        &nominations,
+        &limits,
+        &files,
+        (from, to),
+        scope,
+    );
+    Ok(AnomalyReport { from, to, findings })
+}
+
 /// Records an act decided by `decide` in its transaction; a refusal of
 /// `decide` is answered as it was made, and nothing is written.
 fn recorded(

@@ -83,6 +83,36 @@ pub fn run(db: &str, command: ExemptionCommand) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        ExemptionCommand::Anomalies { from, to, scope, format } => {
+            let store = open(db)?;
+            let rules = rules(store.as_ref())?;
+            let to = to.unwrap_or_else(today);
+            let from = from.unwrap_or_else(|| to - chrono::Months::new(120));
+            let report = exemptions::anomalies(store.as_ref(), &rules, from, to, scope.as_deref())?;
+            match format {
+                Format::Json => print_json(&report)?,
+                Format::Table => {
+                    let mut text = format!(
+                        "papers bearing {} to {}: {} findings\n",
+                        report.from,
+                        report.to,
+                        report.findings.len()
+                    );
+                    for finding in &report.findings {
+                        let _ = writeln!(
+                            text,
+                            "{}  {}  {}: {}",
+                            finding.kind,
+                            finding.papers.join(","),
+                            finding.persons.join(","),
+                            finding.why
+                        );
+                    }
+                    write_out(&text)?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         ExemptionCommand::List { person, issuer, scope, grounds, document, format } => {
             let store = open(db)?;
             let filter = PaperFilter { person, issuer, scope, grounds, document };

@@ -324,3 +324,55 @@ fn a_paper_breaking_a_limit_in_force_is_refused_with_the_limit_named() {
     let shown = sandbox.ok(&["exemption", "limits", "--show", "--format", "json"]);
     assert!(shown.contains("\"max_per_person\": 1"), "{shown}");
 }
+
+#[test]
+fn the_anomaly_report_finds_papers_dated_back_numbers_reused_and_limits_broken() {
+    let sandbox = with_mines_list();
+    // p010 was put on the redeployment list on 2021-01-05; his paper,
+    // entered after, bears 2021-01-02.
+    sandbox.ok(&issue("MED-1", "p010", "msc", "2021-06-30"));
+    // One document number on the papers of two persons.
+    sandbox.ok(&issue("MED-9", "p013", "msc", "2021-06-30"));
+    sandbox.ok(&issue("MED-9", "p014", "msc", "2021-06-30"));
+    // Limits set afterwards: the papers that break them are reported.
+    std::fs::write(sandbox.path().join("limits.toml"), LIMITS).unwrap();
+    sandbox.ok(&["exemption", "limits", "limits.toml", "--as-of", "2021-01-10"]);
+    let run =
+        act(&sandbox, &["exemption", "anomalies", "--from", "2020-01-01", "--to", "2021-12-31"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    // The day a paper was entered is the clock's.
+    let today = chrono::Utc::now().date_naive().to_string();
+    let stdout = run.stdout.replace(&today, "<today>");
+    expect![[r#"
+        papers bearing 2020-01-01 to 2021-12-31: 7 findings
+        dated-back  X-000001  p010: entered on <today> after p010 was put on list errd-mines-2021 (on 2021-01-05), and it bears 2021-01-02, before it
+        dated-back  X-000002  p013: entered on <today> after p013 was put on list errd-mines-2021 (on 2021-01-05), and it bears 2021-01-02, before it
+        dated-back  X-000003  p014: entered on <today> after p014 was put on list errd-mines-2021 (on 2021-01-05), and it bears 2021-01-02, before it
+        duplicate-document  X-000002,X-000003  p013,p014: document MED-9 is borne by 2 papers of 2 persons from msc
+        uncorroborated  X-000001  p010: limit 1: redeployment papers on medical grounds rest on an event (injured, admitted) in the 180 days before the day they bear; p010 has none
+        uncorroborated  X-000002  p013: limit 1: redeployment papers on medical grounds rest on an event (injured, admitted) in the 180 days before the day they bear; p013 has none
+        uncorroborated  X-000003  p014: limit 1: redeployment papers on medical grounds rest on an event (injured, admitted) in the 180 days before the day they bear; p014 has none
+    "#]].assert_eq(&stdout);
+    // A window that holds none of them finds nothing.
+    let run = act(
+        &sandbox,
+        &[
+            "exemption",
+            "anomalies",
+            "--from",
+            "2015-01-01",
+            "--to",
+            "2015-12-31",
+            "--format",
+            "json",
+        ],
+    );
+    expect![[r#"
+        {
+          "from": "2015-01-01",
+          "to": "2015-12-31",
+          "findings": []
+        }
+    "#]]
+    .assert_eq(&run.stdout);
+}
