@@ -279,6 +279,54 @@ mod tests {
         }
     }
 
+    fn paper(from: &str, until: Option<&str>, revoked: Option<&str>) -> HeldPaper {
+        HeldPaper {
+            id: "X-000001".into(),
+            paper: crate::model::Paper {
+                document: "MED-1".into(),
+                person: "p1".into(),
+                scope: "redeployment".into(),
+                grounds: crate::model::Grounds::Medical,
+                text: String::new(),
+                issuer: "msc".into(),
+                official: String::new(),
+                issued_on: day(from),
+                valid_from: day(from),
+                valid_until: until.map(day),
+            },
+            revoked: revoked
+                .map(|on| crate::model::Revocation { on: day(on), reason: "bought".into() }),
+        }
+    }
+
+    #[test]
+    fn a_paper_exempts_from_its_first_day_to_its_last_or_its_revocation() {
+        let mut file = soldier("2018-04-01", 120);
+        file.papers.push(paper("2020-03-01", Some("2020-08-31"), None));
+        assert!(!file.exempted("redeployment", day("2020-02-29")));
+        assert!(file.exempted("redeployment", day("2020-03-01")));
+        assert!(file.exempted("redeployment", day("2020-08-31")));
+        assert!(!file.exempted("redeployment", day("2020-09-01")));
+        assert!(!file.exempted("delay", day("2020-05-01")));
+        // Revoked: it exempts up to the day before the revocation.
+        file.papers[0] = paper("2020-03-01", None, Some("2020-05-01"));
+        assert!(file.exempted("redeployment", day("2020-04-30")));
+        assert!(!file.exempted("redeployment", day("2020-05-01")));
+        assert_eq!(file.papers[0].period(), Some((day("2020-03-01"), Some(day("2020-04-30")))));
+        // Revoked on its first day: it exempts on no day at all.
+        file.papers[0] = paper("2020-03-01", None, Some("2020-03-01"));
+        assert_eq!(file.papers[0].period(), None);
+        // A revocation after its end changes nothing.
+        file.papers[0] = paper("2020-03-01", Some("2020-04-01"), Some("2020-06-01"));
+        assert_eq!(file.papers[0].period(), Some((day("2020-03-01"), Some(day("2020-04-01")))));
+        // An `exempted` event exempts from its day on, without end.
+        let mut event = event("2021-01-10", EventKind::Exempted);
+        event.detail = "redeployment: medical certificate 2021/1".into();
+        file.events.push(event);
+        assert!(file.exempted("redeployment", day("2030-01-01")));
+        assert!(!file.exempted("redeployment", day("2021-01-09")));
+    }
+
     #[test]
     fn status_follows_the_order_of_precedence() {
         let calendar = Calendar::default();

@@ -252,3 +252,26 @@ fn corroborated(corroboration: &Corroboration, issued_on: NaiveDate, file: &Pers
             && event.date <= issued_on
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_limits_file_is_read_and_its_errors_are_placed() {
+        let limits = parse_limits(
+            "[[limit]]\nscope = \"redeployment\"\ngrounds = \"medical\"\nissuer_kinds = [\"institution\"]\nmax_days = 365\n",
+        )
+        .unwrap();
+        assert_eq!(limits.limits.len(), 1);
+        assert_eq!(limits.limits[0].issuer_kinds, Some(vec![OrganisationKind::Institution]));
+        // An unknown field, an unknown kind: each an error at its place.
+        let errors = parse_limits("[[limit]]\nscope = \"x\"\ngrounds = \"medical\"\ncolour = 1\n")
+            .unwrap_err();
+        assert!(errors[0].message.contains("colour"), "{errors:?}");
+        let text = "[[limit]]\nscope = \"x\"\ngrounds = \"medical\"\nissuer_kinds = [\"guild\"]\n";
+        let errors = parse_limits(text).unwrap_err();
+        assert!(errors[0].message.contains("unknown organisation kind `guild`"), "{errors:?}");
+        assert!(parse_limits("").unwrap().limits.is_empty());
+    }
+}
