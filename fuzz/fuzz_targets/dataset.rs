@@ -63,6 +63,16 @@ fn written(plan: Plan) -> Records {
         assignments: plan.assignments,
         deployments: plan.deployments,
         events: plan.events,
+        papers: plan
+            .papers
+            .into_iter()
+            .enumerate()
+            .map(|(position, paper)| muster_core::HeldPaper {
+                id: muster_dataset::paper_id(position as i64 + 1),
+                paper,
+                revoked: None,
+            })
+            .collect(),
     }
 }
 
