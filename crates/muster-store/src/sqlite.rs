@@ -2168,21 +2168,29 @@ fn insert_paper_acts(
     Ok(())
 }
 
-/// The revocations in force, by paper: the first recorded of each.
-fn paper_revocations(
-    connection: &Connection,
-) -> Result<HashMap<String, muster_core::Revocation>, StoreError> {
-    let mut revocations = HashMap::new();
-    for (paper, on, reason) in query_all(
-        connection,
-        "SELECT paper, on_day, reason FROM paper_revocations
-         WHERE act NOT IN (SELECT reversed FROM reversals) ORDER BY id",
-        [],
-        |row| Ok((get::<String>(row, 0)?, day_column(row, 1)?, get::<String>(row, 2)?)),
-    )? {
-        revocations.entry(paper).or_insert(muster_core::Revocation { on, reason });
-    }
-    Ok(revocations)
+/// The columns of the revocation in force of the paper numbered by the SQL
+/// expression `number` (the first recorded, not reversed): its day, then
+/// its reason, read through the index on the paper's number.
+fn revocation_columns(number: &str) -> String {
+    let first = |column: &str| {
+        format!(
+            "(SELECT r.{column} FROM paper_revocations r
+              WHERE r.paper = {number} AND r.act NOT IN (SELECT reversed FROM reversals)
+              ORDER BY r.id LIMIT 1)"
+        )
+    };
+    format!("{}, {}", first("on_day"), first("reason"))
+}
+
+/// The revocation read from the two columns at `first`.
+fn revocation_from_row(
+    row: &Row<'_>,
+    first: usize,
+) -> Result<Option<muster_core::Revocation>, StoreError> {
+    Ok(match optional_day_column(row, first)? {
+        Some(on) => Some(muster_core::Revocation { on, reason: get(row, first + 1)? }),
+        None => None,
+    })
 }
 
 /// The papers entered as papers whose rows match `condition` (on `p`, the
@@ -2192,14 +2200,14 @@ pub(crate) fn held_papers(
     condition: &str,
     parameter: &str,
 ) -> Result<Vec<(muster_core::HeldPaper, Act)>, StoreError> {
-    let revocations = paper_revocations(connection)?;
     let sql = format!(
         "SELECT p.id, p.document, p.person, p.scope, p.grounds, p.text, p.issuer, p.official,
                 p.issued_on, p.valid_from, p.valid_until,
-                a.id, a.kind, a.valid_on, a.recorded_at, a.actor, a.summary
+                a.id, a.kind, a.valid_on, a.recorded_at, a.actor, a.summary, {}
          FROM papers p JOIN acts a ON a.id = p.act
          WHERE p.act NOT IN (SELECT reversed FROM reversals) AND ({condition})
-         ORDER BY p.id"
+         ORDER BY p.id",
+        revocation_columns("printf('X-%06d', p.id)")
     );
     query_all(connection, &sql, [parameter], |row| {
         let id = muster_dataset::paper_id(get(row, 0)?);
@@ -2215,7 +2223,7 @@ pub(crate) fn held_papers(
             valid_from: day_column(row, 9)?,
             valid_until: optional_day_column(row, 10)?,
         };
-        let revoked = revocations.get(&id).cloned();
+        let revoked = revocation_from_row(row, 17)?;
         Ok((muster_core::HeldPaper { id, paper, revoked }, act_from_row(row, 11)?))
     })
 }
@@ -2227,19 +2235,19 @@ fn event_papers(
     condition: &str,
     parameter: &str,
 ) -> Result<Vec<(muster_core::HeldPaper, Act)>, StoreError> {
-    let revocations = paper_revocations(connection)?;
     let sql = format!(
         "SELECT e.person, e.day, e.kind, e.ref, e.detail, e.id,
-                a.id, a.kind, a.valid_on, a.recorded_at, a.actor, a.summary
+                a.id, a.kind, a.valid_on, a.recorded_at, a.actor, a.summary, {}
          FROM events e JOIN acts a ON a.id = e.act
          WHERE e.kind = 'exempted' AND e.act NOT IN (SELECT reversed FROM reversals)
            AND ({condition})
-         ORDER BY e.id"
+         ORDER BY e.id",
+        revocation_columns("printf('E-%06d', e.id)")
     );
     query_all(connection, &sql, [parameter], |row| {
         let event = event_from_row(row)?;
         let id = format!("E-{:06}", get::<i64>(row, 5)?);
-        let revoked = revocations.get(&id).cloned();
+        let revoked = revocation_from_row(row, 12)?;
         let held =
             muster_core::HeldPaper { id, paper: muster_core::Paper::of_event(&event), revoked };
         Ok((held, act_from_row(row, 6)?))
