@@ -206,27 +206,12 @@ pub fn record(
         actor: actor.to_string(),
         summary: act.summary(),
     };
-    let mut refusal: Option<ServiceError> = None;
     let mut touched: Vec<String> = Vec::new();
-    let recorded =
-        store.record_act(
-            new_act,
-            &mut |store| match decide(store, rules, act, day, &mut *authorize) {
-                Ok((write, persons)) => {
-                    touched = persons;
-                    Ok(write)
-                }
-                Err(error) => {
-                    let reason = error.to_string();
-                    refusal = Some(error);
-                    Err(StoreError::Refused { reason })
-                }
-            },
-        );
-    let recorded = match recorded {
-        Ok(recorded) => recorded,
-        Err(error) => return Err(refusal.take().unwrap_or(ServiceError::Store(error))),
-    };
+    let recorded = record_deciding(store, new_act, &mut |store| {
+        let (write, persons) = decide(store, rules, act, day, &mut *authorize)?;
+        touched = persons;
+        Ok(write)
+    })?;
     Ok(ActDone {
         act: recorded.id.0,
         kind: recorded.kind.clone(),
@@ -235,6 +220,25 @@ pub fn record(
         actor: recorded.actor.clone(),
         persons: standing(&*store, rules, &touched, recorded.valid_on)?,
     })
+}
+
+/// Records an act decided by `decide` inside its transaction; a refusal of
+/// `decide` is answered as it was made (and nothing is written), a failure
+/// of the store as the store's.
+pub(crate) fn record_deciding(
+    store: &mut dyn Store,
+    act: NewAct,
+    decide: &mut dyn FnMut(&dyn Store) -> Result<ActWrite, ServiceError>,
+) -> Result<muster_core::Act, ServiceError> {
+    let mut refusal: Option<ServiceError> = None;
+    let recorded = store.record_act(act, &mut |store| {
+        decide(store).map_err(|error| {
+            let reason = error.to_string();
+            refusal = Some(error);
+            StoreError::Refused { reason }
+        })
+    });
+    recorded.map_err(|error| refusal.take().unwrap_or(ServiceError::Store(error)))
 }
 
 /// Each person as he stands on `day`: his status, his discharge date, and

@@ -11,7 +11,6 @@ use muster_core::{HeldPaper, Records};
 use muster_dataset::Mode;
 use muster_store::{
     ActWrite, NewAct, NewPaperNote, NewPaperRevocation, PaperFilter, RegisteredPaper, Store,
-    StoreError,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -181,7 +180,7 @@ pub fn issue(
             paper.scope, paper.document, paper.person, paper.issuer
         ),
     };
-    let recorded = recorded(store, new_act, &mut |store| {
+    let recorded = crate::acts::record_deciding(store, new_act, &mut |store| {
         let cells: Vec<(&str, &str)> = vec![
             ("document", &paper.document),
             ("person", &paper.person),
@@ -264,7 +263,7 @@ pub fn revoke(
         actor: actor.to_string(),
         summary: format!("paper {id} revoked: {reason}"),
     };
-    let recorded = recorded(store, new_act, &mut |store| {
+    let recorded = crate::acts::record_deciding(store, new_act, &mut |store| {
         let history =
             store.paper(id)?.ok_or_else(|| ServiceError::NotFound(format!("no paper `{id}`")))?;
         if let Some(revoked) = &history.paper.held.revoked {
@@ -304,7 +303,7 @@ pub fn review(
         actor: actor.to_string(),
         summary: format!("note on paper {id}"),
     };
-    let recorded = recorded(store, new_act, &mut |store| {
+    let recorded = crate::acts::record_deciding(store, new_act, &mut |store| {
         if store.paper(id)?.is_none() {
             return Err(ServiceError::NotFound(format!("no paper `{id}`")));
         }
@@ -375,7 +374,7 @@ pub fn set_limits(
         actor: actor.to_string(),
         summary: format!("{} limits on issuing papers", parsed.limits.len()),
     };
-    recorded(store, new_act, &mut |_| {
+    crate::acts::record_deciding(store, new_act, &mut |_| {
         Ok(ActWrite {
             exemption_limits: Some(text.to_string()),
             content: json!({"act": "exemption-limits", "as_of": day, "limits": parsed.limits}),
@@ -472,24 +471,6 @@ pub fn anomalies(
         scope,
     );
     Ok(AnomalyReport { from, to, findings })
-}
-
-/// Records an act decided by `decide` in its transaction; a refusal of
-/// `decide` is answered as it was made, and nothing is written.
-fn recorded(
-    store: &mut dyn Store,
-    act: NewAct,
-    decide: &mut dyn FnMut(&dyn Store) -> Result<ActWrite, ServiceError>,
-) -> Result<muster_core::Act, ServiceError> {
-    let mut refusal: Option<ServiceError> = None;
-    let recorded = store.record_act(act, &mut |store| {
-        decide(store).map_err(|error| {
-            let reason = error.to_string();
-            refusal = Some(error);
-            StoreError::Refused { reason }
-        })
-    });
-    recorded.map_err(|error| refusal.take().unwrap_or(ServiceError::Store(error)))
 }
 
 /// The answer to an act that entered a person's papers: the papers it

@@ -252,34 +252,24 @@ pub fn record(
         actor: given.actor.to_string(),
         summary: act.summary(),
     };
-    let mut refusal: Option<ServiceError> = None;
     let mut first: Option<i64> = None;
-    let recorded = store.record_act(new_act, &mut |store| {
+    let recorded = crate::acts::record_deciding(store, new_act, &mut |store| {
         if let Some(key) = given.key
             && let Some(act) = store.act_of_key(key)?
         {
             first = Some(act);
-            return Err(StoreError::Refused { reason: format!("key `{key}` was used already") });
+            return Err(ServiceError::Store(StoreError::Refused {
+                reason: format!("key `{key}` was used already"),
+            }));
         }
-        let outcome = decide(store, rules, act, given, &mut *authorize).and_then(|decided| {
-            match verdict(act, given, &decided) {
-                Some(refusal) => Err(refusal),
-                None => Ok(decided),
-            }
-        });
-        match outcome {
-            Ok(decided) => {
-                if let Some(progress) = given.progress {
-                    progress("writing", decided.done.len(), decided.done.len());
-                }
-                Ok(decided.write(act, given))
-            }
-            Err(error) => {
-                let reason = error.to_string();
-                refusal = Some(error);
-                Err(StoreError::Refused { reason })
-            }
+        let decided = decide(store, rules, act, given, &mut *authorize)?;
+        if let Some(refusal) = verdict(act, given, &decided) {
+            return Err(refusal);
         }
+        if let Some(progress) = given.progress {
+            progress("writing", decided.done.len(), decided.done.len());
+        }
+        Ok(decided.write(act, given))
     });
     match recorded {
         Ok(recorded) => answer_of(&*store, recorded.id.0),
@@ -287,7 +277,7 @@ pub fn record(
             if let (Some(key), Some(first)) = (given.key, first) {
                 return answer_of_key(&*store, act, key, first);
             }
-            Err(refusal.take().unwrap_or(ServiceError::Store(error)))
+            Err(error)
         }
     }
 }
