@@ -261,17 +261,14 @@ impl Engine {
                 self.exempted.entry(scope).or_default().set(person, after);
             }
         }
-        {
-            let (index, old_firsts, new_firsts) =
-                (&mut self.admitted, &old_facts.admitted, &new_facts.admitted);
-            let texts: BTreeSet<u32> =
-                old_firsts.iter().chain(new_firsts).map(|&(text, _)| text).collect();
-            for text in texts {
-                let first = new_firsts.iter().find(|(own, _)| *own == text).map(|&(_, day)| day);
-                let before = old_firsts.iter().find(|(own, _)| *own == text).map(|&(_, day)| day);
-                if first != before {
-                    index.entry(text).or_default().set(person, first);
-                }
+        let (old_firsts, new_firsts) = (&old_facts.admitted, &new_facts.admitted);
+        let texts: BTreeSet<u32> =
+            old_firsts.iter().chain(new_firsts).map(|&(text, _)| text).collect();
+        for text in texts {
+            let first = new_firsts.iter().find(|(own, _)| *own == text).map(|&(_, day)| day);
+            let before = old_firsts.iter().find(|(own, _)| *own == text).map(|&(_, day)| day);
+            if first != before {
+                self.admitted.entry(text).or_default().set(person, first);
             }
         }
         let posted_or_returned = |events: &[crate::people::EventRow]| {
