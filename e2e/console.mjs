@@ -49,11 +49,19 @@ async function logIn(name) {
   page.on('pageerror', (error) => consoleErrors.push(`${name}: ${error}`));
   await page.goto(`${base}/`);
   check(page.url() === `${base}/login`, `${name}: a page without a session leads to the login`);
-  await page.keyboard.type(name); // the name field has the focus
+  // The name field takes the focus on load (autofocus): wait for it, or
+  // the first keys may land before it has it.
+  await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'name');
+  await page.keyboard.type(name);
   await page.keyboard.press('Tab');
   await page.keyboard.type(password);
   await page.keyboard.press('Enter');
-  await page.waitForURL(`${base}/`);
+  try {
+    await page.waitForURL(`${base}/`);
+  } catch (error) {
+    console.log(`FAIL ${name}: the login did not lead to the dashboard; the page says: ${await page.locator('main').innerText().catch(() => '?')}`);
+    throw error;
+  }
   check(await page.getByRole('heading', { name: /Dashboard/ }).isVisible(), `${name}: logged in, sees the dashboard`);
   return page;
 }
