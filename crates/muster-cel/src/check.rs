@@ -393,7 +393,7 @@ struct Checker<'check> {
 }
 
 /// A number with its thousands grouped: `18,384,120`.
-fn grouped(number: u64) -> String {
+pub fn grouped(number: u64) -> String {
     let digits = number.to_string();
     let mut grouped = String::new();
     for (index, digit) in digits.chars().enumerate() {

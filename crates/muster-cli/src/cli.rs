@@ -470,6 +470,12 @@ pub struct GenerateArgs {
     /// The seed: the same seed gives the same files.
     #[arg(long, value_name = "S", default_value_t = 1)]
     pub seed: u64,
+    /// Plant known bad exemption papers (sold by one administration,
+    /// entered late, numbers reused, medical papers resting on nothing),
+    /// with their truth in `planted.csv` and the late ones, to enter with
+    /// `exemption issue`, in `late-papers.csv`.
+    #[arg(long)]
+    pub plant_anomalies: bool,
 }
 
 #[derive(Subcommand, Debug)]

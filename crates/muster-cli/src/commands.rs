@@ -220,7 +220,10 @@ fn report_invalid(errors: &muster_dataset::Errors) -> anyhow::Result<ExitCode> {
 }
 
 fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
-    let options = muster_generate::Options::new(args.people, args.seed);
+    let options = muster_generate::Options {
+        plant_anomalies: args.plant_anomalies,
+        ..muster_generate::Options::new(args.people, args.seed)
+    };
     let bar = progress::bar("generating", false);
     bar.set_length(args.people);
     let summary =

@@ -61,16 +61,29 @@
 //! killed: nothing is recorded after a death. No event is recorded twice:
 //! two draws of one day (an injury at a site and another) are one event.
 //!
-//! **Exemption papers.** A few soldiers in a hundred hold an
-//! `exempted` event (`redeployment: medical certificate 2020/114`, scopes
-//! `redeployment`, `delay` and `overseas-posting`), among them some of
-//! those sent to the mines, against a redeployment there, dated while they
-//! are at one. Most are issued by institutions (the medical college; the
-//! institution that admitted him, on the grounds of his admission) and by
-//! the administration of his unit that day, the rest by the agencies and
-//! the department; most papers on medical grounds or an injury record
-//! follow an injury or an admission of the 180 days before, a few rest on
-//! nothing recorded.
+//! **Exemption papers** (`exemptions.csv`). A few soldiers in a hundred
+//! hold a paper (scopes `redeployment`, `delay` and `overseas-posting`),
+//! among them some of those sent to the mines, against a redeployment
+//! there, dated while they are at one. Most are issued by institutions
+//! (any of them for a medical certificate; the institution that admitted
+//! him, on the grounds of his admission, the more often the fewer it
+//! admits, so that each institution issues about as many) and by the
+//! administration of his unit that day (never for a paper sought at a
+//! mine: those come from the institutions), the rest by the agencies and the
+//! department; the organisations of one kind issue alike, and an
+//! administration in proportion to its people. Every paper on medical
+//! grounds follows an injury or an admission of the 180 days before.
+//! Document numbers are unique (`MED-2020/000114`); papers have no end.
+//!
+//! **Planted anomalies** (`plant_anomalies`), drawn from a stream of their
+//! own so that the army is the same without them: among soldiers serving
+//! in the horizon's year, one corps administration sells redeployment
+//! papers to one in a hundred of its people (`issuer-rate`), and six in
+//! ten thousand each get a paper entered late (`late-papers.csv`, to be
+//! entered by `exemption issue`: `dated-back`), a paper bearing another's
+//! number (`duplicate-document`), or a medical paper resting on nothing
+//! (`uncorroborated`). `planted.csv` lists each planted paper (finding,
+//! document, person, issuer).
 
 //! # Determinism and size
 //!
@@ -113,6 +126,9 @@ pub struct Options {
     /// The last day of the records: nothing happens after it, and whoever
     /// still serves then has an open assignment.
     pub horizon: NaiveDate,
+    /// Whether to plant known bad exemption papers, with their truth in
+    /// `planted.csv` and the papers to enter late in `late-papers.csv`.
+    pub plant_anomalies: bool,
 }
 
 impl Options {
@@ -130,7 +146,7 @@ impl Options {
 
     /// `people` people from `seed`, with the horizon on 2025-12-31.
     pub fn new(people: u64, seed: u64) -> Self {
-        Options { people, seed, horizon: Options::DEFAULT_HORIZON }
+        Options { people, seed, horizon: Options::DEFAULT_HORIZON, plant_anomalies: false }
     }
 }
 
@@ -178,6 +194,24 @@ pub const FILES: &[&str] = &[
     "service.csv",
     "deployments.csv",
     "events.csv",
+    "exemptions.csv",
+];
+
+/// The files written besides [`FILES`] with `--plant-anomalies`.
+pub const PLANTED_FILES: &[&str] = &["planted.csv", "late-papers.csv"];
+
+/// The columns of `exemptions.csv` (and `late-papers.csv`).
+const PAPER_COLUMNS: &[&str] = &[
+    "document",
+    "person",
+    "scope",
+    "grounds",
+    "text",
+    "issuer",
+    "official",
+    "issued_on",
+    "valid_from",
+    "valid_until",
 ];
 
 /// Writes a dataset into `dir` (created if missing), telling `progress` how
@@ -251,12 +285,41 @@ pub fn generate(
             &["unit", "person", "site", "campaign", "from", "to"],
         )?,
         events: Table::create(dir, FILES[7], &["person", "date", "kind", "ref", "detail"])?,
+        exemptions: Table::create(dir, FILES[8], PAPER_COLUMNS)?,
+        planted: if options.plant_anomalies {
+            Some((
+                Table::create(dir, PLANTED_FILES[0], &["finding", "document", "person", "issuer"])?,
+                Table::create(dir, PLANTED_FILES[1], PAPER_COLUMNS)?,
+            ))
+        } else {
+            None
+        },
+        papers: 0,
+        reused: None,
     };
     write_unit_deployments(&mut tables.deployments, &army, &plan, &days)?;
 
-    let population = Population::new(&army, &plan, &days, horizon);
+    let mut population = Population::new(&army, &plan, &days, horizon);
+    let mut planting = random_stream(options.seed, Stream::Anomalies);
+    if options.plant_anomalies {
+        // One administration of a corps sells papers.
+        let corps: Vec<u32> = (0..army.commands.len())
+            .filter(|&index| {
+                let command = &army.commands[index];
+                command.role == crate::army::Role::Corps && !command.leaves.is_empty()
+            })
+            .filter_map(|index| u32::try_from(index).ok())
+            .collect();
+        population.seller = crate::random::pick_uniform(&corps, &mut planting);
+    }
     let mut people_random = random_stream(options.seed, Stream::People);
-    let counts = population.write(options.people, &mut tables, &mut people_random, progress)?;
+    let counts = population.write(
+        options.people,
+        &mut tables,
+        &mut people_random,
+        &mut planting,
+        progress,
+    )?;
 
     let mut random = random_stream(options.seed, Stream::Requirements);
     let mut number_buffer = [0u8; 20];
@@ -282,7 +345,7 @@ pub fn generate(
         ])?;
     }
 
-    let files = vec![
+    let mut files = vec![
         organisations.finish()?,
         units.finish()?,
         sites.finish()?,
@@ -291,7 +354,12 @@ pub fn generate(
         tables.service.finish()?,
         tables.deployments.finish()?,
         tables.events.finish()?,
+        tables.exemptions.finish()?,
     ];
+    if let Some((planted, late)) = tables.planted {
+        files.push(planted.finish()?);
+        files.push(late.finish()?);
+    }
     Ok(Summary { files })
 }
 

@@ -14,8 +14,6 @@
 //! labour at sites, postings abroad. Anyone may be injured (at a mine most
 //! often) or killed, and nothing follows a death.
 
-use std::fmt::Write as _;
-
 use chrono::Datelike;
 use rand::Rng;
 
@@ -102,14 +100,27 @@ const EXEMPTION_SCOPES: &[(&str, u32)] =
 enum Issuer {
     /// An organisation of the fixed set.
     Organisation(&'static str),
+    /// One of these, each as likely: the organisations of one kind issue
+    /// alike, so that the anomaly report's equal-share test holds them to
+    /// the truth.
+    AnyOf(&'static [&'static str]),
     /// The administration of the soldier's unit on the day.
     Administration,
 }
+
+/// The institutions, each issuing medical certificates as often.
+const INSTITUTION_IDS: &[&str] =
+    &["central-univ", "kim-chaek-univ", "pyongyang-medical", "hamhung-chemical-univ"];
+
+/// The agencies.
+const AGENCIES: &[&str] = &["msc", "mss", "msoc"];
 
 /// The grounds of exemption papers: the words, who issues them (with
 /// weights), and whether they rest on an earlier injury or admission.
 struct Grounds {
     text: &'static str,
+    /// The grounds word of `spec/exemptions.md`.
+    word: &'static str,
     issuers: &'static [(Issuer, u32)],
     needs_evidence: bool,
 }
@@ -121,10 +132,11 @@ const EXEMPTION_GROUNDS: &[(Grounds, u32)] = &[
     (
         Grounds {
             text: "medical certificate",
+            word: "medical",
             issuers: &[
-                (Issuer::Organisation(MEDICAL_COLLEGE), 60),
+                (Issuer::AnyOf(INSTITUTION_IDS), 60),
                 (Issuer::Administration, 30),
-                (Issuer::Organisation("msc"), 10),
+                (Issuer::AnyOf(AGENCIES), 10),
             ],
             needs_evidence: true,
         },
@@ -133,11 +145,8 @@ const EXEMPTION_GROUNDS: &[(Grounds, u32)] = &[
     (
         Grounds {
             text: "family hardship",
-            issuers: &[
-                (Issuer::Administration, 50),
-                (Issuer::Organisation("msoc"), 35),
-                (Issuer::Organisation("mss"), 15),
-            ],
+            word: "family",
+            issuers: &[(Issuer::Administration, 65), (Issuer::AnyOf(AGENCIES), 35)],
             needs_evidence: false,
         },
         22,
@@ -145,6 +154,7 @@ const EXEMPTION_GROUNDS: &[(Grounds, u32)] = &[
     (
         Grounds {
             text: "technician shortage",
+            word: "technical",
             issuers: &[(Issuer::Administration, 60), (Issuer::Organisation("errd"), 40)],
             needs_evidence: false,
         },
@@ -153,7 +163,8 @@ const EXEMPTION_GROUNDS: &[(Grounds, u32)] = &[
     (
         Grounds {
             text: "injury record",
-            issuers: &[(Issuer::Administration, 70), (Issuer::Organisation("msc"), 30)],
+            word: "medical",
+            issuers: &[(Issuer::Administration, 70), (Issuer::AnyOf(AGENCIES), 30)],
             needs_evidence: true,
         },
         12,
@@ -164,12 +175,11 @@ const EXEMPTION_GROUNDS: &[(Grounds, u32)] = &[
 /// admitted.
 const ADMISSION_GROUNDS: &str = "admission papers";
 
-/// The chance that a soldier admitted to an institution has his papers on
-/// the grounds of that admission.
+/// The chance that a soldier admitted to the least chosen institution has
+/// his papers on the grounds of that admission; at the others, in the
+/// inverse of how often they admit, so that each institution issues as
+/// many admission papers.
 const ON_ADMISSION: f64 = 0.5;
-
-/// The chance that a paper whose grounds need evidence has it.
-const CORROBORATED: f64 = 0.85;
 
 /// The days before a paper its evidence may lie, as the limits of
 /// `spec/exemptions.md` count them.
@@ -196,7 +206,6 @@ enum Kind {
     Injured,
     Killed,
     Awol,
-    Exempted,
 }
 
 impl Kind {
@@ -209,7 +218,6 @@ impl Kind {
             Kind::Injured => "injured",
             Kind::Killed => "killed",
             Kind::Awol => "awol",
-            Kind::Exempted => "exempted",
         }
     }
 }
@@ -231,14 +239,53 @@ enum Reference {
 enum Detail {
     Nothing,
     Text(&'static str),
-    /// `SCOPE: grounds YEAR/NUMBER`.
-    Exemption {
-        scope: &'static str,
-        grounds: &'static str,
-        year: i32,
-        number: u32,
-    },
 }
+
+/// An exemption paper drawn for a person (a row of `exemptions.csv`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Paper {
+    date: Day,
+    scope: &'static str,
+    grounds: &'static str,
+    text: &'static str,
+    issuer: Reference,
+    planted: Option<Planted>,
+}
+
+/// What is wrong with a planted paper: the finding of the anomaly report
+/// that should name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Planted {
+    /// Sold by one administration (`issuer-rate`).
+    Sold,
+    /// Entered long after the day it bears (`dated-back`): written to
+    /// `late-papers.csv`, to be entered by `exemption issue`.
+    Late,
+    /// Bearing the number of another person's paper (`duplicate-document`).
+    Reused,
+    /// A medical paper with no injury or admission before it
+    /// (`uncorroborated`).
+    Uncorroborated,
+}
+
+impl Planted {
+    fn finding(self) -> &'static str {
+        match self {
+            Planted::Sold => "issuer-rate",
+            Planted::Late => "dated-back",
+            Planted::Reused => "duplicate-document",
+            Planted::Uncorroborated => "uncorroborated",
+        }
+    }
+}
+
+/// In ten thousand soldiers serving in the horizon's year, those of the
+/// selling administration who buy a paper from it.
+const SOLD: u32 = 100;
+
+/// In ten thousand soldiers serving in the horizon's year, those with a
+/// planted paper of each other kind.
+const PLANTED_EACH: u32 = 6;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Event {
@@ -298,6 +345,7 @@ struct Life {
     individual: Vec<Individual>,
     spans: Vec<Span>,
     events: Vec<Event>,
+    papers: Vec<Paper>,
     /// The campaigns the person was counted in.
     counted: Vec<u32>,
     /// The first day he may be posted abroad again: the day after his
@@ -315,6 +363,7 @@ impl Life {
         self.individual.clear();
         self.spans.clear();
         self.events.clear();
+        self.papers.clear();
         self.counted.clear();
         self.home_from = 0;
     }
@@ -346,6 +395,14 @@ pub(crate) struct PeopleTables {
     pub(crate) service: Table,
     pub(crate) deployments: Table,
     pub(crate) events: Table,
+    pub(crate) exemptions: Table,
+    /// With `--plant-anomalies`: the planted papers' truth, and the papers
+    /// to enter late.
+    pub(crate) planted: Option<(Table, Table)>,
+    /// The papers numbered so far, for their document numbers.
+    pub(crate) papers: u64,
+    /// A planted paper whose number waits for a second person.
+    pub(crate) reused: Option<(Vec<u8>, Vec<u8>)>,
 }
 
 /// How many people each campaign had on the day it is counted on.
@@ -380,6 +437,9 @@ pub(crate) struct Population<'a> {
     institutions: Weighted,
     placements: Weighted,
     countries: Vec<Weighted>,
+    /// With `--plant-anomalies`, the command whose administration sells
+    /// papers.
+    pub(crate) seller: Option<u32>,
 }
 
 impl<'a> Population<'a> {
@@ -416,6 +476,7 @@ impl<'a> Population<'a> {
                 .iter()
                 .map(|(placement, _)| Weighted::of(placement.countries))
                 .collect(),
+            seller: None,
         }
     }
 
@@ -426,6 +487,7 @@ impl<'a> Population<'a> {
         count: u64,
         tables: &mut PeopleTables,
         random: &mut Random,
+        planting: &mut Random,
         progress: &mut dyn FnMut(u64),
     ) -> Result<CampaignCounts, GenerateError> {
         let campaigns = self.plan.campaigns.len();
@@ -436,6 +498,9 @@ impl<'a> Population<'a> {
         let mut id_buffer = [0u8; 24];
         for number in 1..=count {
             self.draw(random, &mut life);
+            if life.service.is_some() {
+                self.plant(planting, &mut life);
+            }
             self.count(&mut life, &mut counts);
             let id = person_id(number, width, &mut id_buffer);
             self.write_life(id, &mut life, tables)?;
@@ -462,6 +527,10 @@ impl<'a> Population<'a> {
         self.end_at_death(life);
         let horizon = self.horizon;
         life.events.retain(|event| event.date <= horizon);
+        let death =
+            life.events.iter().find(|event| event.kind == Kind::Killed).map(|event| event.date);
+        life.papers
+            .retain(|paper| paper.date <= horizon && death.is_none_or(|death| paper.date < death));
         life.events.sort_by_key(|event| event.date);
         forget_repeats(&mut life.events);
     }
@@ -605,7 +674,7 @@ impl<'a> Population<'a> {
         if random.random_bool(PAPERS) && enlisted + 90 <= service_end {
             let date = random.random_range(enlisted + 90..=service_end);
             let scope = pick_from(EXEMPTION_SCOPES, &self.exemption_scopes, random);
-            self.draw_paper(random, life, date, scope);
+            self.draw_paper(random, life, date, scope, false);
         }
         // Some of those sent to the mines seek papers against being
         // redeployed there, while they are at one.
@@ -618,7 +687,7 @@ impl<'a> Population<'a> {
             let stay = life.spans.iter().filter(mine_stay).nth(chosen).copied();
             if let Some(stay) = stay {
                 let date = random.random_range(stay.from + 7..=stay.to.min(service_end));
-                self.draw_paper(random, life, date, REDEPLOYMENT);
+                self.draw_paper(random, life, date, REDEPLOYMENT, true);
             }
         }
         // A few serving soldiers are posted abroad with their unit's
@@ -655,19 +724,43 @@ impl<'a> Population<'a> {
 
     /// An exemption paper of `scope` issued on `date` to a serving soldier:
     /// on the grounds of his admission to an institution, by it, or on
-    /// other grounds, resting on an earlier injury most of the time when
-    /// the grounds need one.
-    fn draw_paper(&self, random: &mut Random, life: &mut Life, date: Day, scope: &'static str) {
+    /// other grounds, resting on an earlier injury when the grounds need
+    /// one. Papers sought `at_mine` come from institutions, never from
+    /// the administration that sent him there.
+    fn draw_paper(
+        &self,
+        random: &mut Random,
+        life: &mut Life,
+        date: Day,
+        scope: &'static str,
+        at_mine: bool,
+    ) {
         let admission = life
             .events
             .iter()
             .rev()
             .find(|event| event.kind == Kind::Admitted && event.date <= date)
             .map(|event| event.reference);
-        let (grounds, reference) = match admission {
-            Some(institution) if random.random_bool(ON_ADMISSION) => {
-                (ADMISSION_GROUNDS, institution)
+        let on_admission = |institution: Reference| match institution {
+            Reference::Organisation(id) => {
+                let weight = INSTITUTIONS
+                    .iter()
+                    .find(|((institution, _), _)| *institution == id)
+                    .map_or(1, |(_, weight)| *weight);
+                let least = INSTITUTIONS.iter().map(|(_, weight)| *weight).min().unwrap_or(1);
+                ON_ADMISSION * f64::from(least) / f64::from(weight.max(1))
             }
+            _ => 0.0,
+        };
+        let paper = match admission {
+            Some(institution) if random.random_bool(on_admission(institution)) => Paper {
+                date,
+                scope,
+                grounds: "education",
+                text: ADMISSION_GROUNDS,
+                issuer: institution,
+                planted: None,
+            },
             _ => {
                 let index = self.exemption_grounds.pick(random).min(EXEMPTION_GROUNDS.len() - 1);
                 let (grounds, _) = &EXEMPTION_GROUNDS[index];
@@ -678,33 +771,103 @@ impl<'a> Population<'a> {
                         && earliest <= event.date
                         && event.date < date
                 });
-                if grounds.needs_evidence
-                    && !has_evidence
-                    && earliest < date
-                    && random.random_bool(CORROBORATED)
-                {
+                if grounds.needs_evidence && !has_evidence && earliest < date {
                     let day = random.random_range(earliest..date);
                     let site = life.site_on(day);
                     life.event(day, Kind::Injured, site, Detail::Nothing);
                 }
-                let reference = match pick_from(grounds.issuers, &self.issuers[index], random) {
-                    Issuer::Organisation(id) => Reference::Organisation(id),
-                    Issuer::Administration => {
-                        life.unit_on(date).map_or(Reference::Organisation(DEPARTMENT), |unit| {
-                            Reference::Administration(self.army.units[unit as usize].command)
-                        })
-                    }
+                let issuer = match pick_from(grounds.issuers, &self.issuers[index], random) {
+                    Issuer::Administration if at_mine => Reference::Organisation(
+                        pick_uniform(INSTITUTION_IDS, random).unwrap_or(MEDICAL_COLLEGE),
+                    ),
+                    issuer => self.issuer_of(issuer, life, date, random),
                 };
-                (grounds.text, reference)
+                Paper {
+                    date,
+                    scope,
+                    grounds: grounds.word,
+                    text: grounds.text,
+                    issuer,
+                    planted: None,
+                }
             }
         };
-        let detail = Detail::Exemption {
-            scope,
-            grounds,
-            year: crate::days::year_of(date),
-            number: random.random_range(1..=480),
+        life.papers.push(paper);
+    }
+
+    /// The organisation behind `issuer` for a paper of `date`.
+    fn issuer_of(&self, issuer: Issuer, life: &Life, date: Day, random: &mut Random) -> Reference {
+        match issuer {
+            Issuer::Organisation(id) => Reference::Organisation(id),
+            Issuer::AnyOf(ids) => {
+                Reference::Organisation(pick_uniform(ids, random).unwrap_or(DEPARTMENT))
+            }
+            Issuer::Administration => {
+                life.unit_on(date).map_or(Reference::Organisation(DEPARTMENT), |unit| {
+                    Reference::Administration(self.army.units[unit as usize].command)
+                })
+            }
+        }
+    }
+
+    /// With `--plant-anomalies`: the known bad papers of a soldier who
+    /// serves in the horizon's year, drawn from their own stream (the army
+    /// is the same with or without them): papers sold by one
+    /// administration, papers entered late, document numbers reused, and
+    /// medical papers resting on nothing recorded.
+    fn plant(&self, random: &mut Random, life: &mut Life) {
+        let Some(seller) = self.seller else {
+            return;
         };
-        life.event(date, Kind::Exempted, reference, detail);
+        let year_start = ymd(crate::days::year_of(self.horizon), 1, 1);
+        let death = life
+            .events
+            .iter()
+            .filter(|event| event.kind == Kind::Killed)
+            .map(|event| event.date)
+            .min()
+            .unwrap_or(Day::MAX);
+        let last = self.horizon.min(death.saturating_sub(1));
+        let Some((from, to, unit)) = life.assignments.iter().rev().find_map(|assignment| {
+            let from = assignment.from.max(year_start);
+            let to = assignment.to.unwrap_or(last).min(last);
+            (from <= to).then_some((from, to, assignment.unit))
+        }) else {
+            return;
+        };
+        let command = self.army.units[unit as usize].command;
+        let date = random.random_range(from..=to);
+        let draw = random.random_range(0..10_000u32);
+        let administration = Reference::Administration(command);
+        let planted = if command == seller && draw < SOLD {
+            Some((Planted::Sold, REDEPLOYMENT, "family", "family hardship", administration))
+        } else if draw >= 10_000 - PLANTED_EACH {
+            Some((Planted::Late, REDEPLOYMENT, "family", "family hardship", administration))
+        } else if draw >= 10_000 - 2 * PLANTED_EACH {
+            let issuer = Reference::Organisation(DEPARTMENT);
+            Some((Planted::Reused, "delay", "technical", "technician shortage", issuer))
+        } else if draw >= 10_000 - 3 * PLANTED_EACH {
+            let earliest = date.saturating_sub(EVIDENCE_DAYS);
+            let evidence = life.events.iter().any(|event| {
+                matches!(event.kind, Kind::Injured | Kind::Admitted)
+                    && earliest <= event.date
+                    && event.date < date
+            });
+            let institution = pick_uniform(INSTITUTION_IDS, random).unwrap_or(MEDICAL_COLLEGE);
+            let issuer = Reference::Organisation(institution);
+            (!evidence).then_some((
+                Planted::Uncorroborated,
+                REDEPLOYMENT,
+                "medical",
+                "medical certificate",
+                issuer,
+            ))
+        } else {
+            None
+        };
+        if let Some((planted, scope, grounds, text, issuer)) = planted {
+            life.papers.push(Paper { date, scope, grounds, text, issuer, planted: Some(planted) });
+        }
     }
 
     /// Whether `unit`, itself or through a parent, is deployed at `site`
@@ -1049,21 +1212,11 @@ impl<'a> Population<'a> {
         }
         for event in &life.events {
             let date = days.text(event.date);
-            let reference: &[u8] = match event.reference {
-                Reference::Nothing => b"",
-                Reference::Organisation(id) => id.as_bytes(),
-                Reference::Administration(command) => {
-                    self.army.commands[command as usize].administration.as_bytes()
-                }
-                Reference::Site(site) => SITES[site].id.as_bytes(),
-            };
+            let reference = self.reference(event.reference);
             life.detail.clear();
             match event.detail {
                 Detail::Nothing => {}
                 Detail::Text(text) => life.detail.push_str(text),
-                Detail::Exemption { scope, grounds, year, number } => {
-                    let _ = write!(life.detail, "{scope}: {grounds} {year}/{number}");
-                }
             }
             tables.events.row([
                 id,
@@ -1072,6 +1225,80 @@ impl<'a> Population<'a> {
                 reference,
                 life.detail.as_bytes(),
             ])?;
+        }
+        for paper in &life.papers {
+            self.write_paper(id, paper, tables)?;
+        }
+        Ok(())
+    }
+
+    fn reference(&self, reference: Reference) -> &[u8] {
+        match reference {
+            Reference::Nothing => b"",
+            Reference::Organisation(id) => id.as_bytes(),
+            Reference::Administration(command) => {
+                self.army.commands[command as usize].administration.as_bytes()
+            }
+            Reference::Site(site) => SITES[site].id.as_bytes(),
+        }
+    }
+
+    /// Writes a paper to `exemptions.csv` (or, entered late, to
+    /// `late-papers.csv`), and a planted one's truth to `planted.csv`.
+    fn write_paper(
+        &self,
+        id: &[u8],
+        paper: &Paper,
+        tables: &mut PeopleTables,
+    ) -> Result<(), GenerateError> {
+        let date = self.days.text(paper.date);
+        let issuer = self.reference(paper.issuer);
+        tables.papers += 1;
+        let prefix = match paper.grounds {
+            "medical" => "MED",
+            "family" => "FAM",
+            "technical" => "TEC",
+            "education" => "EDU",
+            _ => "OTH",
+        };
+        let mut document =
+            format!("{prefix}-{}/{:06}", crate::days::year_of(paper.date), tables.papers)
+                .into_bytes();
+        let mut truth: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+        if paper.planted == Some(Planted::Reused) {
+            match tables.reused.take() {
+                // The second paper bears the first one's number: both are
+                // planted.
+                Some((first, person)) => {
+                    document.clone_from(&first);
+                    truth.push((first, person));
+                    truth.push((document.clone(), id.to_vec()));
+                }
+                None => tables.reused = Some((document.clone(), id.to_vec())),
+            }
+        } else if paper.planted.is_some() {
+            truth.push((document.clone(), id.to_vec()));
+        }
+        let row = [
+            &document[..],
+            id,
+            paper.scope.as_bytes(),
+            paper.grounds.as_bytes(),
+            paper.text.as_bytes(),
+            issuer,
+            b"",
+            &date,
+            &date,
+            b"",
+        ];
+        match (&mut tables.planted, paper.planted) {
+            (Some((_, late)), Some(Planted::Late)) => late.row(row)?,
+            _ => tables.exemptions.row(row)?,
+        }
+        if let (Some((planted, _)), Some(kind)) = (&mut tables.planted, paper.planted) {
+            for (document, person) in truth {
+                planted.row([kind.finding().as_bytes(), &document, &person, issuer])?;
+            }
         }
         Ok(())
     }

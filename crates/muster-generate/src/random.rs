@@ -15,6 +15,7 @@ pub(crate) enum Stream {
     Campaigns = 2,
     People = 3,
     Requirements = 4,
+    Anomalies = 5,
 }
 
 /// The generator of one stream of a seed.

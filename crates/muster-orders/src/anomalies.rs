@@ -54,6 +54,18 @@ pub struct Finding {
     pub issuer: Option<String>,
     pub papers: Vec<String>,
     pub persons: Vec<String>,
+    /// The papers counted, for a rate finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observed: Option<u64>,
+    /// The papers its peers' rate predicts, for a rate finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<f64>,
+    /// The exact tail probability of `observed` or more.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_value: Option<f64>,
+    /// `p_value` corrected for the number of tests (Benjamini-Hochberg).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub q_value: Option<f64>,
     pub why: String,
 }
 
@@ -134,6 +146,10 @@ pub fn paper_findings(
                 issuers.join(", ")
             ),
             persons,
+            observed: None,
+            expected: None,
+            p_value: None,
+            q_value: None,
         });
     }
 
@@ -161,6 +177,10 @@ fn finding(kind: &'static str, held: &HeldPaper, why: String) -> Finding {
         issuer: Some(held.paper.issuer.clone()),
         papers: vec![held.id.clone()],
         persons: vec![held.paper.person.clone()],
+        observed: None,
+        expected: None,
+        p_value: None,
+        q_value: None,
         why,
     }
 }

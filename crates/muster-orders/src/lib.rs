@@ -14,6 +14,7 @@ pub mod document;
 pub mod impact;
 pub mod limits;
 pub mod lists;
+pub mod rates;
 pub mod roster;
 pub mod schema;
 pub mod world;

@@ -462,7 +462,7 @@ pub fn anomalies(
             issuer_kind: issuer_kinds.get(paper.held.paper.issuer.as_str()).copied(),
         })
         .collect();
-    let findings = muster_orders::anomalies::paper_findings(
+    let mut findings = muster_orders::anomalies::paper_findings(
         &entered,
         &nominations,
         &limits,
@@ -470,6 +470,41 @@ pub fn anomalies(
         (from, to),
         scope,
     );
+    // The rates: the papers bearing a day of the window, each
+    // administration held to the people serving in its units then.
+    let within: Vec<&muster_core::HeldPaper> = registered
+        .iter()
+        .map(|paper| &paper.held)
+        .filter(|held| {
+            from <= held.paper.issued_on
+                && held.paper.issued_on <= to
+                && scope.is_none_or(|scope| held.paper.scope == scope)
+        })
+        .collect();
+    let mut exposure: BTreeMap<String, u64> = BTreeMap::new();
+    for (unit, people) in store.serving_by_unit(from, to)? {
+        let mut administrations: Vec<&String> = rules
+            .world
+            .tree
+            .ancestors_or_self(&unit)
+            .filter_map(|unit| rules.world.units.get(unit)?.administration.as_ref())
+            .collect();
+        administrations.sort();
+        administrations.dedup();
+        for administration in administrations {
+            *exposure.entry(administration.clone()).or_default() += people;
+        }
+    }
+    let organisations: Vec<(&str, muster_core::OrganisationKind)> = rules
+        .world
+        .organisations
+        .iter()
+        .map(|organisation| (organisation.id.as_str(), organisation.kind))
+        .collect();
+    let rates = muster_orders::rates::issuer_rates(&within, &organisations, &exposure);
+    // The rate findings first: they are about issuers, the others about
+    // papers.
+    findings.splice(0..0, rates);
     Ok(AnomalyReport { from, to, findings })
 }
 

@@ -605,6 +605,15 @@ pub trait Store: Send {
     /// The notices left for an organisation, in the order left.
     fn notices(&self, organisation: &str) -> Result<Vec<StoredNotice>, StoreError>;
 
+    /// For each unit, the people assigned to it on some day of
+    /// `from ..= to`, in the order of the units' ids (the exposure the
+    /// anomaly report holds an administration's papers to).
+    fn serving_by_unit(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(String, u64)>, StoreError>;
+
     /// The papers of the register that match `filter`, those entered as
     /// papers (`X-`) then those of `exempted` events (`E-`), each in the
     /// order entered, with their revocations.

@@ -36,6 +36,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("acts by kind", include_str!("../migrations/sqlite/0008_acts_by_kind.sql")),
     ("act keys", include_str!("../migrations/sqlite/0009_act_keys.sql")),
     ("papers", include_str!("../migrations/sqlite/0010_papers.sql")),
+    ("service by end", include_str!("../migrations/sqlite/0011_service_by_end.sql")),
 ];
 
 /// How many persons a change to a list's entries looks up one by one (by
@@ -670,6 +671,38 @@ impl Store for SqliteStore {
              ORDER BY s.person",
             params![units, day.as_str()],
             |row| row.get::<_, String>(0).map_err(database("read the members of units")),
+        )
+    }
+
+    fn serving_by_unit(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(String, u64)>, StoreError> {
+        let (from, to) = (day_text(from), day_text(to));
+        query_all(
+            &self.connection,
+            // Two ranges of `service_by_end` (open, and ending in or after
+            // the window), so that only the window's rows are read.
+            "SELECT unit, COUNT(DISTINCT person) FROM (
+                SELECT s.unit, s.person FROM service s INDEXED BY service_by_end
+                WHERE s.to_day IS NULL AND s.from_day <= ?2
+                  AND s.act NOT IN (SELECT reversed FROM reversals)
+                  AND NOT EXISTS (SELECT 1 FROM service r WHERE r.replaces = s.id
+                                  AND r.act NOT IN (SELECT reversed FROM reversals))
+                UNION ALL
+                SELECT s.unit, s.person FROM service s INDEXED BY service_by_end
+                WHERE s.to_day >= ?1 AND s.from_day <= ?2
+                  AND s.act NOT IN (SELECT reversed FROM reversals)
+                  AND NOT EXISTS (SELECT 1 FROM service r WHERE r.replaces = s.id
+                                  AND r.act NOT IN (SELECT reversed FROM reversals)))
+             GROUP BY unit ORDER BY unit",
+            params![from.as_str(), to.as_str()],
+            |row| {
+                let unit = row.get::<_, String>(0).map_err(database("read who served"))?;
+                let people = row.get::<_, i64>(1).map_err(database("read who served"))?;
+                Ok((unit, u64::try_from(people).unwrap_or(0)))
+            },
         )
     }
 

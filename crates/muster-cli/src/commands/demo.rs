@@ -124,7 +124,7 @@ const LISTS: &[(&str, &str, &str, &str, &str)] = &[
         "sonbong-2025",
         "overseas-posting",
         "sonbong",
-        "2025-06-01",
+        "2025-12-28",
         r#"person.status == "discharged" && person.age < 30 && person.home_province in ["Chagang", "Kangwon"]"#,
     ),
     (
@@ -238,7 +238,15 @@ pub fn demo(db: Option<&str>, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     writeln!(out, "muster demo: a store at {db}")?;
     let army = folder.join("army");
     drop(out);
-    step(&db, Command::Generate(GenerateArgs { dir: army.clone(), people: args.people, seed: 1 }))?;
+    step(
+        &db,
+        Command::Generate(GenerateArgs {
+            dir: army.clone(),
+            people: args.people,
+            seed: 1,
+            plant_anomalies: false,
+        }),
+    )?;
     step(&db, Command::Init)?;
     step(
         &db,

@@ -4,6 +4,7 @@
 #![expect(clippy::unwrap_used, reason = "a test fails loudly at the first surprise")]
 
 mod acts;
+mod anomalies;
 mod audit;
 mod demo;
 mod discharge;
