@@ -78,11 +78,16 @@ pub enum Action {
     Redeploy,
     PostList,
     CarryOut,
+    IssuePaper,
+    RevokePaper,
+    ReadPapers,
+    ReviewPaper,
+    SetLimits,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 33] = [
+    pub const ALL: [Action; 38] = [
         Action::ReadRecords,
         Action::ReadOrders,
         Action::CheckOrder,
@@ -116,6 +121,11 @@ impl Action {
         Action::Redeploy,
         Action::PostList,
         Action::CarryOut,
+        Action::IssuePaper,
+        Action::RevokePaper,
+        Action::ReadPapers,
+        Action::ReviewPaper,
+        Action::SetLimits,
     ];
 
     /// The action's name in the policies.
@@ -154,6 +164,11 @@ impl Action {
             Action::Redeploy => "redeploy",
             Action::PostList => "post-list",
             Action::CarryOut => "carry-out",
+            Action::IssuePaper => "issue-paper",
+            Action::RevokePaper => "revoke-paper",
+            Action::ReadPapers => "read-papers",
+            Action::ReviewPaper => "review-paper",
+            Action::SetLimits => "set-limits",
         }
     }
 }
@@ -174,6 +189,9 @@ pub enum Resource {
     Notices { organisation: String },
     /// An act on the records, as it would be done.
     Act(ActResource),
+    /// An exemption paper (or one about to be entered): the organisations
+    /// administering the units its person served in, and its issuer.
+    Paper { id: String, administrations: Vec<String>, issuer: String },
 }
 
 /// An act on the records as the policies see it: whom it is on, and where
@@ -306,6 +324,13 @@ fn resource_entity(resource: &Resource) -> Option<(EntityUid, Entity)> {
         Resource::Notices { organisation } => (
             uid("Notices", organisation)?,
             HashMap::from([("organisation".to_string(), text(organisation))]),
+        ),
+        Resource::Paper { id, administrations, issuer } => (
+            uid("Paper", id)?,
+            HashMap::from([
+                ("administrations".to_string(), strings(administrations)),
+                ("issuer".to_string(), text(issuer)),
+            ]),
         ),
         Resource::Act(act) => (
             uid("Act", "act")?,

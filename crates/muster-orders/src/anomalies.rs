@@ -162,7 +162,7 @@ pub fn paper_findings(
             };
             for breach in limits.breaches(paper, entered.issuer_kind, file) {
                 if breach.kind == kind {
-                    let why = format!("limit {}: {}", breach.limit, breach.why);
+                    let why = format!("{}: {}", Limits::name(&breach), breach.why);
                     findings.push(finding(kind, entered.held, why));
                 }
             }

@@ -37,8 +37,9 @@ pub struct Corroboration {
     pub within_days: u32,
 }
 
-/// A limit a paper breaks: which (its number, from 1, in the file), and
-/// why, in a sentence.
+/// A limit a paper breaks: which (its number, from 1, in the file; 0 for
+/// the rule that holds where no limit names the issuers: no papers from a
+/// placement organisation), and why, in a sentence.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Breach {
     pub limit: usize,
@@ -237,7 +238,34 @@ impl Limits {
                 });
             }
         }
+        let named = self.limits.iter().any(|limit| {
+            limit.scope == paper.scope
+                && limit.grounds == paper.grounds
+                && limit.issuer_kinds.is_some()
+        });
+        if !named && issuer_kind == Some(OrganisationKind::Placement) {
+            breaches.push(Breach {
+                limit: 0,
+                kind: "issuer-not-allowed",
+                why: format!(
+                    "no limit lets a placement organisation issue {} papers on {} grounds, and `{}` is one",
+                    paper.scope,
+                    paper.grounds.as_str(),
+                    paper.issuer
+                ),
+            });
+        }
         breaches
+    }
+
+    /// How a breach names its limit: `limit 2`, or for the rule without a
+    /// limit, `the default rule`.
+    pub fn name(breach: &Breach) -> String {
+        if breach.limit == 0 {
+            "the default rule".to_string()
+        } else {
+            format!("limit {}", breach.limit)
+        }
     }
 }
 

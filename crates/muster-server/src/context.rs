@@ -178,6 +178,17 @@ impl Context {
         self.require(action, &resource)
     }
 
+    /// A paper of the register as the policies see it on a day: who
+    /// administers its person, and its issuer.
+    pub fn paper_resource(&self, id: &str, person: &str, issuer: &str, day: NaiveDate) -> Resource {
+        let custody = self.army.custody(person, day).unwrap_or_default();
+        Resource::Paper {
+            id: id.to_string(),
+            administrations: custody.administrations,
+            issuer: issuer.to_string(),
+        }
+    }
+
     /// Cuts a person to what the caller may see (`cut`).
     pub fn cut_person(&self, person: &mut views::Person) {
         cut(self.army.rules(), &self.caller, person);
@@ -501,6 +512,64 @@ pub fn mass_as(
     as_caller(state, &mut *store, caller, action_of(&request.act), &mut |store, authorize| {
         muster_service::acts::mass::record(store, &rules, &request.act, &given, authorize)
     })
+}
+
+/// A paper as the policies see it, from what an act on it read.
+pub fn paper_subject_resource(subject: &muster_service::exemptions::PaperSubject) -> Resource {
+    Resource::Paper {
+        id: subject.id.clone(),
+        administrations: subject.administrations.clone(),
+        issuer: subject.issuer.clone(),
+    }
+}
+
+/// Runs an act on the register of papers as the caller, in this server's
+/// turn to write: the policies decide `action` on the paper as the act
+/// reads it inside its transaction (a refusal is on the audit log: 403);
+/// the army is caught up with the act before the answer, so that the next
+/// screening sees the paper.
+pub fn paper_act<T>(
+    state: &AppState,
+    store: &mut dyn Store,
+    caller: &Caller,
+    action: Action,
+    act: &mut dyn FnMut(
+        &mut dyn Store,
+        muster_service::exemptions::PaperAuthorize<'_>,
+    ) -> Result<T, muster_service::ServiceError>,
+) -> Result<T, ApiError> {
+    let acting = state.acting();
+    let recorded = {
+        let mut authorize = |subject: &muster_service::exemptions::PaperSubject| {
+            caller.may(state, action, &paper_subject_resource(subject))
+        };
+        let _turn = state.write_turn();
+        act(&mut *store, &mut authorize)
+    };
+    let done = match recorded {
+        Ok(done) => done,
+        Err(muster_service::ServiceError::PaperDenied(subject)) => {
+            caller.require(state, store, action, &paper_subject_resource(&subject))?;
+            return Err(ApiError::forbidden("the act is not allowed".to_string()));
+        }
+        // What does not exist is answered as what the caller may not act
+        // on, unless he may act on any paper: ids are not told apart by
+        // asking for them.
+        Err(muster_service::ServiceError::NotFound(message)) => {
+            let absent = Resource::Paper {
+                id: "absent".to_string(),
+                administrations: Vec::new(),
+                issuer: String::new(),
+            };
+            return Err(caller.absent(state, store, action, &absent, message));
+        }
+        Err(error) => return Err(error.into()),
+    };
+    if let Err(error) = acting.settle(&*store) {
+        state.unsettle();
+        return Err(error);
+    }
+    Ok(done)
 }
 
 /// Runs an act of the service as the caller, in this server's turn to

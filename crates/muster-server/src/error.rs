@@ -100,10 +100,12 @@ impl From<muster_service::ServiceError> for ApiError {
             ServiceError::Invalid(_) => StatusCode::BAD_REQUEST,
             ServiceError::Diagnostics { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ServiceError::Conflict { .. } | ServiceError::Refused { .. } => StatusCode::CONFLICT,
-            ServiceError::InvalidValue(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ServiceError::InvalidValue(_) | ServiceError::OverLimit { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             // The act's handler records the refusal on the audit log (see
             // `handlers::acts`); one that reaches here is answered alike.
-            ServiceError::Denied(_) => StatusCode::FORBIDDEN,
+            ServiceError::Denied(_) | ServiceError::PaperDenied(_) => StatusCode::FORBIDDEN,
             ServiceError::Stopped(muster_service::Stop::Spent { .. }) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }

@@ -11,7 +11,7 @@ use muster_access::Action;
 use utoipa::OpenApi;
 
 use crate::error::{ApiError, ErrorBody};
-use crate::handlers::{acts, audit, lists, mass, orders, records, reports, session};
+use crate::handlers::{acts, audit, exemptions, lists, mass, orders, records, reports, session};
 use crate::state::AppState;
 
 /// One route of the API, for the documentation and the authorization
@@ -77,6 +77,14 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/api/v1/acts", Some(Action::ReadActs)),
     route("GET", "/api/v1/acts/{act}", Some(Action::ReadActs)),
     route("POST", "/api/v1/acts/{act}/reverse", Some(Action::ReverseAct)),
+    route("GET", "/api/v1/exemptions", None),
+    route("POST", "/api/v1/exemptions", Some(Action::IssuePaper)),
+    route("GET", "/api/v1/exemptions/anomalies", Some(Action::ReadPapers)),
+    route("GET", "/api/v1/exemptions/limits", Some(Action::ReadPapers)),
+    route("PUT", "/api/v1/exemptions/limits", Some(Action::SetLimits)),
+    route("GET", "/api/v1/exemptions/{id}", Some(Action::ReadPapers)),
+    route("POST", "/api/v1/exemptions/{id}/revoke", Some(Action::RevokePaper)),
+    route("POST", "/api/v1/exemptions/{id}/review", Some(Action::ReviewPaper)),
     route("GET", "/api/v1/audit", Some(Action::ReadAudit)),
     route("GET", "/api/v1/audit/verify", Some(Action::ReadAudit)),
 ];
@@ -95,7 +103,10 @@ pub const ROUTES: &[Route] = &[
         acts::register, acts::update, acts::enlist, acts::assign, acts::deploy, acts::recall,
         acts::event, acts::discharge, acts::post, acts::return_home, acts::deploy_unit,
         acts::recall_unit, acts::acts, acts::act, acts::reverse,
-        mass::call_up, mass::redeploy, mass::post, mass::carry_out
+        mass::call_up, mass::redeploy, mass::post, mass::carry_out,
+        exemptions::register, exemptions::issue, exemptions::anomalies,
+        exemptions::limits_in_force, exemptions::set_limits, exemptions::paper,
+        exemptions::revoke, exemptions::review
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerToken)
@@ -162,6 +173,15 @@ pub fn api(state: AppState) -> Router {
         .route("/api/v1/discharge/rosters/{cycle}", get(reports::roster))
         .route("/api/v1/stats", get(reports::stats))
         .route("/api/v1/notices", get(reports::notices))
+        .route("/api/v1/exemptions", get(exemptions::register).post(exemptions::issue))
+        .route("/api/v1/exemptions/anomalies", get(exemptions::anomalies))
+        .route(
+            "/api/v1/exemptions/limits",
+            get(exemptions::limits_in_force).put(exemptions::set_limits),
+        )
+        .route("/api/v1/exemptions/{id}", get(exemptions::paper))
+        .route("/api/v1/exemptions/{id}/revoke", post(exemptions::revoke))
+        .route("/api/v1/exemptions/{id}/review", post(exemptions::review))
         .route("/api/v1/audit", get(audit::log))
         .route("/api/v1/audit/verify", get(audit::verify))
         .fallback(|| async {

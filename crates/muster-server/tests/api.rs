@@ -35,6 +35,33 @@ struct Fixture {
     tokens: HashMap<&'static str, String>,
 }
 
+/// The ids of the matrix's papers, by `person/issuer`.
+static MATRIX_PAPERS: std::sync::OnceLock<HashMap<String, String>> = std::sync::OnceLock::new();
+
+/// The paper the matrix works on for an organisation: one of adm-c8's
+/// people (`own`: issued by the organisation when it issues, else by
+/// central-univ), or of the East Sea Fleet's (`other`); its id and its
+/// facts.
+fn matrix_paper(organisation: &str, own: bool) -> (String, Resource) {
+    let (person, administration, issuer) = if own {
+        let issuer = if ["mod", "errd", "adm-c8", "msc"].contains(&organisation) {
+            organisation
+        } else {
+            "central-univ"
+        };
+        ("p010", "adm-c8", issuer)
+    } else {
+        ("p009", "adm-east-fleet", "central-univ")
+    };
+    let id = MATRIX_PAPERS.get().unwrap()[&format!("{person}/{issuer}")].clone();
+    let resource = Resource::Paper {
+        id: id.clone(),
+        administrations: vec![administration.to_string()],
+        issuer: issuer.to_string(),
+    };
+    (id, resource)
+}
+
 /// A harmless discharge order issued by an organisation: it delays nobody.
 fn harmless_order(id: &str, issued_by: &str, issued_on: &str) -> String {
     format!(
@@ -225,6 +252,39 @@ fn fixture() -> Fixture {
             )
             .unwrap();
     }
+    // Papers for the matrix: one of p010 (adm-c8's) from each organisation
+    // of the matrix that issues, and from central-univ; one of p009 (the
+    // East Sea Fleet's) from central-univ.
+    let mut papers = HashMap::new();
+    for (person, issuer) in [
+        ("p010", "mod"),
+        ("p010", "errd"),
+        ("p010", "adm-c8"),
+        ("p010", "msc"),
+        ("p010", "central-univ"),
+        ("p009", "central-univ"),
+    ] {
+        let paper = muster_service::exemptions::NewPaper {
+            document: format!("MTX-{person}-{issuer}"),
+            person: person.to_string(),
+            scope: "redeployment".to_string(),
+            grounds: "family".to_string(),
+            issuer: issuer.to_string(),
+            issued_on: "2024-01-02".to_string(),
+            ..Default::default()
+        };
+        let done = muster_service::exemptions::issue(
+            &mut store,
+            &rules,
+            &paper,
+            "2024-01-02".parse().unwrap(),
+            "user:minister",
+            &mut muster_service::exemptions::anyone,
+        )
+        .unwrap();
+        papers.insert(format!("{person}/{issuer}"), done.papers[0].id.clone());
+    }
+    let _ = MATRIX_PAPERS.set(papers);
     drop(store);
     let template = dir.path().join("template.db");
     std::fs::copy(&db, &template).unwrap();
@@ -877,6 +937,47 @@ fn matrix_entry(
                 Resource::List { id: list, owner, kind },
             )
         }
+        "POST /api/v1/exemptions" => {
+            let (person, administration) =
+                if own { ("p010", "adm-c8") } else { ("p009", "adm-east-fleet") };
+            let body = serde_json::json!({"document": "MTX-NEW", "person": person,
+                "scope": "redeployment", "grounds": "education", "issuer": "central-univ",
+                "issued_on": "2024-01-05", "as_of": "2024-01-10"});
+            let resource = Resource::Paper {
+                id: "new".to_string(),
+                administrations: vec![administration.to_string()],
+                issuer: "central-univ".to_string(),
+            };
+            ("/api/v1/exemptions".to_string(), Some(body), resource)
+        }
+        "/api/v1/exemptions/anomalies" => (
+            "/api/v1/exemptions/anomalies?from=2020-01-01&to=2024-12-31".to_string(),
+            None,
+            Resource::Store,
+        ),
+        "/api/v1/exemptions/limits" => {
+            ("/api/v1/exemptions/limits".to_string(), None, Resource::Store)
+        }
+        "PUT /api/v1/exemptions/limits" => {
+            let document =
+                "[[limit]]\nscope = \"redeployment\"\ngrounds = \"medical\"\nmax_days = 365\n";
+            let body = serde_json::json!({"document": document, "as_of": "2024-01-10"});
+            ("/api/v1/exemptions/limits".to_string(), Some(body), Resource::Store)
+        }
+        "/api/v1/exemptions/{id}" => {
+            let (id, resource) = matrix_paper(organisation, own);
+            (format!("/api/v1/exemptions/{id}"), None, resource)
+        }
+        "/api/v1/exemptions/{id}/revoke" => {
+            let (id, resource) = matrix_paper(organisation, own);
+            let body = serde_json::json!({"reason": "matrix", "as_of": "2024-01-10"});
+            (format!("/api/v1/exemptions/{id}/revoke"), Some(body), resource)
+        }
+        "/api/v1/exemptions/{id}/review" => {
+            let (id, resource) = matrix_paper(organisation, own);
+            let body = serde_json::json!({"note": "matrix", "as_of": "2024-01-10"});
+            (format!("/api/v1/exemptions/{id}/review"), Some(body), resource)
+        }
         "/api/v1/discharge/rosters/{cycle}" => (
             "/api/v1/discharge/rosters/2020-autumn?as_of=2020-12-31".to_string(),
             None,
@@ -908,11 +1009,12 @@ async fn the_authorization_matrix_of_every_route_role_and_organisation() {
         for (user, organisation, role) in MATRIX_USERS {
             for own in [true, false] {
                 let key = if route.method == "POST"
-                    && ["/api/v1/orders", "/api/v1/lists", "/api/v1/people"].contains(&route.path)
+                    && ["/api/v1/orders", "/api/v1/lists", "/api/v1/people", "/api/v1/exemptions"]
+                        .contains(&route.path)
                 {
                     format!("POST {}", route.path)
-                } else if route.method == "PATCH" {
-                    format!("PATCH {}", route.path)
+                } else if route.method == "PATCH" || route.method == "PUT" {
+                    format!("{} {}", route.method, route.path)
                 } else {
                     route.path.to_string()
                 };
@@ -3448,4 +3550,72 @@ async fn the_console_previews_confirms_and_carries_out_a_mass_act() {
         job_ended(&fixture, &officer, &start_job(&fixture, &officer, &confirmed).await).await;
     assert_eq!(again, result);
     assert_eq!(last_act(&fixture), before + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_register_is_read_by_who_may_and_papers_break_no_limit_nor_are_revoked_twice() {
+    let fixture = fixture();
+    let (_dir, state) = fixture.copy();
+    let call = |method: &'static str, path: String, body: Option<Value>, user: &'static str| {
+        let state = state.clone();
+        let fixture = &fixture;
+        async move { fixture.request(&state, method, &path, body, Some(user)).await }
+    };
+    // The whole register to the auditor; a unit administration's own
+    // people only; nothing to a placement organisation.
+    let (status, all) = call("GET", "/api/v1/exemptions".into(), None, "auditor").await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    let persons = |body: &Value| -> Vec<String> {
+        body["papers"].as_array().unwrap().iter().map(|p| p["person"].to_string()).collect()
+    };
+    assert!(persons(&all).contains(&"\"p009\"".to_string()), "{all}");
+    let (_, own) = call("GET", "/api/v1/exemptions".into(), None, "c8-officer").await;
+    assert!(persons(&own).contains(&"\"p010\"".to_string()), "{own}");
+    assert!(!persons(&own).contains(&"\"p009\"".to_string()), "{own}");
+    let (_, none) = call("GET", "/api/v1/exemptions".into(), None, "placer").await;
+    assert_eq!(none["papers"].as_array().unwrap().len(), 0, "{none}");
+    // A limit set by the ministry refuses a paper that breaks it, naming it.
+    let document = "[[limit]]\nscope = \"redeployment\"\ngrounds = \"medical\"\nissuer_kinds = [\"institution\"]\n";
+    let body = serde_json::json!({"document": document, "as_of": "2024-01-10"});
+    let (status, set) =
+        call("PUT", "/api/v1/exemptions/limits".into(), Some(body.clone()), "minister").await;
+    assert_eq!(status, StatusCode::CREATED, "{set}");
+    let (status, _) = call("PUT", "/api/v1/exemptions/limits".into(), Some(body), "auditor").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let paper = |issuer: &str| {
+        serde_json::json!({"document": format!("MED-{issuer}"), "person": "p010",
+            "scope": "redeployment", "grounds": "medical", "issuer": issuer,
+            "issued_on": "2024-01-05", "as_of": "2024-01-10"})
+    };
+    let (status, refused) =
+        call("POST", "/api/v1/exemptions".into(), Some(paper("msc")), "errd-officer").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(refused["error"]["message"].as_str().unwrap().contains("limit 1"), "{refused}");
+    assert_eq!(refused["error"]["details"]["breaches"][0]["kind"], "issuer-not-allowed");
+    let (status, entered) =
+        call("POST", "/api/v1/exemptions".into(), Some(paper("central-univ")), "errd-officer")
+            .await;
+    assert_eq!(status, StatusCode::CREATED, "{entered}");
+    let id = entered["papers"][0]["id"].as_str().unwrap().to_string();
+    // The next request sees it.
+    let (_, register) =
+        call("GET", "/api/v1/exemptions?person=p010&grounds=medical".into(), None, "auditor").await;
+    assert_eq!(register["papers"][0]["id"], id.as_str(), "{register}");
+    // Two revocations at once: one is done, the other refused, and the
+    // paper is revoked once.
+    let body = serde_json::json!({"reason": "bought", "as_of": "2024-02-01"});
+    let (first, second) = tokio::join!(
+        call("POST", format!("/api/v1/exemptions/{id}/revoke"), Some(body.clone()), "minister"),
+        call("POST", format!("/api/v1/exemptions/{id}/revoke"), Some(body), "minister"),
+    );
+    let mut statuses = [first.0, second.0];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::CREATED, StatusCode::CONFLICT], "{} {}", first.1, second.1);
+    let (_, shown) = call("GET", format!("/api/v1/exemptions/{id}"), None, "auditor").await;
+    assert_eq!(shown["paper"]["revoked"]["reason"], "bought", "{shown}");
+    // An absent paper is answered as one the caller may not read.
+    let (status, _) = call("GET", "/api/v1/exemptions/X-999999".into(), None, "c8-officer").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = call("GET", "/api/v1/exemptions/X-999999".into(), None, "auditor").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -18,6 +18,40 @@ use serde_json::json;
 use crate::ServiceError;
 use crate::model::Rules;
 
+/// A paper as the policies see it, read inside the act's transaction: the
+/// organisations administering the units its person served in by the
+/// act's day (or units above them), and its issuer. A paper about to be
+/// entered has the id `new`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PaperSubject {
+    pub id: String,
+    pub administrations: Vec<String>,
+    pub issuer: String,
+}
+
+/// Decides whether the caller may do an act on a paper: `true` lets it go
+/// on. The command line allows everything; the server asks the policies.
+pub type PaperAuthorize<'a> = &'a mut dyn FnMut(&PaperSubject) -> bool;
+
+/// Lets every act on a paper go on (the command line).
+pub fn anyone(_: &PaperSubject) -> bool {
+    true
+}
+
+/// The paper subject of a person's file on a day.
+fn subject_of(
+    rules: &Rules,
+    id: &str,
+    file: Option<&muster_core::PersonFile>,
+    issuer: &str,
+    day: NaiveDate,
+) -> PaperSubject {
+    let administrations = file
+        .map(|file| crate::model::Custody::of_file(&rules.world, &[], file, day).administrations)
+        .unwrap_or_default();
+    PaperSubject { id: id.to_string(), administrations, issuer: issuer.to_string() }
+}
+
 /// A paper to enter, its fields as given (checked as a row of
 /// `exemptions.csv`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -170,6 +204,7 @@ pub fn issue(
     paper: &NewPaper,
     day: NaiveDate,
     actor: &str,
+    authorize: PaperAuthorize<'_>,
 ) -> Result<PaperAct, ServiceError> {
     let new_act = NewAct {
         kind: "exemption-issue".to_string(),
@@ -181,6 +216,14 @@ pub fn issue(
         ),
     };
     let recorded = crate::acts::record_deciding(store, new_act, &mut |store| {
+        let file = store
+            .people_files(std::slice::from_ref(&paper.person), &rules.world.tree)?
+            .into_iter()
+            .next();
+        let subject = subject_of(rules, "new", file.as_ref(), &paper.issuer, day);
+        if !authorize(&subject) {
+            return Err(ServiceError::PaperDenied(Box::new(subject)));
+        }
         let cells: Vec<(&str, &str)> = vec![
             ("document", &paper.document),
             ("person", &paper.person),
@@ -195,11 +238,8 @@ pub fn issue(
         ];
         let dataset = muster_dataset::read_rows("exemptions.csv", &[cells])
             .map_err(|errors| crate::acts::invalid(muster_dataset::ImportError::Invalid(errors)))?;
-        let file = store
-            .people_files(std::slice::from_ref(&paper.person), &rules.world.tree)?
-            .into_iter()
-            .next()
-            .ok_or_else(|| ServiceError::NotFound(format!("no person `{}`", paper.person)))?;
+        let file =
+            file.ok_or_else(|| ServiceError::NotFound(format!("no person `{}`", paper.person)))?;
         let stored = Records {
             organisations: rules.world.organisations.clone(),
             people: vec![file.person.clone()],
@@ -214,30 +254,33 @@ pub fn issue(
                 details: None,
             });
         };
-        // The limits in force when it is entered.
-        if let Some((_, text)) = store.exemption_limits()? {
-            let limits = muster_orders::limits::parse_limits(&text).map_err(|_| {
+        // The limits in force when it is entered (and where none names
+        // the issuers, the rule that a placement organisation issues none).
+        let limits = match store.exemption_limits()? {
+            Some((_, text)) => muster_orders::limits::parse_limits(&text).map_err(|_| {
                 ServiceError::Internal("the limits in force cannot be read".to_string())
-            })?;
-            let kind = rules
-                .world
-                .organisations
+            })?,
+            None => muster_orders::limits::Limits::default(),
+        };
+        let kind = rules
+            .world
+            .organisations
+            .iter()
+            .find(|organisation| organisation.id == entered.issuer)
+            .map(|organisation| organisation.kind);
+        let breaches = limits.breaches(entered, kind, &file);
+        if !breaches.is_empty() {
+            let lines: Vec<String> = breaches
                 .iter()
-                .find(|organisation| organisation.id == entered.issuer)
-                .map(|organisation| organisation.kind);
-            let breaches = limits.breaches(entered, kind, &file);
-            if !breaches.is_empty() {
-                let lines: Vec<String> = breaches
-                    .iter()
-                    .map(|breach| {
-                        format!("limit {} ({}): {}", breach.limit, breach.kind, breach.why)
-                    })
-                    .collect();
-                return Err(ServiceError::Refused {
-                    message: format!("the paper breaks the limits in force: {}", lines.join("; ")),
-                    details: Some(json!({"breaches": breaches})),
-                });
-            }
+                .map(|breach| {
+                    let name = muster_orders::limits::Limits::name(breach);
+                    format!("{name} ({}): {}", breach.kind, breach.why)
+                })
+                .collect();
+            return Err(ServiceError::OverLimit {
+                message: format!("the paper breaks the limits in force: {}", lines.join("; ")),
+                breaches: json!(breaches),
+            });
         }
         let content = json!({"act": "exemption-issue", "as_of": day, "given": paper, "persons": [paper.person]});
         Ok(ActWrite { plan, content, ..ActWrite::default() })
@@ -249,10 +292,12 @@ pub fn issue(
 /// already revoked.
 pub fn revoke(
     store: &mut dyn Store,
+    rules: &Rules,
     id: &str,
     reason: &str,
     day: NaiveDate,
     actor: &str,
+    authorize: PaperAuthorize<'_>,
 ) -> Result<PaperAct, ServiceError> {
     if reason.trim().is_empty() {
         return Err(ServiceError::Invalid("a revocation gives its reason (`--reason`)".into()));
@@ -266,6 +311,7 @@ pub fn revoke(
     let recorded = crate::acts::record_deciding(store, new_act, &mut |store| {
         let history =
             store.paper(id)?.ok_or_else(|| ServiceError::NotFound(format!("no paper `{id}`")))?;
+        authorize_on(store, rules, &history, day, authorize)?;
         if let Some(revoked) = &history.paper.held.revoked {
             return Err(ServiceError::Refused {
                 message: format!("paper {id} was revoked already, from {}", revoked.on),
@@ -286,13 +332,33 @@ pub fn revoke(
     answer_with(store, recorded, id)
 }
 
+/// Asks `authorize` about a paper of the register, as it stands in the
+/// act's transaction.
+fn authorize_on(
+    store: &dyn Store,
+    rules: &Rules,
+    history: &muster_store::PaperHistory,
+    day: NaiveDate,
+    authorize: PaperAuthorize<'_>,
+) -> Result<(), ServiceError> {
+    let paper = &history.paper.held;
+    let file = store
+        .people_files(std::slice::from_ref(&paper.paper.person), &rules.world.tree)?
+        .into_iter()
+        .next();
+    let subject = subject_of(rules, &paper.id, file.as_ref(), &paper.paper.issuer, day);
+    if authorize(&subject) { Ok(()) } else { Err(ServiceError::PaperDenied(Box::new(subject))) }
+}
+
 /// Keeps an auditor's note with a paper, as one act.
 pub fn review(
     store: &mut dyn Store,
+    rules: &Rules,
     id: &str,
     note: &str,
     day: NaiveDate,
     actor: &str,
+    authorize: PaperAuthorize<'_>,
 ) -> Result<PaperAct, ServiceError> {
     if note.trim().is_empty() {
         return Err(ServiceError::Invalid("a note says something (`--note`)".into()));
@@ -304,9 +370,9 @@ pub fn review(
         summary: format!("note on paper {id}"),
     };
     let recorded = crate::acts::record_deciding(store, new_act, &mut |store| {
-        if store.paper(id)?.is_none() {
-            return Err(ServiceError::NotFound(format!("no paper `{id}`")));
-        }
+        let history =
+            store.paper(id)?.ok_or_else(|| ServiceError::NotFound(format!("no paper `{id}`")))?;
+        authorize_on(store, rules, &history, day, authorize)?;
         Ok(ActWrite {
             paper_notes: vec![NewPaperNote { paper: id.to_string(), note: note.to_string() }],
             content: json!({"act": "exemption-review", "as_of": day, "paper": id, "note": note}),

@@ -66,6 +66,10 @@ pub enum ServiceError {
     /// exclude a person, as `list show` gives them).
     #[error("{message}")]
     Refused { message: String, details: Option<Value> },
+    /// A paper that breaks a limit in force (`spec/exemptions.md`):
+    /// nothing was written; `breaches` names each limit and why.
+    #[error("{message}")]
+    OverLimit { message: String, breaches: Value },
     /// A value given to an act is not valid (in the words of the import).
     #[error("{0}")]
     InvalidValue(String),
@@ -73,6 +77,10 @@ pub enum ServiceError {
     /// transaction read it: nothing was written.
     #[error("the act is not allowed")]
     Denied(Box<acts::Subject>),
+    /// The caller may not do an act on a paper, as its transaction read
+    /// the paper: nothing was written.
+    #[error("the act is not allowed")]
+    PaperDenied(Box<exemptions::PaperSubject>),
     /// Something that is not the caller's doing went wrong.
     #[error("{0}")]
     Internal(String),
@@ -101,6 +109,7 @@ impl ServiceError {
             })),
             ServiceError::Conflict { conflicts, .. } => Some(json!({ "conflicts": conflicts })),
             ServiceError::Refused { details, .. } => details.clone(),
+            ServiceError::OverLimit { breaches, .. } => Some(json!({ "breaches": breaches })),
             _ => None,
         }
     }

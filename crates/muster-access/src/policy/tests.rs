@@ -31,6 +31,14 @@ fn resource(action: Action, organisation: &str) -> Resource {
             owner: organisation.to_string(),
             kind: "redeployment".to_string(),
         },
+        Action::IssuePaper | Action::RevokePaper | Action::ReadPapers | Action::ReviewPaper => {
+            Resource::Paper {
+                id: id(),
+                administrations: vec![organisation.to_string()],
+                issuer: organisation.to_string(),
+            }
+        }
+        Action::SetLimits => Resource::Store,
         Action::ReadNotices => Resource::Notices { organisation: organisation.to_string() },
         Action::ReadActs => Resource::Store,
         Action::RegisterPerson
@@ -122,8 +130,27 @@ fn the_default_policies_role_by_role() {
         redeploy             yes/yes      yes/no       no/no       no/no       no/no       no/no
         post-list            yes/yes       no/no       no/no      yes/no       no/no       no/no
         carry-out            yes/yes     yes/yes       no/no       no/no       no/no       no/no
+        issue-paper          yes/yes     yes/yes      yes/no       no/no       no/no       no/no
+        revoke-paper         yes/yes      yes/no      yes/no       no/no       no/no       no/no
+        read-papers          yes/yes       no/no      yes/no       no/no       no/no     yes/yes
+        review-paper         yes/yes       no/no       no/no       no/no       no/no     yes/yes
+        set-limits           yes/yes       no/no       no/no       no/no       no/no       no/no
     "#]]
     .assert_eq(&table);
+}
+
+#[test]
+fn the_whole_register_and_its_report_are_the_auditors_and_the_ministrys() {
+    let policies = Policies::default_policies().unwrap();
+    for role in Role::ALL {
+        let principal = Principal {
+            name: "someone".to_string(),
+            organisation: "home".to_string(),
+            role: *role,
+        };
+        let whole = policies.is_allowed(&principal, Action::ReadPapers, &Resource::Store);
+        assert_eq!(whole, [Role::Ministry, Role::Auditor].contains(role), "{role:?}");
+    }
 }
 
 #[test]

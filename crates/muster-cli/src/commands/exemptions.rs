@@ -41,19 +41,44 @@ pub fn run(db: &str, command: ExemptionCommand) -> anyhow::Result<ExitCode> {
                 valid_until,
             };
             let day = act.as_of.unwrap_or_else(today);
-            let done = exemptions::issue(store.as_mut(), &rules, &paper, day, &actor())?;
+            let done = exemptions::issue(
+                store.as_mut(),
+                &rules,
+                &paper,
+                day,
+                &actor(),
+                &mut exemptions::anyone,
+            )?;
             print_act(&done, act.format)
         }
         ExemptionCommand::Revoke { id, reason, act } => {
             let mut store = open(db)?;
+            let rules = rules(store.as_ref())?;
             let day = act.as_of.unwrap_or_else(today);
-            let done = exemptions::revoke(store.as_mut(), &id, &reason, day, &actor())?;
+            let done = exemptions::revoke(
+                store.as_mut(),
+                &rules,
+                &id,
+                &reason,
+                day,
+                &actor(),
+                &mut exemptions::anyone,
+            )?;
             print_act(&done, act.format)
         }
         ExemptionCommand::Review { id, note, act } => {
             let mut store = open(db)?;
+            let rules = rules(store.as_ref())?;
             let day = act.as_of.unwrap_or_else(today);
-            let done = exemptions::review(store.as_mut(), &id, &note, day, &actor())?;
+            let done = exemptions::review(
+                store.as_mut(),
+                &rules,
+                &id,
+                &note,
+                day,
+                &actor(),
+                &mut exemptions::anyone,
+            )?;
             print_act(&done, act.format)
         }
         ExemptionCommand::Limits { file, show, act } => {

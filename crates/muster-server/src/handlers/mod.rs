@@ -4,6 +4,7 @@
 
 pub mod acts;
 pub mod audit;
+pub mod exemptions;
 pub mod lists;
 pub mod mass;
 pub mod orders;
