@@ -55,6 +55,16 @@ from muster_client.api.acts import (
     update as act_update,
 )
 from muster_client.api.audit import log as audit_log, verify as audit_verify
+from muster_client.api.exemptions import (
+    anomalies as paper_anomalies,
+    issue as paper_issue,
+    limits_in_force as limits_get,
+    paper as paper_show,
+    register as paper_register,
+    review as paper_review,
+    revoke as paper_revoke,
+    set_limits as limits_put,
+)
 from muster_client.api.mass import (
     call_up as mass_call_up,
     carry_out as mass_carry_out,
@@ -1033,6 +1043,65 @@ def main() -> None:
         == ["p010", "p013", "p014", "p016"],
         "the carry-out of 2020-autumn leaves out the four delayed",
     )
+
+    # The register of exemption papers.
+    def new_paper(document: str, grounds: str, issuer: str) -> m.IssueBody:
+        return m.IssueBody(
+            document=document,
+            person="p010",
+            scope="redeployment",
+            grounds=grounds,
+            issuer=issuer,
+            issued_on="2021-03-01",
+            text="",
+            official="",
+            as_of="2021-03-02",
+        )
+
+    entered = typed(
+        call(paper_issue, errd, body=new_paper("EDU-2021/7", "education", "central-univ")),
+        m.PaperAct,
+        201,
+    )
+    paper_id = entered.papers[0].id
+    check(entered.papers[0].document == "EDU-2021/7", "a paper entered answers itself")
+    register = typed(call(paper_register, auditor, person="p010"), m.Papers)
+    check(paper_id in [p.id for p in register.papers], "the auditor reads it in the register")
+    nothing = typed(call(paper_register, placer), m.Papers)
+    check(not nothing.papers, "a placement organisation reads no paper")
+    detail = typed(call(paper_show, auditor, id=paper_id), m.PaperDetail)
+    check(detail.paper.issuer == "central-univ", "a paper reads with its issuer")
+    refused(call(paper_show, analyst, id=paper_id), 403, "an analyst reads no paper")
+    typed(
+        call(paper_review, auditor, id=paper_id, body=m.ReviewBody(note="asked the university")),
+        m.PaperAct,
+        201,
+    )
+    limits_text = (
+        '[[limit]]\nscope = "redeployment"\ngrounds = "medical"\nissuer_kinds = ["institution"]\n'
+    )
+    typed(call(limits_put, minister, body=m.LimitsBody(document=limits_text)), m.LimitsView, 201)
+    in_force = typed(call(limits_get, auditor), m.LimitsView)
+    check(in_force.document == limits_text, "the limits in force read as set")
+    over = refused(
+        call(paper_issue, errd, body=new_paper("MED-2021/9", "medical", "msc")),
+        422,
+        "a paper over a limit",
+    )
+    check("limit 1" in over.message, "the refusal names the limit")
+    revoked = typed(
+        call(paper_revoke, minister, id=paper_id, body=m.RevokeBody(reason="bought")),
+        m.PaperAct,
+        201,
+    )
+    check(revoked.papers[0].revoked is not None, "a revoked paper reads revoked")
+    refused(
+        call(paper_revoke, minister, id=paper_id, body=m.RevokeBody(reason="again")),
+        409,
+        "a paper is revoked once",
+    )
+    report = typed(call(paper_anomalies, auditor, to="2025-12-31"), m.AnomalyReport)
+    check(str(report.to) == "2025-12-31", "the anomaly report answers its window")
 
     # The audit log.
     log = typed(call(audit_log, auditor), m.AuditLog)

@@ -389,7 +389,8 @@ pub struct LimitsView {
     pub act: Option<i64>,
     pub recorded_at: Option<String>,
     pub document: String,
-    #[schema(value_type = Object)]
+    /// Each limit, as read.
+    #[schema(value_type = Vec<Object>)]
     pub limits: serde_json::Value,
 }
 
