@@ -286,6 +286,42 @@ async function save(page, shot) {
   check(!(await page.getByText('Reverse this act').count()), 'placement: no reversal is offered');
 }
 
+// The department enters an exemption paper from the register's form; the
+// auditor reads it, keeps a note, and reads the anomaly report with its
+// chart of each issuer beside its peers.
+{
+  const page = pages.department;
+  await open(page, '/exemptions', 'papers');
+  await page.getByText('Enter a paper').click();
+  const form = page.locator('form[method="post"][action="/exemptions"]');
+  await form.getByLabel('Document number').fill('MED-2024/000777');
+  await form.getByLabel('Person').fill('p010');
+  await form.getByLabel('Scope').fill('redeployment');
+  await form.getByLabel('Grounds').selectOption('medical');
+  await form.getByLabel('Issuer').fill('central-univ');
+  await form.getByLabel('Day it bears').fill('2024-01-05');
+  await form.getByLabel('Text').fill('a fractured wrist');
+  await form.getByRole('button', { name: 'Enter' }).click();
+  await page.waitForURL(/note=/);
+  // The department enters papers but reads none: the register says what
+  // was entered.
+  const entered = await page.getByRole('status').textContent();
+  const id = (entered.match(/X-\d+/) || [''])[0];
+  check(/X-\d+ entered by act \d+/.test(entered), `department: enters paper ${id} from the form (${entered})`);
+  const auditor = pages.auditor;
+  await open(auditor, `/exemptions/${id}`, 'paper');
+  check(await auditor.getByText('a fractured wrist').isVisible(), 'auditor: reads the paper the department entered');
+  check(!(await auditor.getByText('Revoke this paper').count()), 'auditor: no revocation is offered');
+  await auditor.getByText('Add a note').click();
+  await auditor.getByRole('textbox', { name: 'Note' }).fill('asked the hospital for its admission book');
+  await auditor.getByRole('button', { name: 'Keep the note' }).click();
+  await auditor.waitForURL(/note=/);
+  check(await auditor.getByText(/asked the hospital for its admission book/).isVisible(), 'auditor: the note is on the paper\'s page');
+  await open(auditor, '/exemptions/anomalies?from=2020-01-01&to=2025-12-31', 'anomalies');
+  check((await auditor.locator('figure svg').count()) >= 1, 'auditor: the report draws each issuer beside its peers');
+  check(await auditor.locator('#finding-counts').isVisible(), 'auditor: the report counts its findings');
+}
+
 {
   await open(pages.analyst, '/evidence?event=awol&by=home_province&as_of=2024-01-10', 'evidence');
   check(await pages.analyst.getByText(/Cohorts of fewer than 10/).isVisible(), 'analyst: small cohorts are counted together');

@@ -45,5 +45,5 @@ pub use engine::{Engine, Progress};
 pub use live::{Live, LiveList, UpdateError};
 pub use load::{LoadError, load};
 pub use plan::{EngineError, Plan};
-pub use reports::{Cohort, CohortQuestion};
+pub use reports::{Cohort, CohortQuestion, Strata};
 pub use screen::{EntryState, ListMember, ListRule, ListStatuses, PersonScreening, Screenings};

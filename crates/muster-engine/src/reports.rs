@@ -1,7 +1,7 @@
 //! Reports over everyone: the discharge roster of a cycle and the impact
 //! of an order, as `muster_orders` gives them, from set algebra.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use muster_cel::Budget;
@@ -383,5 +383,64 @@ impl Engine {
             .code(site)
             .and_then(|code| self.deployed.get(code as usize))
             .map_or(0, |index| index.on(day_number(day)).len())
+    }
+}
+
+/// The army on a day by discharge cycle and site (`list-rate`'s
+/// comparable people): each person's stratum, and how many are in each.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Strata {
+    /// Each stratum: its discharge cycle (empty when none is known), its
+    /// site that day (empty when deployed nowhere), and its people.
+    pub strata: Vec<(String, String, u64)>,
+    /// Per person (by position): the index of his stratum.
+    of: Vec<u32>,
+}
+
+impl Strata {
+    /// The stratum of the person at `position`.
+    pub fn of(&self, position: u32) -> Option<usize> {
+        self.of.get(position as usize).map(|&stratum| stratum as usize)
+    }
+}
+
+impl Engine {
+    /// Everyone's stratum on `day`: his discharge cycle (before any order)
+    /// and the site he is deployed at that day.
+    pub fn strata(&self, day: NaiveDate) -> Strata {
+        let people = self.len();
+        let mut site_of: Vec<u32> = vec![u32::MAX; people];
+        let at = day_number(day);
+        for (code, index) in self.deployed.iter().enumerate() {
+            for person in &index.on(at) {
+                if let Some(slot) = site_of.get_mut(person as usize) {
+                    *slot = code as u32;
+                }
+            }
+        }
+        let mut codes: HashMap<(String, u32), u32> = HashMap::new();
+        let mut strata: Vec<(String, String, u64)> = Vec::new();
+        let mut of = Vec::with_capacity(people);
+        for (person, &site) in site_of.iter().enumerate() {
+            let cycle = match self.cell(Key::DischargeCycle, person as u32) {
+                Cell::Text(text) => text.clone(),
+                Cell::Date(_) => String::new(),
+            };
+            let next = strata.len() as u32;
+            let code = *codes.entry((cycle.clone(), site)).or_insert_with(|| {
+                let site = if site == u32::MAX {
+                    String::new()
+                } else {
+                    self.sites.text(site).to_string()
+                };
+                strata.push((cycle, site, 0));
+                next
+            });
+            if let Some(stratum) = strata.get_mut(code as usize) {
+                stratum.2 += 1;
+            }
+            of.push(code);
+        }
+        Strata { strata, of }
     }
 }

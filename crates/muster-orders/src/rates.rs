@@ -18,6 +18,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use muster_core::{HeldPaper, OrganisationKind};
+use serde::Serialize;
 use statrs::distribution::{Binomial, DiscreteCDF, Poisson};
 
 use crate::anomalies::Finding;
@@ -36,16 +37,38 @@ struct Tested<'a> {
     why: String,
 }
 
-/// The `issuer-rate` findings over `papers` (those the report looks at:
-/// in its window and scope). `organisations` are every organisation with
-/// its kind (peers that issued nothing count as peers); `exposure` holds,
-/// for each organisation that administers units, the people serving in
-/// them during the window.
+/// One issuer's test with its correction, found or not: what the report's
+/// chart draws (each issuer's papers beside what its peers predict).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct IssuerRate {
+    pub scope: String,
+    pub issuer: String,
+    pub observed: u64,
+    pub expected: f64,
+    pub p_value: f64,
+    pub q_value: f64,
+    /// Whether it is reported (`q_value` at most the false discovery rate,
+    /// and more papers than expected).
+    pub found: bool,
+}
+
+/// Every issuer's test, and the `issuer-rate` findings among them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Rates {
+    pub tested: Vec<IssuerRate>,
+    pub findings: Vec<Finding>,
+}
+
+/// The `issuer-rate` tests over `papers` (those the report looks at: in
+/// its window and scope). `organisations` are every organisation with its
+/// kind (peers that issued nothing count as peers); `exposure` holds, for
+/// each organisation that administers units, the people serving in them
+/// during the window.
 pub fn issuer_rates(
     papers: &[&HeldPaper],
     organisations: &[(&str, OrganisationKind)],
     exposure: &BTreeMap<String, u64>,
-) -> Vec<Finding> {
+) -> Rates {
     let mut by_scope: BTreeMap<&str, BTreeMap<&str, Vec<&HeldPaper>>> = BTreeMap::new();
     for held in papers {
         by_scope
@@ -62,9 +85,19 @@ pub fn issuer_rates(
         tests.extend(kind_tests(scope, organisations, exposure, &count));
     }
     let q_values = benjamini_hochberg(&tests.iter().map(|test| test.p_value).collect::<Vec<_>>());
-    let mut findings = Vec::new();
+    let mut rates = Rates::default();
     for (test, q_value) in tests.into_iter().zip(q_values) {
-        if q_value > FALSE_DISCOVERY_RATE || (test.observed as f64) <= test.expected {
+        let found = q_value <= FALSE_DISCOVERY_RATE && (test.observed as f64) > test.expected;
+        rates.tested.push(IssuerRate {
+            scope: test.scope.to_string(),
+            issuer: test.issuer.to_string(),
+            observed: test.observed,
+            expected: round(test.expected),
+            p_value: test.p_value,
+            q_value,
+            found,
+        });
+        if !found {
             continue;
         }
         let held = by_scope
@@ -72,7 +105,7 @@ pub fn issuer_rates(
             .and_then(|by_issuer| by_issuer.get(test.issuer))
             .map_or(&[][..], Vec::as_slice);
         let persons: BTreeSet<&str> = held.iter().map(|held| held.paper.person.as_str()).collect();
-        findings.push(Finding {
+        rates.findings.push(Finding {
             kind: "issuer-rate",
             issuer: Some(test.issuer.to_string()),
             papers: held.iter().map(|held| held.id.clone()).collect(),
@@ -82,6 +115,86 @@ pub fn issuer_rates(
             p_value: Some(test.p_value),
             q_value: Some(q_value),
             why: test.why,
+        });
+    }
+    rates
+}
+
+/// One stratum of a list's test (people of one discharge cycle and site
+/// on the list's day): how many of them are on the list, how many of those
+/// hold a paper of the list's kind, how many people the stratum holds, and
+/// how many of them hold one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ListStratum {
+    pub entries: u64,
+    pub exempted_entries: u64,
+    pub people: u64,
+    pub exempted: u64,
+}
+
+/// A list to test: its id, kind and day, its strata, and the papers and
+/// persons of its exempted entries.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListCase {
+    pub list: String,
+    pub kind: String,
+    pub day: chrono::NaiveDate,
+    pub strata: Vec<ListStratum>,
+    pub papers: Vec<String>,
+    pub persons: Vec<String>,
+}
+
+/// The `list-rate` findings: each list whose entries hold papers of its
+/// kind far more often than the people of their strata who are not on it
+/// (exact Poisson upper tail of the exempted entries, the expectation
+/// summed stratum by stratum), corrected over the lists tested
+/// (Benjamini-Hochberg).
+pub fn list_rates(cases: &[ListCase]) -> Vec<Finding> {
+    let mut tests: Vec<(&ListCase, u64, u64, f64, f64)> = Vec::new();
+    for case in cases {
+        let (mut observed, mut entries, mut expected) = (0_u64, 0_u64, 0.0_f64);
+        for stratum in &case.strata {
+            let others = stratum.people.saturating_sub(stratum.entries);
+            if others == 0 || stratum.entries == 0 {
+                // No one to compare them with.
+                continue;
+            }
+            let rate =
+                stratum.exempted.saturating_sub(stratum.exempted_entries) as f64 / others as f64;
+            observed += stratum.exempted_entries;
+            entries += stratum.entries;
+            expected += stratum.entries as f64 * rate;
+        }
+        if expected <= 0.0 {
+            continue;
+        }
+        let Some(p_value) = poisson_at_least(expected, observed) else {
+            continue;
+        };
+        tests.push((case, observed, entries, expected, p_value));
+    }
+    let q_values = benjamini_hochberg(&tests.iter().map(|test| test.4).collect::<Vec<_>>());
+    let mut findings = Vec::new();
+    for ((case, observed, entries, expected, p_value), q_value) in tests.into_iter().zip(q_values) {
+        if q_value > FALSE_DISCOVERY_RATE || (observed as f64) <= expected {
+            continue;
+        }
+        findings.push(Finding {
+            kind: "list-rate",
+            issuer: None,
+            papers: case.papers.clone(),
+            persons: case.persons.clone(),
+            observed: Some(observed),
+            expected: Some(round(expected)),
+            p_value: Some(p_value),
+            q_value: Some(q_value),
+            why: format!(
+                "{observed} of the {} entries of {} hold {} papers on {}; people of the same discharge cycle and site: {expected:.1} expected",
+                muster_cel::check::grouped(entries),
+                case.list,
+                case.kind,
+                case.day
+            ),
         });
     }
     findings
@@ -280,7 +393,7 @@ mod tests {
             .map(|issuer| (issuer.as_str(), OrganisationKind::UnitAdministration))
             .collect();
         let held: Vec<&HeldPaper> = papers.iter().collect();
-        let findings = issuer_rates(&held, &organisations, &exposure);
+        let findings = issuer_rates(&held, &organisations, &exposure).findings;
         assert_eq!(findings.len(), 1, "{findings:?}");
         let finding = &findings[0];
         assert_eq!(finding.issuer.as_deref(), Some("adm-seller"));
@@ -315,7 +428,7 @@ mod tests {
             ("errd", OrganisationKind::Department),
         ];
         let held: Vec<&HeldPaper> = papers.iter().collect();
-        let findings = issuer_rates(&held, &organisations, &BTreeMap::new());
+        let findings = issuer_rates(&held, &organisations, &BTreeMap::new()).findings;
         assert_eq!(findings.len(), 1, "{findings:?}");
         assert_eq!(findings[0].issuer.as_deref(), Some("univ-a"));
         assert_eq!(findings[0].expected, Some(9.75));
@@ -335,6 +448,40 @@ mod tests {
         let exposure: BTreeMap<String, u64> =
             ["adm-a", "adm-b", "adm-c", "adm-d"].map(|issuer| (issuer.to_string(), 1000)).into();
         let held: Vec<&HeldPaper> = papers.iter().collect();
-        assert!(issuer_rates(&held, &[], &exposure).is_empty());
+        assert!(issuer_rates(&held, &[], &exposure).findings.is_empty());
+    }
+
+    #[test]
+    fn a_list_exempted_far_above_its_strata_is_found_and_one_at_their_rate_is_not() {
+        let day = NaiveDate::from_ymd_opt(2025, 6, 1).expect("a day");
+        let case = |list: &str, strata: Vec<ListStratum>| ListCase {
+            list: list.to_string(),
+            kind: "redeployment".to_string(),
+            day,
+            strata,
+            papers: vec!["X-000001".to_string()],
+            persons: vec!["P1".to_string()],
+        };
+        // Two strata at 1% among those not listed: 300 and 200 entries
+        // predict 5; 40 exempted is far above, 5 is not.
+        let stratum = |entries, exempted_entries, people, exempted| ListStratum {
+            entries,
+            exempted_entries,
+            people,
+            exempted,
+        };
+        let bought =
+            case("bought", vec![stratum(300, 25, 10_300, 125), stratum(200, 15, 5_200, 65)]);
+        let honest = case("honest", vec![stratum(300, 3, 10_300, 103), stratum(200, 2, 5_200, 52)]);
+        // A stratum with no one off the list compares nothing.
+        let alone = case("alone", vec![stratum(10, 10, 10, 10)]);
+        let findings = list_rates(&[bought, honest, alone]);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        let found = &findings[0];
+        assert_eq!(found.kind, "list-rate");
+        assert_eq!(found.observed, Some(40));
+        assert_eq!(found.expected, Some(5.0));
+        assert!(found.q_value.expect("a q") < 1e-12, "{found:?}");
+        assert!(found.why.contains("40 of the 500 entries of bought"), "{}", found.why);
     }
 }

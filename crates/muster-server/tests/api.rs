@@ -3619,3 +3619,150 @@ async fn the_register_is_read_by_who_may_and_papers_break_no_limit_nor_are_revok
     let (status, _) = call("GET", "/api/v1/exemptions/X-999999".into(), None, "auditor").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// The path a redirect leads to.
+fn location(headers: &axum::http::HeaderMap) -> String {
+    headers["location"].to_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_console_keeps_the_register_each_role_its_part_and_the_report_with_its_chart() {
+    let fixture = fixture();
+    let token = |body: &str| {
+        body.split(r#"name="csrf" value=""#).nth(1).unwrap().split('"').next().unwrap().to_string()
+    };
+    // The auditor reads the whole register and the report; a unit
+    // administration its own people's papers; a placement officer none,
+    // and no link to them.
+    let auditor = console_login(&fixture, "auditor").await;
+    let (status, _, body) = page(&fixture, "GET", "/exemptions", Some(&auditor), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains(r#"href="/exemptions""#) && body.contains(">p009<"), "{body}");
+    assert!(body.contains(r#"href="/exemptions/anomalies""#), "{body}");
+    assert!(!body.contains("Enter a paper"), "the auditor enters none: {body}");
+    let c8 = console_login(&fixture, "c8-officer").await;
+    let (status, _, body) = page(&fixture, "GET", "/exemptions", Some(&c8), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains(r#"href="/exemptions""#) && body.contains(">p010<"), "{body}");
+    assert!(!body.contains(">p009<") && body.contains("Enter a paper"), "{body}");
+    assert!(!body.contains(r#"href="/exemptions/anomalies""#), "{body}");
+    let (status, _, _) = page(&fixture, "GET", "/exemptions/anomalies", Some(&c8), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let placer = console_login(&fixture, "placer").await;
+    let (_, _, body) = page(&fixture, "GET", "/", Some(&placer), None).await;
+    assert!(!body.contains(r#"href="/exemptions""#), "{body}");
+    let (status, _, body) = page(&fixture, "GET", "/exemptions", Some(&placer), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("No paper you may read") && !body.contains(">p009<"), "{body}");
+    // A filter narrows the register.
+    let (_, _, body) =
+        page(&fixture, "GET", "/exemptions?person=p010&grounds=", Some(&auditor), None).await;
+    assert!(body.contains(">p010<") && !body.contains(">p009<"), "{body}");
+
+    // The ministry enters a paper from the form: from a placement
+    // organisation it is refused in place, naming the rule, and nothing is
+    // entered; from an institution it is entered, and its page shown.
+    let minister = console_login(&fixture, "minister").await;
+    let (_, _, body) = page(&fixture, "GET", "/exemptions", Some(&minister), None).await;
+    let csrf = token(&body);
+    let form = |issuer: &str, csrf: &str| {
+        format!(
+            "csrf={csrf}&document=MED-77&person=p010&scope=redeployment&grounds=medical&issuer={issuer}&official=&issued_on=2024-01-05&valid_until=&text=a+fracture&as_of=2024-01-10"
+        )
+    };
+    let (status, _, body) =
+        page(&fixture, "POST", "/exemptions", Some(&minister), Some(&form("haebit", &csrf))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("the default rule") && body.contains(r#"value="MED-77""#), "{body}");
+    let (_, _, register) =
+        page(&fixture, "GET", "/exemptions?document=MED-77", Some(&auditor), None).await;
+    assert!(register.contains("No paper you may read"), "nothing was entered: {register}");
+    let (status, _, body) = page(
+        &fixture,
+        "POST",
+        "/exemptions",
+        Some(&minister),
+        Some(&form("central-univ", "forged")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a form without the session's token: {body}");
+    let (status, headers, body) =
+        page(&fixture, "POST", "/exemptions", Some(&minister), Some(&form("central-univ", &csrf)))
+            .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let address = location(&headers);
+    assert!(address.starts_with("/exemptions/X-"), "{address}");
+    let id = address.trim_start_matches("/exemptions/").split('?').next().unwrap().to_string();
+    let (status, _, body) = page(&fixture, "GET", &address, Some(&minister), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("entered by act") && body.contains("a fracture"), "{body}");
+    assert!(body.contains("Revoke this paper") && body.contains("Add a note"), "{body}");
+
+    // The auditor keeps a note; he may not revoke.
+    let (_, _, body) =
+        page(&fixture, "GET", &format!("/exemptions/{id}"), Some(&auditor), None).await;
+    assert!(!body.contains("Revoke this paper") && body.contains("Add a note"), "{body}");
+    let note = format!("csrf={}&text=asked+the+hospital", token(&body));
+    let (status, headers, _) =
+        page(&fixture, "POST", &format!("/exemptions/{id}/review"), Some(&auditor), Some(&note))
+            .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, body) = page(&fixture, "GET", &location(&headers), Some(&auditor), None).await;
+    assert!(body.contains("noted by act") && body.contains("asked the hospital"), "{body}");
+    // The unit administration may not note it, and a forged post is refused.
+    let (status, _, _) = page(
+        &fixture,
+        "POST",
+        &format!("/exemptions/{id}/review"),
+        Some(&c8),
+        Some(&format!("csrf={}&text=mine", token(&register))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The ministry revokes it; the page shows it, and offers no second
+    // revocation.
+    let revoke = format!("csrf={csrf}&text=bought&as_of=2024-02-01");
+    let (status, headers, _) =
+        page(&fixture, "POST", &format!("/exemptions/{id}/revoke"), Some(&minister), Some(&revoke))
+            .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, body) = page(&fixture, "GET", &location(&headers), Some(&minister), None).await;
+    assert!(body.contains("revoked from 2024-02-01") && body.contains("bought"), "{body}");
+    assert!(!body.contains("Revoke this paper"), "{body}");
+    let (status, _, body) =
+        page(&fixture, "POST", &format!("/exemptions/{id}/revoke"), Some(&minister), Some(&revoke))
+            .await;
+    assert_eq!(status, StatusCode::CONFLICT, "revoked twice: {body}");
+    assert!(body.contains(r#"role="alert""#), "{body}");
+
+    // Another organisation's paper is not the unit administration's to see.
+    let (_, _, all) = page(&fixture, "GET", "/exemptions?person=p009", Some(&auditor), None).await;
+    let other = all.split(r#"href="/exemptions/"#).nth(1).unwrap().split('"').next().unwrap();
+    let (status, _, _) =
+        page(&fixture, "GET", &format!("/exemptions/{other}"), Some(&c8), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The report: its findings and, for each scope tested, a chart of each
+    // issuer beside its peers.
+    let (status, _, body) = page(
+        &fixture,
+        "GET",
+        "/exemptions/anomalies?from=2020-01-01&to=2025-12-31&scope=",
+        Some(&auditor),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains(r#"id="finding-counts""#), "{body}");
+    assert!(body.contains("<svg"), "{body}");
+    let (status, _, _) = page(
+        &fixture,
+        "GET",
+        "/exemptions/anomalies?from=2025-01-01&to=2020-01-01",
+        Some(&auditor),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}

@@ -171,3 +171,109 @@ fn draw(
     root.present()?;
     Ok(())
 }
+
+/// The most issuers one rate chart draws: those whose papers are the
+/// furthest above what their peers predict (the report's table has them
+/// all).
+pub const MOST_ISSUERS: usize = 30;
+
+const OBSERVED: RGBColor = RGBColor(31, 90, 160);
+const FOUND: RGBColor = RGBColor(200, 40, 40);
+
+/// The rate chart of one scope: for each issuer tested, its papers (a
+/// bar, red when the report finds it) beside the number its peers' rate
+/// predicts (a black mark), the furthest above first.
+pub fn rates_svg(
+    title: &str,
+    rates: &[&muster_orders::rates::IssuerRate],
+) -> Result<String, crate::ServiceError> {
+    let mut shown: Vec<&muster_orders::rates::IssuerRate> = rates.to_vec();
+    let ratio = |rate: &muster_orders::rates::IssuerRate| {
+        (rate.observed as f64 + 1.0) / (rate.expected + 1.0)
+    };
+    shown.sort_by(|a, b| ratio(b).total_cmp(&ratio(a)).then_with(|| a.issuer.cmp(&b.issuer)));
+    shown.truncate(MOST_ISSUERS);
+    // Drawn from the bottom up: the furthest above at the top.
+    shown.reverse();
+    let mut svg = String::new();
+    draw_rates(&mut svg, title, &shown).map_err(|error| {
+        crate::ServiceError::Internal(format!("cannot draw the chart: {error}"))
+    })?;
+    Ok(svg)
+}
+
+fn draw_rates(
+    svg: &mut String,
+    title: &str,
+    rates: &[&muster_orders::rates::IssuerRate],
+) -> Result<(), Box<dyn std::error::Error>> {
+    let rows = rates.len().max(1);
+    let height = 120 + 26 * rows as u32;
+    let root = SVGBackend::with_string(svg, (960, height)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let top =
+        rates.iter().map(|rate| (rate.observed as f64).max(rate.expected)).fold(1.0_f64, f64::max)
+            * 1.1;
+    let last = rows as f64 - 0.5;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 20))
+        .margin(20)
+        .x_label_area_size(40)
+        .y_label_area_size(160)
+        .build_cartesian_2d(0.0..top, -0.5..last)?;
+    chart
+        .configure_mesh()
+        .y_labels(rows)
+        .y_label_formatter(&|y| {
+            let index = y.round();
+            if (y - index).abs() > 0.01 || index < 0.0 {
+                return String::new();
+            }
+            rates.get(index as usize).map(|rate| rate.issuer.clone()).unwrap_or_default()
+        })
+        .x_desc("papers in the window")
+        .light_line_style(WHITE.mix(0.0))
+        .draw()?;
+    let at = |index: usize| index as f64;
+    chart
+        .draw_series(rates.iter().enumerate().filter(|(_, rate)| !rate.found).map(
+            |(index, rate)| {
+                Rectangle::new(
+                    [(0.0, at(index) - 0.35), (rate.observed as f64, at(index) + 0.35)],
+                    OBSERVED.mix(0.7).filled(),
+                )
+            },
+        ))?
+        .label("papers")
+        .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], OBSERVED.mix(0.7).filled()));
+    chart
+        .draw_series(rates.iter().enumerate().filter(|(_, rate)| rate.found).map(
+            |(index, rate)| {
+                Rectangle::new(
+                    [(0.0, at(index) - 0.35), (rate.observed as f64, at(index) + 0.35)],
+                    FOUND.mix(0.8).filled(),
+                )
+            },
+        ))?
+        .label("papers, found far above its peers")
+        .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], FOUND.mix(0.8).filled()));
+    chart
+        .draw_series(rates.iter().enumerate().map(|(index, rate)| {
+            PathElement::new(
+                vec![(rate.expected, at(index) - 0.45), (rate.expected, at(index) + 0.45)],
+                BLACK.stroke_width(3),
+            )
+        }))?
+        .label("what its peers' rate predicts")
+        .legend(|(x, y)| {
+            PathElement::new(vec![(x + 10, y - 7), (x + 10, y + 7)], BLACK.stroke_width(3))
+        });
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()?;
+    root.present()?;
+    Ok(())
+}

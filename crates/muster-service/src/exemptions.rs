@@ -382,6 +382,9 @@ pub fn review(
     answer_with(store, recorded, id)
 }
 
+pub use muster_orders::anomalies::Finding;
+pub use muster_orders::rates::IssuerRate;
+
 /// The limits in force, as set (the document, and the act that set it).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct LimitsView {
@@ -460,14 +463,22 @@ pub struct AnomalyReport {
     pub to: NaiveDate,
     #[schema(value_type = Vec<Object>)]
     pub findings: Vec<muster_orders::anomalies::Finding>,
+    /// Every issuer's rate test, found or not (scope, issuer, observed,
+    /// expected, p_value, q_value, found): what the console's chart draws.
+    #[schema(value_type = Vec<Object>)]
+    pub rates: Vec<muster_orders::rates::IssuerRate>,
 }
 
 /// The anomaly report: the findings decided paper by paper
 /// (`muster_orders::anomalies::paper_findings`) over the register, each
-/// person's file, his nominations to lists, and the limits in force.
+/// person's file, his nominations to lists, and the limits in force; the
+/// rates of each issuer against its peers, and of each list against the
+/// people of its entries' strata (`army`: the engine as of the last act,
+/// loaded from the store when not given and a list is to be tested).
 pub fn anomalies(
     store: &dyn Store,
     rules: &Rules,
+    army: Option<&muster_engine::Engine>,
     from: NaiveDate,
     to: NaiveDate,
     scope: Option<&str>,
@@ -569,10 +580,101 @@ pub fn anomalies(
         .map(|organisation| (organisation.id.as_str(), organisation.kind))
         .collect();
     let rates = muster_orders::rates::issuer_rates(&within, &organisations, &exposure);
-    // The rate findings first: they are about issuers, the others about
-    // papers.
-    findings.splice(0..0, rates);
-    Ok(AnomalyReport { from, to, findings })
+    let lists = list_cases(store, army, &registered, from, to, scope)?;
+    // The rate findings first: they are about issuers and lists, the
+    // others about papers.
+    findings.splice(0..0, muster_orders::rates::list_rates(&lists));
+    findings.splice(0..0, rates.findings);
+    Ok(AnomalyReport { from, to, findings, rates: rates.tested })
+}
+
+/// The lists `list-rate` tests: those made on a day of the window, of a
+/// kind (in `scope`, when given) some paper exempts from. A list's day is
+/// the day it was made; its entries are those it holds now; a person is
+/// exempted from its kind when a paper of that scope (revoked since or
+/// not) is valid on that day. The strata are the army's on that day.
+fn list_cases(
+    store: &dyn Store,
+    army: Option<&muster_engine::Engine>,
+    registered: &[muster_store::RegisteredPaper],
+    from: NaiveDate,
+    to: NaiveDate,
+    scope: Option<&str>,
+) -> Result<Vec<muster_orders::rates::ListCase>, ServiceError> {
+    use std::collections::{BTreeMap, BTreeSet, HashMap};
+    let scopes: BTreeSet<&str> =
+        registered.iter().map(|paper| paper.held.paper.scope.as_str()).collect();
+    let lists: Vec<muster_store::StoredList> = store
+        .lists()?
+        .into_iter()
+        .filter(|list| from <= list.act.valid_on && list.act.valid_on <= to)
+        .filter(|list| scopes.contains(list.kind.as_str()))
+        .filter(|list| scope.is_none_or(|scope| scope == list.kind))
+        .collect();
+    if lists.is_empty() {
+        return Ok(Vec::new());
+    }
+    let loaded;
+    let engine = match army {
+        Some(engine) => engine,
+        None => {
+            loaded = crate::model::load_engine(store, &mut |_, _, _| {})?;
+            &loaded
+        }
+    };
+    let mut strata_of_day: HashMap<NaiveDate, muster_engine::Strata> = HashMap::new();
+    let mut cases = Vec::new();
+    for list in lists {
+        let day = list.act.valid_on;
+        let strata = strata_of_day.entry(day).or_insert_with(|| engine.strata(day));
+        // The papers of the list's kind valid on its day, by holder.
+        let mut held: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for paper in registered {
+            let paper_of = &paper.held.paper;
+            if paper_of.scope == list.kind
+                && paper_of.valid_from <= day
+                && paper_of.valid_until.is_none_or(|until| day <= until)
+            {
+                held.entry(paper_of.person.as_str()).or_default().push(paper.held.id.as_str());
+            }
+        }
+        let mut counts = vec![muster_orders::rates::ListStratum::default(); strata.strata.len()];
+        for (stratum, (_, _, people)) in counts.iter_mut().zip(&strata.strata) {
+            stratum.people = *people;
+        }
+        let stratum_of =
+            |person: &str| engine.position(person).and_then(|position| strata.of(position));
+        for person in held.keys() {
+            if let Some(stratum) = stratum_of(person).and_then(|at| counts.get_mut(at)) {
+                stratum.exempted += 1;
+            }
+        }
+        let mut members: BTreeMap<String, bool> = BTreeMap::new();
+        for entry in store.entries(&list.id)? {
+            members.insert(entry.person, entry.action == muster_store::EntryAction::Add);
+        }
+        let (mut papers, mut persons) = (Vec::new(), Vec::new());
+        for person in members.iter().filter(|(_, member)| **member).map(|(person, _)| person) {
+            let Some(stratum) = stratum_of(person).and_then(|at| counts.get_mut(at)) else {
+                continue;
+            };
+            stratum.entries += 1;
+            if let Some(ids) = held.get(person.as_str()) {
+                stratum.exempted_entries += 1;
+                papers.extend(ids.iter().map(|id| id.to_string()));
+                persons.push(person.clone());
+            }
+        }
+        cases.push(muster_orders::rates::ListCase {
+            list: list.id,
+            kind: list.kind,
+            day,
+            strata: counts.into_iter().filter(|stratum| stratum.entries > 0).collect(),
+            papers,
+            persons,
+        });
+    }
+    Ok(cases)
 }
 
 /// The answer to an act that entered a person's papers: the papers it

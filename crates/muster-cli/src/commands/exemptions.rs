@@ -113,7 +113,8 @@ pub fn run(db: &str, command: ExemptionCommand) -> anyhow::Result<ExitCode> {
             let rules = rules(store.as_ref())?;
             let to = to.unwrap_or_else(today);
             let from = from.unwrap_or_else(|| to - chrono::Months::new(120));
-            let report = exemptions::anomalies(store.as_ref(), &rules, from, to, scope.as_deref())?;
+            let report =
+                exemptions::anomalies(store.as_ref(), &rules, None, from, to, scope.as_deref())?;
             match format {
                 Format::Json => print_json(&report)?,
                 Format::Table => {

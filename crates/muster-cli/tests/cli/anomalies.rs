@@ -183,3 +183,107 @@ fn the_report_finds_the_planted_papers_of_seed_2() {
 fn the_report_finds_the_planted_papers_of_seed_3() {
     holds_for(3);
 }
+
+/// The `list-rate` findings of a report, by list.
+fn list_rate_findings(report: &serde_json::Value) -> BTreeMap<String, serde_json::Value> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|finding| finding["kind"] == "list-rate")
+        .map(|finding| {
+            let why = finding["why"].as_str().unwrap();
+            let list = why.split(" entries of ").nth(1).unwrap().split(' ').next().unwrap();
+            (list.to_string(), finding.clone())
+        })
+        .collect()
+}
+
+#[test]
+fn a_list_whose_entries_got_papers_is_found_beside_its_strata_and_its_twin_is_not() {
+    let sandbox = Sandbox::new();
+    sandbox.ok(&["generate", "army", "--people", "100000", "--seed", "4"]);
+    sandbox.ok(&["init"]);
+    sandbox.ok(&["import", "army"]);
+    let organisations =
+        csv_rows(&std::fs::read_to_string(sandbox.path().join("army/organisations.csv")).unwrap());
+    let institution = organisations
+        .iter()
+        .find(|row| row["kind"] == "institution")
+        .map(|row| row["id"].clone())
+        .unwrap();
+    // Two redeployment lists of the same day, of the soldiers of one
+    // discharge cycle from two provinces (so that their strata hold others
+    // to compare them with); the entries of the first then get 40 papers.
+    for (list, province) in [("mines-a", "South Pyongan"), ("mines-b", "Pyongyang")] {
+        sandbox.ok(&[
+            "list",
+            "create",
+            list,
+            "--kind",
+            "redeployment",
+            "--owner",
+            "errd",
+            "--as-of",
+            "2025-06-01",
+        ]);
+        let condition = format!(
+            "person.discharge_cycle == \"2026-autumn\" && person.home_province == \"{province}\""
+        );
+        sandbox.ok(&["list", "add", list, "--where", &condition, "--as-of", "2025-06-01"]);
+    }
+    let shown: serde_json::Value =
+        serde_json::from_str(&sandbox.ok(&["list", "show", "mines-a", "--format", "json"]))
+            .unwrap();
+    let entries: Vec<String> = shown["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["person"].as_str().unwrap().to_string())
+        .collect();
+    assert!(entries.len() > 200, "{} entries", entries.len());
+    let before = report_of(&sandbox);
+    assert!(list_rate_findings(&before).is_empty(), "nothing to find yet: {before}");
+    for (index, person) in entries.iter().step_by(entries.len() / 40).take(40).enumerate() {
+        let document = format!("BOUGHT-{index}");
+        sandbox.ok(&[
+            "exemption",
+            "issue",
+            "--document",
+            &document,
+            "--person",
+            person,
+            "--scope",
+            "redeployment",
+            "--grounds",
+            "family",
+            "--issuer",
+            &institution,
+            "--issued-on",
+            "2025-05-20",
+        ]);
+    }
+    let after = report_of(&sandbox);
+    let found = list_rate_findings(&after);
+    assert_eq!(found.keys().collect::<Vec<_>>(), ["mines-a"], "{after}");
+    let finding = &found["mines-a"];
+    let observed = finding["observed"].as_u64().unwrap();
+    let expected = finding["expected"].as_f64().unwrap();
+    assert!(observed >= 40 && observed as f64 > 3.0 * expected, "{finding}");
+    assert!(finding["q_value"].as_f64().unwrap() <= 0.05, "{finding}");
+    eprintln!("list-rate: {finding}");
+}
+
+fn report_of(sandbox: &Sandbox) -> serde_json::Value {
+    serde_json::from_str(&sandbox.ok(&[
+        "exemption",
+        "anomalies",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-12-31",
+        "--format",
+        "json",
+    ]))
+    .unwrap()
+}

@@ -14,11 +14,14 @@
 //! - `acts.rs`: the acts recorded, one act with its rows, its reversal.
 //! - `mass.rs`: the acts on many people: preview, confirm, progress,
 //!   result (and its CSV).
+//! - `exemptions.rs`: the register of papers, a paper with its history
+//!   and notes, the anomaly report with its rate charts.
 //! - `audit.rs`: the audit log and its verdict.
 
 mod acts;
 mod audit;
 mod dashboard;
+mod exemptions;
 mod lists;
 mod mass;
 mod orders;
@@ -74,6 +77,11 @@ pub fn router(state: AppState) -> Router {
         .route("/discharge", get(reports::discharge))
         .route("/strength", get(reports::strength))
         .route("/evidence", get(reports::evidence))
+        .route("/exemptions", get(exemptions::register).post(exemptions::issue))
+        .route("/exemptions/anomalies", get(exemptions::anomalies))
+        .route("/exemptions/{id}", get(exemptions::paper))
+        .route("/exemptions/{id}/revoke", post(exemptions::revoke))
+        .route("/exemptions/{id}/review", post(exemptions::review))
         .route("/audit", get(audit::audit))
         .route("/static/htmx.min.js", get(|| async { asset("text/javascript", HTMX) }))
         .route("/static/console.css", get(|| async { asset("text/css", CSS) }))
@@ -101,7 +109,7 @@ pub struct Viewer {
 }
 
 /// The console's sections, each with the action that opens it.
-const SECTIONS: [(&str, &str, Option<Action>); 8] = [
+const SECTIONS: [(&str, &str, Option<Action>); 9] = [
     ("/", "Dashboard", None),
     ("/orders", "Orders", Some(Action::ReadOrders)),
     ("/lists", "Lists", None),
@@ -109,6 +117,7 @@ const SECTIONS: [(&str, &str, Option<Action>); 8] = [
     ("/strength", "Strength", Some(Action::ReadStrength)),
     ("/evidence", "Evidence", Some(Action::ReadStats)),
     ("/acts", "Acts", Some(Action::ReadActs)),
+    ("/exemptions", "Papers", Some(Action::ReadPapers)),
     ("/audit", "Audit", Some(Action::ReadAudit)),
 ];
 
@@ -140,7 +149,11 @@ impl FromRequestParts<AppState> for Viewer {
         let nav = SECTIONS
             .iter()
             .filter(|(_, _, action)| {
-                action.is_none_or(|action| caller.may(state, action, &Resource::Store))
+                action.is_none_or(|action| {
+                    caller.may(state, action, &Resource::Store)
+                        || (action == Action::ReadPapers
+                            && caller.may(state, action, &own_papers(&caller)))
+                })
             })
             .map(|(path, title, _)| (*path, *title))
             .collect();
@@ -153,6 +166,17 @@ impl FromRequestParts<AppState> for Viewer {
             csrf: session.csrf,
             caller,
         })
+    }
+}
+
+/// A paper of one of the caller's own people, issued by his organisation:
+/// whether he may read the papers of some people, not the whole register.
+fn own_papers(caller: &Caller) -> Resource {
+    let organisation = caller.principal.organisation.clone();
+    Resource::Paper {
+        id: String::new(),
+        administrations: vec![organisation.clone()],
+        issuer: organisation,
     }
 }
 

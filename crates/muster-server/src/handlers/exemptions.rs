@@ -24,7 +24,7 @@ use crate::limits;
 use crate::state::AppState;
 
 /// Which papers of the register to show.
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
 pub struct RegisterParams {
     /// Only the papers of this person.
     pub person: Option<String>,
@@ -49,8 +49,8 @@ impl RegisterParams {
     /// The filter, its values bounded.
     pub fn filter(&self) -> Result<PaperFilter, ApiError> {
         let id = |what: &str, value: &Option<String>| match value {
-            Some(value) => limits::check_id(what, value),
-            None => Ok(()),
+            Some(value) if !value.is_empty() => limits::check_id(what, value),
+            _ => Ok(()),
         };
         id("a person id", &self.person)?;
         id("an organisation id", &self.issuer)?;
@@ -217,8 +217,9 @@ impl AnomalyParams {
 pub fn report(context: &mut Context, params: &AnomalyParams) -> Result<AnomalyReport, ApiError> {
     let (from, to, scope) = params.window()?;
     context.require(Action::ReadPapers, &Resource::Store)?;
-    let rules = context.army.rules().clone();
-    Ok(exemptions::anomalies(context.store(), &rules, from, to, scope.as_deref())?)
+    let (store, army) = context.store_and_army();
+    let engine = Some(army.engine());
+    Ok(exemptions::anomalies(&*store, army.rules(), engine, from, to, scope.as_deref())?)
 }
 
 /// The auditor's report of what in the register looks wrong, each finding
