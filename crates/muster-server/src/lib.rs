@@ -18,6 +18,8 @@
 //! - `auth.rs`: the caller, from his token or session; authorization.
 //! - `sessions.rs`: logging in (throttled) and out, and the cookies.
 //! - `params.rs`: days and months as requests give them.
+//! - `papers.rs`: the register as a caller may read and change it, for
+//!   the API's handlers and the console's pages alike.
 //! - `error.rs`: the error shape.
 //! - `routes.rs`: the route table, the OpenAPI document, the application.
 //! - `handlers/`: the handlers, by subject (records, orders, lists,
@@ -42,6 +44,7 @@ mod handlers;
 mod jobs;
 mod limits;
 mod metrics;
+mod papers;
 mod params;
 mod routes;
 mod sessions;

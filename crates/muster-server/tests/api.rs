@@ -3766,3 +3766,129 @@ async fn the_console_keeps_the_register_each_role_its_part_and_the_report_with_i
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn a_paper_entered_through_the_api_changes_a_list_entry_in_the_next_screening() {
+    let fixture = fixture();
+    let (_dir, state) = fixture.copy();
+    let call = |method: &'static str, path: &'static str, body: Option<Value>| {
+        let state = state.clone();
+        let fixture = &fixture;
+        async move { fixture.request(&state, method, path, body, Some("errd-officer")).await }
+    };
+    let reference =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../muster-cli/tests/fixtures/reference/orders");
+    let document = std::fs::read_to_string(reference.join("errd-2021-002.toml")).unwrap();
+    let (status, body) =
+        call("POST", "/api/v1/orders", Some(serde_json::json!({"document": document}))).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let list = serde_json::json!({"id": "mines-2024", "kind": "redeployment", "owner": "errd",
+        "as_of": "2024-01-10"});
+    let (status, body) = call("POST", "/api/v1/lists", Some(list)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let add = serde_json::json!({"persons": ["p010", "p011"], "as_of": "2024-01-10"});
+    let (status, body) = call("POST", "/api/v1/lists/mines-2024/entries", Some(add)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let status_of = |body: &Value, person: &str| {
+        body["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|entry| entry["person"] == person)
+            .map(|entry| entry["status"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    let (_, before) = call("GET", "/api/v1/lists/mines-2024?as_of=2024-06-01", None).await;
+    let was = status_of(&before, "p011");
+    assert_ne!(was, "excluded", "{before}");
+    let paper = serde_json::json!({"document": "MED-2024/1", "person": "p011",
+        "scope": "redeployment", "grounds": "medical", "issuer": "central-univ",
+        "issued_on": "2024-03-01", "as_of": "2024-03-02"});
+    let (status, body) = call("POST", "/api/v1/exemptions", Some(paper)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    // The very next request screens him with the paper: nominated while
+    // eligible, flagged now by the order that honours exemptions, from the
+    // day the paper holds.
+    let (_, after) = call("GET", "/api/v1/lists/mines-2024?as_of=2024-06-01", None).await;
+    assert_eq!(status_of(&after, "p011"), "flagged", "{after}");
+    assert!(after.to_string().contains("errd-2021-002"), "{after}");
+    assert_eq!(status_of(&after, "p010"), status_of(&before, "p010"), "{after}");
+    let (_, earlier) = call("GET", "/api/v1/lists/mines-2024?as_of=2024-02-01", None).await;
+    assert_eq!(status_of(&earlier, "p011"), was, "before the paper's day: {earlier}");
+    // And by the engine's index: the flagged filter agrees.
+    let (_, flagged) =
+        call("GET", "/api/v1/lists/mines-2024?as_of=2024-06-01&status=flagged", None).await;
+    assert_eq!(flagged["total"], 1, "{flagged}");
+    assert_eq!(flagged["entries"][0]["person"], "p011", "{flagged}");
+}
+
+#[tokio::test]
+async fn oversized_fields_of_the_register_are_refused_and_write_nothing() {
+    let fixture = fixture();
+    let (_dir, state) = fixture.copy();
+    let call = |method: &'static str, path: String, body: Value, user: &'static str| {
+        let state = state.clone();
+        let fixture = &fixture;
+        async move { fixture.request(&state, method, &path, Some(body), Some(user)).await }
+    };
+    let acts = |state: &AppState| {
+        let store = state.store().unwrap();
+        store.last_act().unwrap()
+    };
+    let before = acts(&state);
+    let long = |n: usize| "x".repeat(n);
+    let paper = |field: &str, value: String| {
+        let mut body = serde_json::json!({"document": "MED-9", "person": "p010",
+            "scope": "redeployment", "grounds": "medical", "issuer": "central-univ",
+            "issued_on": "2024-01-05", "as_of": "2024-01-10"});
+        body[field] = Value::String(value);
+        body
+    };
+    for (field, value) in [
+        ("document", long(201)),
+        ("text", long(1001)),
+        ("official", long(201)),
+        ("person", long(101)),
+        ("issuer", format!("{}/../", long(10))),
+    ] {
+        let (status, body) =
+            call("POST", "/api/v1/exemptions".into(), paper(field, value), "minister").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{field}: {body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains('`'), "{body}");
+    }
+    let (_, register) =
+        fixture.request(&state, "GET", "/api/v1/exemptions", None, Some("auditor")).await;
+    let id = register["papers"][0]["id"].as_str().unwrap().to_string();
+    let (status, body) = call(
+        "POST",
+        format!("/api/v1/exemptions/{id}/revoke"),
+        serde_json::json!({"reason": long(1001)}),
+        "minister",
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = call(
+        "POST",
+        format!("/api/v1/exemptions/{id}/review"),
+        serde_json::json!({"note": long(1001)}),
+        "auditor",
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    // A limits document over 256 KiB (in a body under the 1 MiB bound).
+    let document = format!("# {}\n", long(300 * 1024));
+    let (status, body) = call(
+        "PUT",
+        "/api/v1/exemptions/limits".into(),
+        serde_json::json!({"document": document}),
+        "minister",
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    // A body over the bound is refused before it is read.
+    let (status, _) =
+        call("POST", "/api/v1/exemptions".into(), paper("text", long(2 * 1024 * 1024)), "minister")
+            .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(acts(&state), before, "nothing was written");
+}

@@ -19,11 +19,11 @@ use super::{PAGE, Viewer, respond};
 use crate::context::Context;
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
-use crate::handlers::exemptions::{
+use crate::limits;
+use crate::papers::{
     AnomalyParams, RegisterParams, issue_as, readable_paper, readable_papers, report, review_as,
     revoke_as,
 };
-use crate::limits;
 use crate::state::AppState;
 
 /// The grounds a paper may rest on, as the form offers them.
@@ -84,20 +84,19 @@ pub struct IssueForm {
 impl IssueForm {
     /// The paper, its fields bounded as the API bounds them.
     fn paper(&self) -> Result<NewPaper, ApiError> {
-        let body = crate::handlers::exemptions::IssueBody {
-            document: self.document.trim().to_string(),
-            person: self.person.trim().to_string(),
-            scope: self.scope.trim().to_string(),
-            grounds: self.grounds.trim().to_string(),
-            text: self.text.trim().to_string(),
-            issuer: self.issuer.trim().to_string(),
-            official: self.official.trim().to_string(),
-            issued_on: self.issued_on.trim().to_string(),
+        let text = |value: &str| value.trim().to_string();
+        crate::papers::bounded(NewPaper {
+            document: text(&self.document),
+            person: text(&self.person),
+            scope: text(&self.scope),
+            grounds: text(&self.grounds),
+            text: text(&self.text),
+            issuer: text(&self.issuer),
+            official: text(&self.official),
+            issued_on: text(&self.issued_on),
             valid_from: None,
-            valid_until: Some(self.valid_until.trim().to_string()),
-            as_of: None,
-        };
-        body.paper()
+            valid_until: Some(text(&self.valid_until)),
+        })
     }
 }
 
