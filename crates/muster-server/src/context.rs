@@ -527,7 +527,9 @@ pub fn paper_subject_resource(subject: &muster_service::exemptions::PaperSubject
 /// turn to write: the policies decide `action` on the paper as the act
 /// reads it inside its transaction (a refusal is on the audit log: 403);
 /// the army is caught up with the act before the answer, so that the next
-/// screening sees the paper.
+/// screening sees the paper. What does not exist is answered as what the
+/// caller may not act on, unless he may act on any paper: ids are not told
+/// apart by asking for them.
 pub fn paper_act<T>(
     state: &AppState,
     store: &mut dyn Store,
@@ -538,38 +540,19 @@ pub fn paper_act<T>(
         muster_service::exemptions::PaperAuthorize<'_>,
     ) -> Result<T, muster_service::ServiceError>,
 ) -> Result<T, ApiError> {
-    let acting = state.acting();
-    let recorded = {
-        let mut authorize = |subject: &muster_service::exemptions::PaperSubject| {
-            caller.may(state, action, &paper_subject_resource(subject))
-        };
-        let _turn = state.write_turn();
-        act(&mut *store, &mut authorize)
+    let subjects = Subjects {
+        resource: &paper_subject_resource,
+        refused: |error| match error {
+            muster_service::ServiceError::PaperDenied(subject) => Ok(*subject),
+            error => Err(error),
+        },
+        absent: Some(Resource::Paper {
+            id: "absent".to_string(),
+            administrations: Vec::new(),
+            issuer: String::new(),
+        }),
     };
-    let done = match recorded {
-        Ok(done) => done,
-        Err(muster_service::ServiceError::PaperDenied(subject)) => {
-            caller.require(state, store, action, &paper_subject_resource(&subject))?;
-            return Err(ApiError::forbidden("the act is not allowed".to_string()));
-        }
-        // What does not exist is answered as what the caller may not act
-        // on, unless he may act on any paper: ids are not told apart by
-        // asking for them.
-        Err(muster_service::ServiceError::NotFound(message)) => {
-            let absent = Resource::Paper {
-                id: "absent".to_string(),
-                administrations: Vec::new(),
-                issuer: String::new(),
-            };
-            return Err(caller.absent(state, store, action, &absent, message));
-        }
-        Err(error) => return Err(error.into()),
-    };
-    if let Err(error) = acting.settle(&*store) {
-        state.unsettle();
-        return Err(error);
-    }
-    Ok(done)
+    act_as(state, store, caller, action, subjects, act)
 }
 
 /// Runs an act of the service as the caller, in this server's turn to
@@ -586,21 +569,57 @@ fn as_caller<T>(
         muster_service::acts::Authorize<'_>,
     ) -> Result<T, muster_service::ServiceError>,
 ) -> Result<T, ApiError> {
+    let subjects = Subjects {
+        resource: &|subject: &muster_service::acts::Subject| act_resource(subject, ""),
+        refused: |error| match error {
+            muster_service::ServiceError::Denied(subject) => Ok(*subject),
+            error => Err(error),
+        },
+        absent: None,
+    };
+    act_as(state, store, caller, action, subjects, act)
+}
+
+/// What an act is about, to the policies: the resource of its subject, the
+/// subject of the service's refusal, and what an absent subject is
+/// answered as (none: a 404).
+struct Subjects<'a, S> {
+    resource: &'a dyn Fn(&S) -> Resource,
+    refused: fn(muster_service::ServiceError) -> Result<S, muster_service::ServiceError>,
+    absent: Option<Resource>,
+}
+
+/// An act of the service, given the store and what decides its subject.
+type SubjectAct<'a, S, T> = dyn FnMut(&mut dyn Store, &mut dyn FnMut(&S) -> bool) -> Result<T, muster_service::ServiceError>
+    + 'a;
+
+/// Runs an act as the caller in this server's turn to write, the policies
+/// asked on its subject inside its transaction; the army caught up after.
+fn act_as<S, T>(
+    state: &AppState,
+    store: &mut dyn Store,
+    caller: &Caller,
+    action: Action,
+    subjects: Subjects<'_, S>,
+    act: &mut SubjectAct<'_, S, T>,
+) -> Result<T, ApiError> {
     let acting = state.acting();
     let recorded = {
-        let mut authorize = |subject: &muster_service::acts::Subject| {
-            caller.may(state, action, &act_resource(subject, ""))
-        };
+        let mut authorize = |subject: &S| caller.may(state, action, &(subjects.resource)(subject));
         let _turn = state.write_turn();
         act(&mut *store, &mut authorize)
     };
-    let done = match recorded {
+    let done = match recorded.map_err(subjects.refused) {
         Ok(done) => done,
-        Err(muster_service::ServiceError::Denied(subject)) => {
-            caller.require(state, store, action, &act_resource(&subject, ""))?;
+        Err(Ok(subject)) => {
+            caller.require(state, store, action, &(subjects.resource)(&subject))?;
             return Err(ApiError::forbidden("the act is not allowed".to_string()));
         }
-        Err(error) => return Err(error.into()),
+        Err(Err(muster_service::ServiceError::NotFound(message))) if subjects.absent.is_some() => {
+            let absent = subjects.absent.unwrap_or(Resource::Store);
+            return Err(caller.absent(state, store, action, &absent, message));
+        }
+        Err(Err(error)) => return Err(error.into()),
     };
     if let Err(error) = acting.settle(&*store) {
         state.unsettle();

@@ -197,38 +197,48 @@ pub fn issue_as(
     })
 }
 
-/// Revokes a paper as the caller.
-pub fn revoke_as(
-    state: &AppState,
-    caller: &crate::auth::Caller,
-    id: &str,
-    reason: &str,
-    day: chrono::NaiveDate,
-) -> Result<PaperAct, ApiError> {
-    limits::check_id("a paper id", id)?;
-    limits::check_chars("reason", reason, limits::MAX_REASON)?;
-    let mut store = state.store()?;
-    let rules = state.rules(&*store)?;
-    let actor = caller.actor();
-    paper_act(state, &mut *store, caller, Action::RevokePaper, &mut |store, authorize| {
-        exemptions::revoke(store, &rules, id, reason, day, &actor, authorize)
-    })
+/// An act on one paper with a text: its revocation (the reason) or an
+/// auditor's note.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnPaper {
+    Revoke,
+    Review,
 }
 
-/// Keeps an auditor's note with a paper, as the caller.
-pub fn review_as(
+impl OnPaper {
+    /// The action the policies decide.
+    pub fn action(self) -> Action {
+        match self {
+            OnPaper::Revoke => Action::RevokePaper,
+            OnPaper::Review => Action::ReviewPaper,
+        }
+    }
+
+    /// The name of its text, as the API's body names it.
+    pub fn field(self) -> &'static str {
+        match self {
+            OnPaper::Revoke => "reason",
+            OnPaper::Review => "note",
+        }
+    }
+}
+
+/// Revokes a paper (from `day` on) or keeps a note with it, as the caller.
+pub fn on_paper_as(
     state: &AppState,
     caller: &crate::auth::Caller,
+    what: OnPaper,
     id: &str,
-    note: &str,
+    text: &str,
     day: chrono::NaiveDate,
 ) -> Result<PaperAct, ApiError> {
     limits::check_id("a paper id", id)?;
-    limits::check_chars("note", note, limits::MAX_REASON)?;
+    limits::check_chars(what.field(), text, limits::MAX_REASON)?;
     let mut store = state.store()?;
     let rules = state.rules(&*store)?;
     let actor = caller.actor();
-    paper_act(state, &mut *store, caller, Action::ReviewPaper, &mut |store, authorize| {
-        exemptions::review(store, &rules, id, note, day, &actor, authorize)
+    paper_act(state, &mut *store, caller, what.action(), &mut |store, authorize| match what {
+        OnPaper::Revoke => exemptions::revoke(store, &rules, id, text, day, &actor, authorize),
+        OnPaper::Review => exemptions::review(store, &rules, id, text, day, &actor, authorize),
     })
 }

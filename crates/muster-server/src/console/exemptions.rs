@@ -21,8 +21,8 @@ use crate::error::ApiError;
 use crate::extract::{Path, Query};
 use crate::limits;
 use crate::papers::{
-    AnomalyParams, RegisterParams, issue_as, readable_paper, readable_papers, report, review_as,
-    revoke_as,
+    AnomalyParams, OnPaper, RegisterParams, issue_as, on_paper_as, readable_paper, readable_papers,
+    report,
 };
 use crate::state::AppState;
 
@@ -321,7 +321,7 @@ pub async fn revoke(
     Path(id): Path<String>,
     Form(form): Form<PaperForm>,
 ) -> Response {
-    paper_form(state, viewer, id, form, Action::RevokePaper).await
+    paper_form(state, viewer, id, form, OnPaper::Revoke).await
 }
 
 /// Keeps an auditor's note with a paper, from its page.
@@ -331,7 +331,7 @@ pub async fn review(
     Path(id): Path<String>,
     Form(form): Form<PaperForm>,
 ) -> Response {
-    paper_form(state, viewer, id, form, Action::ReviewPaper).await
+    paper_form(state, viewer, id, form, OnPaper::Review).await
 }
 
 async fn paper_form(
@@ -339,27 +339,19 @@ async fn paper_form(
     viewer: Viewer,
     id: String,
     form: PaperForm,
-    action: Action,
+    what: OnPaper,
 ) -> Response {
     respond(viewer, move |viewer| {
         viewer.require_token(&form.csrf)?;
         limits::check_id("a paper id", &id)?;
         let text = form.text.trim();
-        let done = crate::params::day_or_today(
-            Some(form.as_of.trim()).filter(|day| !day.is_empty()),
-            "as_of",
-        )
-        .and_then(|day| {
-            if action == Action::RevokePaper {
-                revoke_as(&state, &viewer.caller, &id, text, day)
-            } else {
-                review_as(&state, &viewer.caller, &id, text, day)
-            }
-        });
+        let day = Some(form.as_of.trim()).filter(|day| !day.is_empty());
+        let done = crate::params::day_or_today(day, "as_of")
+            .and_then(|day| on_paper_as(&state, &viewer.caller, what, &id, text, day));
         match done {
             Ok(done) => {
-                let what = if action == Action::RevokePaper { "revoked" } else { "noted" };
-                let note = format!("{what} by act {}", done.act);
+                let done_what = if what == OnPaper::Revoke { "revoked" } else { "noted" };
+                let note = format!("{done_what} by act {}", done.act);
                 let query = super::lists::url_query(&[("note", note)]);
                 Ok(Redirect::to(&format!("/exemptions/{id}?{query}")).into_response())
             }

@@ -21,8 +21,8 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Json as JsonBody, Path, Query};
 use crate::limits;
 use crate::papers::{
-    AnomalyParams, RegisterParams, issue_as, readable_paper, readable_papers, report, review_as,
-    revoke_as,
+    AnomalyParams, OnPaper, RegisterParams, issue_as, on_paper_as, readable_paper, readable_papers,
+    report,
 };
 use crate::state::AppState;
 
@@ -291,7 +291,10 @@ pub async fn revoke(
         let store = state.store()?;
         let caller = credentials.resolve(&state, &*store)?;
         drop(store);
-        Ok((StatusCode::CREATED, Json(revoke_as(&state, &caller, &id, &body.reason, day)?)))
+        Ok((
+            StatusCode::CREATED,
+            Json(on_paper_as(&state, &caller, OnPaper::Revoke, &id, &body.reason, day)?),
+        ))
     })
     .await
 }
@@ -331,7 +334,10 @@ pub async fn review(
         let store = state.store()?;
         let caller = credentials.resolve(&state, &*store)?;
         drop(store);
-        Ok((StatusCode::CREATED, Json(review_as(&state, &caller, &id, &body.note, day)?)))
+        Ok((
+            StatusCode::CREATED,
+            Json(on_paper_as(&state, &caller, OnPaper::Review, &id, &body.note, day)?),
+        ))
     })
     .await
 }
