@@ -406,15 +406,21 @@ impl Strata {
 
 impl Engine {
     /// Everyone's stratum on `day`: his discharge cycle (before any order)
-    /// and the site he is deployed at that day.
+    /// and the site he is deployed at that day (the first by id, when
+    /// several), as `PersonFile::discharge_cycle` and
+    /// `PersonFile::deployment_periods` give them.
     pub fn strata(&self, day: NaiveDate) -> Strata {
         let people = self.len();
         let mut site_of: Vec<u32> = vec![u32::MAX; people];
         let at = day_number(day);
+        // Deployed at several sites that day: the first by id.
         for (code, index) in self.deployed.iter().enumerate() {
+            let code = code as u32;
             for person in &index.on(at) {
-                if let Some(slot) = site_of.get_mut(person as usize) {
-                    *slot = code as u32;
+                if let Some(slot) = site_of.get_mut(person as usize)
+                    && (*slot == u32::MAX || self.sites.text(code) < self.sites.text(*slot))
+                {
+                    *slot = code;
                 }
             }
         }

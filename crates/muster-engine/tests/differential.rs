@@ -269,6 +269,39 @@ fn check_impact(world: &World, engine: &Engine, book: &OrderBook) {
     assert_eq!(actual, expected, "impact of {}", last.order.id);
 }
 
+/// Everyone's stratum (discharge cycle, site that day) agrees with his
+/// file's, and so do the counts; returns how many were deployed.
+fn check_strata(world: &World, engine: &Engine, at: NaiveDate) -> u64 {
+    let strata = engine.strata(at);
+    let mut expected: BTreeMap<(String, String), u64> = BTreeMap::new();
+    let mut deployed = 0;
+    for (position, file) in world.people.iter().enumerate() {
+        let cycle = file
+            .discharge_cycle(&world.calendar)
+            .map(|cycle| cycle.to_string())
+            .unwrap_or_default();
+        let site = file
+            .deployment_periods(&world.tree)
+            .iter()
+            .filter(|period| muster_core::model::covers(period.from, period.to, at))
+            .map(|period| period.deployment.site.clone())
+            .min()
+            .unwrap_or_default();
+        deployed += u64::from(!site.is_empty());
+        let stratum = strata.of(position as u32).expect("a stratum");
+        let (got_cycle, got_site, _) = &strata.strata[stratum];
+        assert_eq!((got_cycle, got_site), (&cycle, &site), "{} on {at}", file.person.id);
+        *expected.entry((cycle, site)).or_default() += 1;
+    }
+    let actual: BTreeMap<(String, String), u64> = strata
+        .strata
+        .iter()
+        .map(|(cycle, site, people)| ((cycle.clone(), site.clone()), *people))
+        .collect();
+    assert_eq!(actual, expected, "on {at}");
+    deployed
+}
+
 #[test]
 fn the_reference_orders_are_decided_alike() {
     let world = world();
@@ -285,6 +318,11 @@ fn the_reference_orders_are_decided_alike() {
     check_impact(world, engine, &book);
     assert!(check_strength(world, engine, &book, day(2024, 1, 10)) > 0);
     check_stats(world, engine, &book, day(2024, 1, 10));
+    let deployed: u64 = [day(2016, 3, 1), day(2020, 6, 1), day(2024, 1, 10)]
+        .into_iter()
+        .map(|at| check_strata(world, engine, at))
+        .sum();
+    assert!(deployed > 0, "someone is deployed on one of the days");
     // The orders bite on this army: some are excluded, some delayed.
     let everyone = engine.everyone();
     let screened = engine
