@@ -9,6 +9,7 @@ pub mod act;
 pub mod calendar;
 pub mod date;
 pub mod lists;
+pub mod merkle;
 pub mod model;
 pub mod person;
 pub mod scan;

@@ -371,7 +371,8 @@ fn the_anomaly_report_finds_papers_dated_back_numbers_reused_and_limits_broken()
         {
           "from": "2015-01-01",
           "to": "2015-12-31",
-          "findings": []
+          "findings": [],
+          "rates": []
         }
     "#]]
     .assert_eq(&run.stdout);
