@@ -21,8 +21,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Create an empty store (refuses to overwrite one).
-    Init,
+    /// Create an empty store (refuses to overwrite one), and its signing key.
+    Init(InitArgs),
     /// Load a dataset folder, all or nothing.
     Import(ImportArgs),
     /// Write a realistic synthetic dataset, deterministic for a seed.
@@ -66,6 +66,14 @@ pub enum Command {
     /// The change record: its log, its integrity check, its current head.
     #[command(subcommand)]
     Audit(AuditCommand),
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// Where to keep the store's signing key (default: beside the store,
+    /// its name and `.key`).
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -147,10 +155,42 @@ pub enum AuditCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Checks the hash chain; names the first entry changed, deleted or moved (exit 1).
-    Verify,
+    /// Checks the hash chain, the rows against their entries and the Merkle
+    /// tree; with a checkpoint kept elsewhere, that the log extends it.
+    /// Names the first problem (exit 1).
+    Verify {
+        /// A checkpoint printed by `audit checkpoint` before.
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+        /// The store's signing key (default: beside the store).
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
+    },
     /// The last entry's number and hash, to keep elsewhere.
     Head,
+    /// The store's Ed25519 public key, base64.
+    Key {
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
+    },
+    /// A signed checkpoint of the log: its size and Merkle root.
+    Checkpoint {
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// The inclusion proof of an act's entry in the log's tree (of a
+    /// checkpoint's size, or as it stands).
+    Prove {
+        act: i64,
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -69,7 +69,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let db = cli.db.unwrap_or_else(|| "muster.db".to_string());
     let cli = Resolved { db, command: cli.command };
     match cli.command {
-        Command::Init => init(&cli.db),
+        Command::Init(args) => init(&cli.db, args.key.as_deref()),
         Command::Import(args) => import(&cli.db, args),
         Command::Generate(args) => generate(args),
         Command::Person(PersonCommand::Show(args)) => person::show(&cli.db, &args),
@@ -134,9 +134,23 @@ pub fn print_json(view: &impl serde::Serialize) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn init(db: &str) -> anyhow::Result<ExitCode> {
+fn init(db: &str, key: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
+    use muster_service::checkpoint;
+    let key = key.map_or_else(|| checkpoint::key_beside(db), std::path::Path::to_path_buf);
+    if key.exists() {
+        anyhow::bail!(
+            "a signing key is at {} already: move it away, or give another with --key",
+            key.display()
+        );
+    }
     let location = muster_store::create(db)?;
-    writeln!(std::io::stdout(), "created an empty store at {location}")?;
+    let public = checkpoint::make_key(&key, &checkpoint::origin_of(db))?;
+    writeln!(
+        std::io::stdout(),
+        "created an empty store at {location}, its signing key at {} (public key {})",
+        key.display(),
+        checkpoint::public_key(&public)
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -71,7 +71,7 @@ pub type Node<'a, E> = dyn FnMut(u32, u64) -> Result<Hash, E> + 'a;
 /// end`, `start` aligned as RFC 9162's recursion leaves it).
 pub fn range_hash<E>(start: u64, end: u64, node: &mut Node<'_, E>) -> Result<Hash, E> {
     let n = end - start;
-    if n.is_power_of_two() && start % n == 0 {
+    if n.is_power_of_two() && start.is_multiple_of(n) {
         return node(n.trailing_zeros(), start / n);
     }
     let k = split(n);
@@ -270,7 +270,11 @@ mod tests {
         let leaves: Vec<Hash> = (0..37_u32).map(|i| leaf_hash(&i.to_be_bytes())).collect();
         let levels = stored(&leaves);
         let mut node = |level: u32, index: u64| -> Result<Hash, ()> {
-            levels.get(level as usize).and_then(|nodes| nodes.get(index as usize)).copied().ok_or(())
+            levels
+                .get(level as usize)
+                .and_then(|nodes| nodes.get(index as usize))
+                .copied()
+                .ok_or(())
         };
         for size in 1..=37_u64 {
             let top = root(size, &mut node).expect("a root");
@@ -283,7 +287,10 @@ mod tests {
             for first in 1..=size {
                 let path = consistency_path(first, size, &mut node).expect("a path");
                 let first_root = root(first, &mut node).expect("a root");
-                assert!(verify_consistency(first, size, &first_root, &top, &path), "{first} {size}");
+                assert!(
+                    verify_consistency(first, size, &first_root, &top, &path),
+                    "{first} {size}"
+                );
                 if first < size {
                     let wrong = leaf_hash(b"rewritten");
                     assert!(!verify_consistency(first, size, &wrong, &top, &path));

@@ -161,7 +161,13 @@ fn roots_and_proofs_agree_with_the_rfc_at_every_edge() {
             assert!(!merkle::verify_inclusion(&other, m as u64, n as u64, &got, &root));
             if n > 1 {
                 assert!(!merkle::verify_inclusion(&leaf, m as u64, n as u64, &got[1..], &root));
-                assert!(!merkle::verify_inclusion(&leaf, m as u64, n as u64, &got, &mth(&tree[1..])));
+                assert!(!merkle::verify_inclusion(
+                    &leaf,
+                    m as u64,
+                    n as u64,
+                    &got,
+                    &mth(&tree[1..])
+                ));
             }
         }
         for m in 1..=n {
@@ -175,12 +181,30 @@ fn roots_and_proofs_agree_with_the_rfc_at_every_edge() {
                 let mut rewritten = tree.to_vec();
                 rewritten[m - 1] = b"rewritten".to_vec();
                 let rewritten_root = mth(&rewritten);
-                assert!(!merkle::verify_consistency(m as u64, n as u64, &first, &rewritten_root, &got));
-                assert!(!merkle::verify_consistency(m as u64, n as u64, &mth(&rewritten[..m]), &root, &got));
+                assert!(!merkle::verify_consistency(
+                    m as u64,
+                    n as u64,
+                    &first,
+                    &rewritten_root,
+                    &got
+                ));
+                assert!(!merkle::verify_consistency(
+                    m as u64,
+                    n as u64,
+                    &mth(&rewritten[..m]),
+                    &root,
+                    &got
+                ));
                 // A log cut back: the larger is not a prefix of the smaller.
                 assert!(!merkle::verify_consistency(n as u64, m as u64, &root, &first, &got));
                 if !got.is_empty() {
-                    assert!(!merkle::verify_consistency(m as u64, n as u64, &first, &root, &got[1..]));
+                    assert!(!merkle::verify_consistency(
+                        m as u64,
+                        n as u64,
+                        &first,
+                        &root,
+                        &got[1..]
+                    ));
                 }
             }
         }

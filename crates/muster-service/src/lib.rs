@@ -13,6 +13,7 @@
 
 pub mod acts;
 pub mod chart;
+pub mod checkpoint;
 pub mod exemptions;
 pub mod explain;
 pub mod lists;

@@ -37,8 +37,9 @@ pub fn sha256_hex(text: &str) -> String {
     digest.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-/// The canonical form of an entry's fields, which its hash covers.
-fn canonical(entry: &AuditEntry) -> String {
+/// The canonical form of an entry's fields, which its hash covers (and
+/// its leaf in the tree).
+pub(crate) fn canonical(entry: &AuditEntry) -> String {
     json!([
         entry.seq,
         entry.act,
@@ -139,19 +140,28 @@ pub fn append(connection: &Connection, mut entry: AuditEntry) -> Result<(), Stor
             ],
         )
         .map_err(database("append to the audit log"))?;
-    Ok(())
+    crate::tree::append(connection, &entry)
 }
 
 /// Every entry, in the order of the log.
 pub fn entries(connection: &Connection) -> Result<Vec<AuditEntry>, StoreError> {
+    entries_where(connection, "?1 = 0", 0)
+}
+
+/// The entries of the log where `condition` holds of `value`, in order.
+pub fn entries_where(
+    connection: &Connection,
+    condition: &str,
+    value: i64,
+) -> Result<Vec<AuditEntry>, StoreError> {
     let mut statement = connection
-        .prepare(
+        .prepare_cached(&format!(
             "SELECT seq, act, recorded_at, actor, kind, valid_on, summary, content, previous, hash
-             FROM audit ORDER BY seq",
-        )
+             FROM audit WHERE {condition} ORDER BY seq"
+        ))
         .map_err(database("read the audit log"))?;
     let rows = statement
-        .query_map([], |row| {
+        .query_map([value], |row| {
             Ok(AuditEntry {
                 seq: row.get(0)?,
                 act: row.get(1)?,
@@ -333,7 +343,9 @@ pub fn verify(connection: &Connection) -> Result<Option<AuditProblem>, StoreErro
             ),
         }));
     }
-    Ok(None)
+    // Last, the tree: each leaf the hash of its entry, each node of its
+    // children.
+    crate::tree::verify(connection, &entries)
 }
 
 /// "1 row", "2 rows".

@@ -11,10 +11,12 @@ mod scan;
 mod sqlite;
 #[cfg(test)]
 mod tests;
+mod tree;
 
 use std::time::Duration;
 
 use chrono::NaiveDate;
+use muster_core::merkle::Hash;
 use muster_core::scan::RecordScan;
 use muster_core::{
     Act, ActId, Calendar, Deployment, Organisation, Person, PersonFile, Records, Unit, UnitTree,
@@ -455,6 +457,23 @@ pub trait Store: Send {
 
     /// Checks the audit log: the first problem, or `None` when it is intact.
     fn audit_verify(&self) -> Result<Option<AuditProblem>, StoreError>;
+
+    /// How many entries the audit log's Merkle tree holds.
+    fn audit_tree_size(&self) -> Result<u64, StoreError>;
+
+    /// The root of the tree of the log's first `size` entries.
+    fn audit_root(&self, size: u64) -> Result<Hash, StoreError>;
+
+    /// The leaf hash of the entry at `index` (its `seq - 1`) and its
+    /// inclusion proof in the tree of `size` entries.
+    fn audit_inclusion(&self, index: u64, size: u64) -> Result<(Hash, Vec<Hash>), StoreError>;
+
+    /// The consistency proof between the trees of `first` and `second`
+    /// entries.
+    fn audit_consistency(&self, first: u64, second: u64) -> Result<Vec<Hash>, StoreError>;
+
+    /// The entry that records act `act`.
+    fn audit_entry_of(&self, act: i64) -> Result<Option<AuditEntry>, StoreError>;
 
     /// Every organisation, in its latest recorded version.
     fn organisations(&self) -> Result<Vec<Organisation>, StoreError>;

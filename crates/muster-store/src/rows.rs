@@ -126,6 +126,10 @@ pub const TABLES: &[Table] = &[
 pub const NOT_ROWS_OF_ACTS: &[(&str, &str)] = &[
     ("acts", "each act's row is compared, field by field, with its entry"),
     ("audit", "the log itself: each entry's hash covers the one before"),
+    (
+        "audit_tree",
+        "the log's Merkle tree: each leaf is checked against its entry, each node against its children",
+    ),
     ("migrations", "the schema version, written by no act"),
 ];
 

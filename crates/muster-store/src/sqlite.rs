@@ -37,6 +37,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("act keys", include_str!("../migrations/sqlite/0009_act_keys.sql")),
     ("papers", include_str!("../migrations/sqlite/0010_papers.sql")),
     ("service by end", include_str!("../migrations/sqlite/0011_service_by_end.sql")),
+    ("audit tree", include_str!("../migrations/sqlite/0012_audit_tree.sql")),
 ];
 
 /// How many persons a change to a list's entries looks up one by one (by
@@ -164,6 +165,11 @@ impl SqliteStore {
                         &json!({"recorded_before_the_audit_log": true}),
                     )?;
                 }
+            }
+            if *name == "audit tree" {
+                // The entries logged before the tree: its leaves, entry
+                // for entry.
+                crate::tree::catch_up(&transaction)?;
             }
             if *name == "seal" {
                 // The acts recorded before entries carried the digests of
@@ -544,6 +550,34 @@ impl Store for SqliteStore {
         let problem = audit::verify(&transaction)?;
         transaction.rollback().map_err(database("end reading the audit log"))?;
         Ok(problem)
+    }
+
+    fn audit_tree_size(&self) -> Result<u64, StoreError> {
+        crate::tree::size(&self.connection)
+    }
+
+    fn audit_root(&self, size: u64) -> Result<muster_core::merkle::Hash, StoreError> {
+        crate::tree::root(&self.connection, size)
+    }
+
+    fn audit_inclusion(
+        &self,
+        index: u64,
+        size: u64,
+    ) -> Result<(muster_core::merkle::Hash, Vec<muster_core::merkle::Hash>), StoreError> {
+        crate::tree::inclusion(&self.connection, index, size)
+    }
+
+    fn audit_consistency(
+        &self,
+        first: u64,
+        second: u64,
+    ) -> Result<Vec<muster_core::merkle::Hash>, StoreError> {
+        crate::tree::consistency(&self.connection, first, second)
+    }
+
+    fn audit_entry_of(&self, act: i64) -> Result<Option<AuditEntry>, StoreError> {
+        Ok(audit::entries_where(&self.connection, "act = ?1", act)?.into_iter().next())
     }
 
     fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {

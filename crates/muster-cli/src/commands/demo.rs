@@ -247,7 +247,7 @@ pub fn demo(db: Option<&str>, args: &DemoArgs) -> anyhow::Result<ExitCode> {
             plant_anomalies: false,
         }),
     )?;
-    step(&db, Command::Init)?;
+    step(&db, Command::Init(crate::cli::InitArgs { key: None }))?;
     step(
         &db,
         Command::Import(ImportArgs {

@@ -6,6 +6,7 @@
 mod acts;
 mod anomalies;
 mod audit;
+mod checkpoint;
 mod demo;
 mod discharge;
 mod exemptions;

@@ -1,0 +1,11 @@
+-- The audit log as a Merkle tree (RFC 9162): the hash of every complete
+-- subtree, level 0 the leaves (entry `seq` is leaf `seq - 1`), level `l`
+-- index `i` the leaves `i * 2^l .. (i + 1) * 2^l`. A root or a proof reads
+-- O(log n) of them. The entries logged before are carried over, entry for
+-- entry, when this migration is applied.
+CREATE TABLE audit_tree (
+    level INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    hash BLOB NOT NULL,
+    PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
