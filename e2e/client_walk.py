@@ -54,7 +54,13 @@ from muster_client.api.acts import (
     reverse as act_reverse,
     update as act_update,
 )
-from muster_client.api.audit import log as audit_log, verify as audit_verify
+from muster_client.api.audit import (
+    checkpoint as audit_checkpoint,
+    consistency as audit_consistency,
+    log as audit_log,
+    proof as audit_proof,
+    verify as audit_verify,
+)
 from muster_client.api.exemptions import (
     anomalies as paper_anomalies,
     issue as paper_issue,
@@ -227,6 +233,66 @@ def untyped_operations() -> list[str]:
         if typing.Any in choices or type(None) in choices:
             untyped.append(info.name)
     return untyped
+
+
+def _h(*parts):
+    import hashlib
+
+    return hashlib.sha256(b"".join(parts)).digest()
+
+
+def rfc9162_inclusion(leaf, index, size, path, root):
+    """RFC 9162 2.1.3.2, written here from the RFC."""
+    import base64
+
+    if index >= size:
+        return False
+    fn, sn, r = index, size - 1, base64.b64decode(leaf)
+    for p in (base64.b64decode(p) for p in path):
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = _h(b"\x01", p, r)
+            while not fn & 1 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            r = _h(b"\x01", r, p)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and r == base64.b64decode(root)
+
+
+def rfc9162_consistency(first, second, first_root, second_root, path):
+    """RFC 9162 2.1.4.2, written here from the RFC."""
+    import base64
+
+    path = [base64.b64decode(p) for p in path]
+    first_root, second_root = base64.b64decode(first_root), base64.b64decode(second_root)
+    if first == second:
+        return not path and first_root == second_root
+    if not path:
+        return False
+    if first & (first - 1) == 0:
+        path.insert(0, first_root)
+    fn, sn = first - 1, second - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr, sr = _h(b"\x01", c, fr), _h(b"\x01", c, sr)
+            while not fn & 1 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            sr = _h(b"\x01", sr, c)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and fr == first_root and sr == second_root
 
 
 def every_operation() -> set[str]:
@@ -1129,6 +1195,27 @@ def main() -> None:
         "the audit log verifies, its head the last entry",
     )
     refused(call(audit_log, minister), 403, "the ministry may not read the audit log")
+
+    # The log's Merkle tree: a signed checkpoint, an act's inclusion proof
+    # and a consistency proof, checked here by RFC 9162's algorithms.
+    point = typed(call(audit_checkpoint, auditor), m.CheckpointView)
+    check(
+        point.tree_size >= len(log.entries) and point.note.startswith(f"{point.origin}\n{point.tree_size}\n{point.root_hash}\n\n"),
+        f"the checkpoint signs the tree of {point.tree_size} entries",
+    )
+    inclusion = typed(call(audit_proof, auditor, act=1, size=point.tree_size), m.InclusionView)
+    check(
+        inclusion.root_hash == point.root_hash
+        and rfc9162_inclusion(inclusion.leaf_hash, inclusion.leaf_index, inclusion.tree_size, inclusion.proof, point.root_hash),
+        "the import's entry is proved in the checkpoint's tree",
+    )
+    consistent = typed(call(audit_consistency, auditor, from_=2, to=point.tree_size), m.ConsistencyView)
+    check(
+        consistent.to_root == point.root_hash
+        and rfc9162_consistency(2, point.tree_size, consistent.from_root, consistent.to_root, consistent.proof),
+        "the tree of 2 entries is a prefix of the checkpoint's",
+    )
+    refused(call(audit_checkpoint, minister), 403, "the ministry may not take the checkpoint")
 
     missing = sorted(every_operation() - called)
     check(

@@ -89,6 +89,10 @@ pub struct ServeArgs {
     /// `X-Forwarded-For`.
     #[arg(long, env = "MUSTER_BEHIND_TLS_PROXY")]
     pub behind_tls_proxy: bool,
+    /// The store's signing key, for the audit log's checkpoints (default:
+    /// beside the store).
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -87,6 +87,9 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/api/v1/exemptions/{id}/review", Some(Action::ReviewPaper)),
     route("GET", "/api/v1/audit", Some(Action::ReadAudit)),
     route("GET", "/api/v1/audit/verify", Some(Action::ReadAudit)),
+    route("GET", "/api/v1/audit/checkpoint", Some(Action::ReadAudit)),
+    route("GET", "/api/v1/audit/proof/{act}", Some(Action::ReadAudit)),
+    route("GET", "/api/v1/audit/consistency", Some(Action::ReadAudit)),
 ];
 
 /// The OpenAPI document, generated from the handlers.
@@ -100,6 +103,7 @@ pub const ROUTES: &[Route] = &[
         orders::orders, orders::issue, orders::order, orders::check, orders::preview, orders::revoke,
         lists::lists, lists::create, lists::list, lists::add, lists::remove, lists::recheck,
         reports::roster, reports::stats, reports::notices, audit::log, audit::verify,
+        audit::checkpoint, audit::proof, audit::consistency,
         acts::register, acts::update, acts::enlist, acts::assign, acts::deploy, acts::recall,
         acts::event, acts::discharge, acts::post, acts::return_home, acts::deploy_unit,
         acts::recall_unit, acts::acts, acts::act, acts::reverse,
@@ -184,6 +188,9 @@ pub fn api(state: AppState) -> Router {
         .route("/api/v1/exemptions/{id}/review", post(exemptions::review))
         .route("/api/v1/audit", get(audit::log))
         .route("/api/v1/audit/verify", get(audit::verify))
+        .route("/api/v1/audit/checkpoint", get(audit::checkpoint))
+        .route("/api/v1/audit/proof/{act}", get(audit::proof))
+        .route("/api/v1/audit/consistency", get(audit::consistency))
         .fallback(|| async {
             ApiError::not_found("no such route: the routes are listed at /api/v1/openapi.json")
         })

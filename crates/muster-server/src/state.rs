@@ -82,6 +82,9 @@ pub struct Settings {
     /// --behind-tls-proxy`): session cookies are `Secure`, and the client's
     /// address is the last one the proxy adds to `X-Forwarded-For`.
     pub behind_tls_proxy: bool,
+    /// The store's signing key (`muster serve --key`); default: beside the
+    /// store, its name and `.key`.
+    pub signing_key: Option<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -90,6 +93,7 @@ impl Default for Settings {
             clock: Arc::new(SystemClock),
             throttle: Arc::new(MemoryThrottle::default()),
             behind_tls_proxy: false,
+            signing_key: None,
         }
     }
 }
@@ -196,6 +200,21 @@ impl Drop for PooledStore {
 
 impl AppState {
     /// The state for a store, with the policies in force.
+    /// The store's signing key, read from its file.
+    pub fn signing_key(&self) -> Result<muster_service::checkpoint::StoreKey, ApiError> {
+        let path = match &self.0.settings.signing_key {
+            Some(path) => path.clone(),
+            None => muster_service::checkpoint::key_beside(&self.0.db),
+        };
+        muster_service::checkpoint::read_key(&path).map_err(|error| {
+            tracing::error!("{error}");
+            ApiError::new(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "the store's signing key cannot be read".to_string(),
+            )
+        })
+    }
+
     pub fn new(db: &str, policies: Policies) -> AppState {
         AppState::configured(db, policies, Settings::default())
     }

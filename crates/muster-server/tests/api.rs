@@ -84,6 +84,8 @@ fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("muster.db");
     let mut store = SqliteStore::create(&db).unwrap();
+    let key = muster_service::checkpoint::key_beside(db.to_str().unwrap());
+    muster_service::checkpoint::make_key(&key, "muster.db").unwrap();
     let reference =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../muster-cli/tests/fixtures/reference");
     let dataset = muster_dataset::read_dataset(&reference).unwrap();
@@ -288,6 +290,8 @@ fn fixture() -> Fixture {
     drop(store);
     let template = dir.path().join("template.db");
     std::fs::copy(&db, &template).unwrap();
+    let key = |db: &Path| muster_service::checkpoint::key_beside(db.to_str().unwrap());
+    std::fs::copy(key(&db), key(&template)).unwrap();
     let state = AppState::new(db.to_str().unwrap(), Policies::default_policies().unwrap());
     Fixture { _dir: dir, db: template, state, tokens }
 }
@@ -344,6 +348,8 @@ impl Fixture {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("muster.db");
         std::fs::copy(&self.db, &db).unwrap();
+        let key = |db: &Path| muster_service::checkpoint::key_beside(db.to_str().unwrap());
+        std::fs::copy(key(&self.db), key(&db)).unwrap();
         (
             dir,
             AppState::configured(
@@ -875,8 +881,14 @@ fn matrix_entry(
                 format!("/api/v1/people/{person}/explain?kind=overseas-posting&as_of=2024-01-10");
             (path, None, person_facts(person))
         }
-        "/api/v1/units" | "/api/v1/sites" | "/api/v1/audit" | "/api/v1/audit/verify" => {
-            (route.to_string(), None, Resource::Store)
+        "/api/v1/units"
+        | "/api/v1/sites"
+        | "/api/v1/audit"
+        | "/api/v1/audit/verify"
+        | "/api/v1/audit/checkpoint" => (route.to_string(), None, Resource::Store),
+        "/api/v1/audit/proof/{act}" => ("/api/v1/audit/proof/1".to_string(), None, Resource::Store),
+        "/api/v1/audit/consistency" => {
+            ("/api/v1/audit/consistency?from=1".to_string(), None, Resource::Store)
         }
         "/api/v1/sites/{site}/strength" | "/api/v1/sites/{site}/strength.svg" => (
             format!(
@@ -3891,4 +3903,77 @@ async fn oversized_fields_of_the_register_are_refused_and_write_nothing() {
             .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(acts(&state), before, "nothing was written");
+}
+
+#[tokio::test]
+async fn the_auditor_gets_a_signed_checkpoint_and_proofs_that_verify() {
+    use base64::Engine as _;
+    use muster_core::merkle;
+    let fixture = fixture();
+    let (_dir, state) = fixture.copy();
+    let get = |path: String| {
+        let state = state.clone();
+        let fixture = &fixture;
+        async move { fixture.request(&state, "GET", &path, None, Some("auditor")).await }
+    };
+    let hash = |value: &Value| -> merkle::Hash {
+        let bytes =
+            base64::engine::general_purpose::STANDARD.decode(value.as_str().unwrap()).unwrap();
+        merkle::Hash::try_from(bytes.as_slice()).unwrap()
+    };
+    let (status, first) = get("/api/v1/audit/checkpoint".into()).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let size = first["tree_size"].as_u64().unwrap();
+    assert!(size >= 3, "{first}");
+    // The note verifies by the store's key, and its lines are the view's.
+    let key = muster_service::checkpoint::read_key(&muster_service::checkpoint::key_beside(
+        fixture.db.to_str().unwrap(),
+    ))
+    .unwrap();
+    let read =
+        muster_service::checkpoint::read_checkpoint(first["note"].as_str().unwrap(), &key).unwrap();
+    assert_eq!((read.size, read.root), (size, hash(&first["root_hash"])));
+    // An act later, the log extends the first checkpoint.
+    let body = serde_json::json!({"id": "audit-list", "kind": "overseas-posting",
+        "owner": "haebit", "as_of": "2024-01-10"});
+    let (status, _) =
+        fixture.request(&state, "POST", "/api/v1/lists", Some(body), Some("placer")).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, second) = get("/api/v1/audit/checkpoint".into()).await;
+    let grown = second["tree_size"].as_u64().unwrap();
+    assert!(grown > size, "{second}");
+    let (status, proof) = get(format!("/api/v1/audit/consistency?from={size}&to={grown}")).await;
+    assert_eq!(status, StatusCode::OK, "{proof}");
+    let path: Vec<merkle::Hash> = proof["proof"].as_array().unwrap().iter().map(hash).collect();
+    assert!(merkle::verify_consistency(
+        size,
+        grown,
+        &hash(&first["root_hash"]),
+        &hash(&second["root_hash"]),
+        &path
+    ));
+    // The first act's entry in the first checkpoint's tree.
+    let (status, inclusion) = get(format!("/api/v1/audit/proof/1?size={size}")).await;
+    assert_eq!(status, StatusCode::OK, "{inclusion}");
+    let path: Vec<merkle::Hash> = inclusion["proof"].as_array().unwrap().iter().map(hash).collect();
+    let index = inclusion["leaf_index"].as_u64().unwrap();
+    assert!(merkle::verify_inclusion(
+        &hash(&inclusion["leaf_hash"]),
+        index,
+        size,
+        &path,
+        &hash(&first["root_hash"])
+    ));
+    // Sizes the log does not hold, and acts it does not record.
+    let (status, _) = get(format!("/api/v1/audit/proof/1?size={}", grown + 1)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = get(format!("/api/v1/audit/consistency?from={grown}&to={size}")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = get("/api/v1/audit/proof/999999".into()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = get("/api/v1/audit/consistency?from=-1".into()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) =
+        fixture.request(&state, "GET", "/api/v1/audit/checkpoint", None, Some("minister")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }

@@ -232,10 +232,13 @@ pub fn prove(
     let entry = store
         .audit_entry_of(act)?
         .ok_or_else(|| ServiceError::NotFound(format!("no act {act} is on the audit log")))?;
-    let size = match size {
-        Some(size) => size,
-        None => store.audit_tree_size()?,
-    };
+    let held = store.audit_tree_size()?;
+    let size = size.unwrap_or(held);
+    if size > held {
+        return Err(ServiceError::Invalid(format!(
+            "the audit log holds {held} entries, not {size}"
+        )));
+    }
     let index = u64::try_from(entry.seq - 1).unwrap_or(0);
     if index >= size {
         return Err(ServiceError::Invalid(format!(
@@ -268,6 +271,12 @@ pub struct ConsistencyView {
 
 /// The consistency proof between the trees of `from` and `to` entries.
 pub fn consistency(store: &dyn Store, from: u64, to: u64) -> Result<ConsistencyView, ServiceError> {
+    let held = store.audit_tree_size()?;
+    if to > held || from > to {
+        return Err(ServiceError::Invalid(format!(
+            "the audit log holds {held} entries: no consistency proof from {from} to {to}"
+        )));
+    }
     let path = store.audit_consistency(from, to)?;
     Ok(ConsistencyView {
         from,

@@ -356,7 +356,7 @@ pub fn demo(db: Option<&str>, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     }
     serve::serve(
         &db,
-        &ServeArgs { addr: args.addr.clone(), policies: None, behind_tls_proxy: false },
+        &ServeArgs { addr: args.addr.clone(), policies: None, behind_tls_proxy: false, key: None },
     )
 }
 

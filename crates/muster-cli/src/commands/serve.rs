@@ -29,7 +29,11 @@ pub fn serve(db: &str, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         )
         .with_writer(std::io::stderr)
         .init();
-    let settings = Settings { behind_tls_proxy: args.behind_tls_proxy, ..Settings::default() };
+    let settings = Settings {
+        behind_tls_proxy: args.behind_tls_proxy,
+        signing_key: args.key.clone(),
+        ..Settings::default()
+    };
     let state = AppState::configured(db, policies, settings);
     // The records are read and the engine built before the first request.
     let started = std::time::Instant::now();

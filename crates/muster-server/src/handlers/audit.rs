@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use muster_access::{Action, Resource};
-use muster_service::views;
+use muster_service::{checkpoint, views};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -11,7 +11,7 @@ use super::{blocking, parse_day};
 use crate::auth::Credentials;
 use crate::context::Context;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::Query;
+use crate::extract::{Path, Query};
 use crate::state::AppState;
 
 /// Which entries of the log.
@@ -62,6 +62,103 @@ pub async fn verify(
         let mut context = Context::open(&state, &credentials)?;
         context.require(Action::ReadAudit, &Resource::Store)?;
         Ok(Json(muster_service::records::audit_verify(context.store())?))
+    })
+    .await
+}
+
+/// The log's signed checkpoint: its size, its Merkle root, and the signed
+/// note to keep elsewhere (the shape of `muster audit checkpoint --format
+/// json`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit/checkpoint",
+    responses((status = 200, body = checkpoint::CheckpointView, description = "The checkpoint"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("token" = []))
+)]
+pub async fn checkpoint(
+    State(state): State<AppState>,
+    credentials: Credentials,
+) -> Result<Json<checkpoint::CheckpointView>, ApiError> {
+    blocking(move || {
+        let mut context = Context::open(&state, &credentials)?;
+        context.require(Action::ReadAudit, &Resource::Store)?;
+        let key = state.signing_key()?;
+        Ok(Json(checkpoint::checkpoint(context.store(), &key)?))
+    })
+    .await
+}
+
+/// The tree an inclusion proof is in.
+#[derive(Deserialize, IntoParams)]
+pub struct ProofParams {
+    /// The tree's size (default: the log as it stands).
+    size: Option<u64>,
+}
+
+/// The inclusion proof of an act's entry in the log's Merkle tree (RFC
+/// 9162's audit path; the shape of `muster audit prove --format json`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit/proof/{act}",
+    params(("act" = i64, Path, description = "The act's number"), ProofParams),
+    responses(
+        (status = 200, body = checkpoint::InclusionView, description = "The proof"),
+        (status = 400, body = ErrorBody, description = "The act is not in a tree of that size"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "No such act on the log")
+    ),
+    security(("token" = []))
+)]
+pub async fn proof(
+    State(state): State<AppState>,
+    credentials: Credentials,
+    Path(act): Path<i64>,
+    Query(params): Query<ProofParams>,
+) -> Result<Json<checkpoint::InclusionView>, ApiError> {
+    blocking(move || {
+        let mut context = Context::open(&state, &credentials)?;
+        context.require(Action::ReadAudit, &Resource::Store)?;
+        Ok(Json(checkpoint::prove(context.store(), act, params.size)?))
+    })
+    .await
+}
+
+/// The two sizes of a consistency proof.
+#[derive(Deserialize, IntoParams)]
+pub struct ConsistencyParams {
+    /// The smaller tree's size.
+    from: u64,
+    /// The larger tree's size (default: the log as it stands).
+    to: Option<u64>,
+}
+
+/// The consistency proof between two sizes of the log (RFC 9162): that the
+/// log of `to` entries extends the log of `from`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit/consistency",
+    params(ConsistencyParams),
+    responses(
+        (status = 200, body = checkpoint::ConsistencyView, description = "The proof"),
+        (status = 400, body = ErrorBody, description = "No such sizes"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)
+    ),
+    security(("token" = []))
+)]
+pub async fn consistency(
+    State(state): State<AppState>,
+    credentials: Credentials,
+    Query(params): Query<ConsistencyParams>,
+) -> Result<Json<checkpoint::ConsistencyView>, ApiError> {
+    blocking(move || {
+        let mut context = Context::open(&state, &credentials)?;
+        context.require(Action::ReadAudit, &Resource::Store)?;
+        let store = context.store();
+        let to = match params.to {
+            Some(to) => to,
+            None => store.audit_tree_size()?,
+        };
+        Ok(Json(checkpoint::consistency(store, params.from, to)?))
     })
     .await
 }
