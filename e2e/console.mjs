@@ -327,6 +327,22 @@ async function save(page, shot) {
   check(await pages.analyst.getByText(/Cohorts of fewer than 10/).isVisible(), 'analyst: small cohorts are counted together');
   await open(pages.auditor, '/audit', 'audit');
   check(await pages.auditor.getByText('The log is intact').isVisible(), 'auditor: the audit log verifies');
+  // The checkpoint: downloaded, then given back as a file.
+  const auditor = pages.auditor;
+  const [download] = await Promise.all([
+    auditor.waitForEvent('download'),
+    auditor.getByRole('link', { name: 'Download the checkpoint' }).click(),
+  ]);
+  const kept = path.join(shots, 'checkpoint.txt');
+  await download.saveAs(kept);
+  const size = Number(await auditor.locator('#tree-size').textContent());
+  check(readFileSync(kept, 'utf8').split('\n')[1] === String(size), `auditor: downloads the checkpoint of ${size} entries`);
+  await auditor.goto(`${base}/audit`);
+  await auditor.getByLabel('or its file').setInputFiles(kept);
+  await auditor.waitForFunction(() => document.getElementById('kept').value.length > 0);
+  await auditor.getByRole('button', { name: 'Check the log against it' }).click();
+  await auditor.locator('#checked').waitFor();
+  check(/extends the checkpoint of \d+ entries/.test(await auditor.locator('#checked').textContent()), 'auditor: the log extends the checkpoint kept');
 }
 
 // Logging out ends the session.

@@ -3977,3 +3977,51 @@ async fn the_auditor_gets_a_signed_checkpoint_and_proofs_that_verify() {
         fixture.request(&state, "GET", "/api/v1/audit/checkpoint", None, Some("minister")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_auditors_page_gives_the_checkpoint_and_checks_an_older_one() {
+    let fixture = fixture();
+    let auditor = console_login(&fixture, "auditor").await;
+    let (status, _, body) = page(&fixture, "GET", "/audit", Some(&auditor), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body.contains(r#"id="checkpoint-note""#) && body.contains("Download the checkpoint"),
+        "{body}"
+    );
+    let (status, headers, note) =
+        page(&fixture, "GET", "/audit/checkpoint", Some(&auditor), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert!(note.starts_with("muster.db\n") && note.contains("\n\n\u{2014} muster.db "), "{note}");
+    let csrf =
+        body.split(r#"name="csrf" value=""#).nth(1).unwrap().split('"').next().unwrap().to_string();
+    let encode = |text: &str| {
+        text.bytes()
+            .map(|byte| match byte {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => (byte as char).to_string(),
+                other => format!("%{other:02X}"),
+            })
+            .collect::<String>()
+    };
+    // The note as kept, with a browser's line ends: the log extends it.
+    let form = format!("csrf={csrf}&checkpoint={}", encode(&note.replace('\n', "\r\n")));
+    let (status, _, body) =
+        page(&fixture, "POST", "/audit/checkpoint", Some(&auditor), Some(&form)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("The log extends the checkpoint of"), "{body}");
+    // A note changed after it was signed is refused, named.
+    let lines: Vec<&str> = note.lines().collect();
+    let forged = note.replacen(&format!("\n{}\n", lines[1]), "\n1\n", 1);
+    let form = format!("csrf={csrf}&checkpoint={}", encode(&forged));
+    let (_, _, body) =
+        page(&fixture, "POST", "/audit/checkpoint", Some(&auditor), Some(&form)).await;
+    assert!(body.contains("is not signed by this store&#39;s key"), "{body}");
+    // Without the session's token, or by another role: refused.
+    let form = format!("csrf=forged&checkpoint={}", encode(&note));
+    let (status, _, _) =
+        page(&fixture, "POST", "/audit/checkpoint", Some(&auditor), Some(&form)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let minister = console_login(&fixture, "minister").await;
+    let (status, _, _) = page(&fixture, "GET", "/audit/checkpoint", Some(&minister), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

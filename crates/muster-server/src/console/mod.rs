@@ -83,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         .route("/exemptions/{id}/revoke", post(exemptions::revoke))
         .route("/exemptions/{id}/review", post(exemptions::review))
         .route("/audit", get(audit::audit))
+        .route("/audit/checkpoint", get(audit::checkpoint_file).post(audit::check_checkpoint))
         .route("/static/htmx.min.js", get(|| async { asset("text/javascript", HTMX) }))
         .route("/static/console.css", get(|| async { asset("text/css", CSS) }))
         .route("/static/console.js", get(|| async { asset("text/javascript", SCRIPT) }))
