@@ -55,7 +55,12 @@ pub(crate) fn canonical(entry: &AuditEntry) -> String {
 
 /// The hash of an entry after `previous`.
 fn entry_hash(previous: &str, entry: &AuditEntry) -> String {
-    sha256_hex(&format!("{previous}\n{}", canonical(entry)))
+    hash_after(previous, &canonical(entry))
+}
+
+/// The hash of an entry of canonical form `canonical` after `previous`.
+fn hash_after(previous: &str, canonical: &str) -> String {
+    sha256_hex(&format!("{previous}\n{canonical}"))
 }
 
 /// Appends the entry of act `act`, with the canonical description of what
@@ -120,7 +125,8 @@ pub fn append(connection: &Connection, mut entry: AuditEntry) -> Result<(), Stor
         None => (1, GENESIS.to_string()),
     };
     entry.seq = seq;
-    entry.hash = entry_hash(&previous, &entry);
+    let canonical = canonical(&entry);
+    entry.hash = hash_after(&previous, &canonical);
     entry.previous = previous;
     connection
         .execute(
@@ -140,7 +146,7 @@ pub fn append(connection: &Connection, mut entry: AuditEntry) -> Result<(), Stor
             ],
         )
         .map_err(database("append to the audit log"))?;
-    crate::tree::append(connection, &entry)
+    crate::tree::append(connection, entry.seq, &canonical)
 }
 
 /// Every entry, in the order of the log.

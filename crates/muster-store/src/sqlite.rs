@@ -150,6 +150,21 @@ impl SqliteStore {
         if version > known {
             return Err(StoreError::TooNew { path, found: version, known });
         }
+        // The audit tree first, when it is still to come, with the leaves
+        // of the entries logged already: the migrations before it that
+        // append entries (the log opened, the seal) then make their leaves
+        // at once.
+        if let Some(tree) = MIGRATIONS.iter().position(|(name, _)| *name == "audit tree")
+            && version as usize <= tree
+        {
+            transaction
+                .execute_batch(MIGRATIONS[tree].1)
+                .map_err(database("apply a schema migration"))?;
+            // The entries logged already: their leaves, entry for entry.
+            if MIGRATIONS.iter().take(version as usize).any(|(name, _)| *name == "audit") {
+                crate::tree::catch_up(&transaction)?;
+            }
+        }
         for (index, (name, sql)) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             transaction.execute_batch(sql).map_err(database("apply a schema migration"))?;
             if *name == "audit" {
@@ -165,11 +180,6 @@ impl SqliteStore {
                         &json!({"recorded_before_the_audit_log": true}),
                     )?;
                 }
-            }
-            if *name == "audit tree" {
-                // The entries logged before the tree: its leaves, entry
-                // for entry.
-                crate::tree::catch_up(&transaction)?;
             }
             if *name == "seal" {
                 // The acts recorded before entries carried the digests of

@@ -17,20 +17,6 @@ pub fn leaf_of(entry: &AuditEntry) -> Hash {
     merkle::leaf_hash(crate::audit::canonical(entry).as_bytes())
 }
 
-/// Whether the store has the tree yet (a store being migrated through the
-/// versions before it has not).
-fn has_tree(connection: &Connection) -> Result<bool, StoreError> {
-    connection
-        .query_row(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_tree'",
-            [],
-            |_| Ok(()),
-        )
-        .optional()
-        .map(|found| found.is_some())
-        .map_err(database("look for the audit tree"))
-}
-
 fn insert(connection: &Connection, level: u32, index: u64, hash: &Hash) -> Result<(), StoreError> {
     connection
         .prepare_cached("INSERT INTO audit_tree (level, idx, hash) VALUES (?1, ?2, ?3)")
@@ -54,20 +40,20 @@ fn node(connection: &Connection, level: u32, index: u64) -> Result<Hash, StoreEr
     })
 }
 
-/// Appends the leaf of entry `seq` (leaf `seq - 1`) and the subtrees it
-/// completes; nothing before the tree's migration.
-pub fn append(connection: &Connection, entry: &AuditEntry) -> Result<(), StoreError> {
-    if !has_tree(connection)? {
-        return Ok(());
-    }
-    let index = u64::try_from(entry.seq - 1).map_err(|_| StoreError::Corrupt {
-        what: format!("entry {} has no place in the tree", entry.seq),
+/// Appends the leaf of entry `seq` (leaf `seq - 1`), the hash of its
+/// canonical form, and the subtrees it completes.
+pub fn append(connection: &Connection, seq: i64, canonical: &str) -> Result<(), StoreError> {
+    let index = u64::try_from(seq - 1).map_err(|_| StoreError::Corrupt {
+        what: format!("entry {seq} has no place in the tree"),
     })?;
-    insert(connection, 0, index, &leaf_of(entry))?;
+    let mut right = merkle::leaf_hash(canonical.as_bytes());
+    insert(connection, 0, index, &right)?;
+    // Each subtree it completes: its left half stored, its right half the
+    // one just made.
     for (level, at) in merkle::completed(index) {
         let left = node(connection, level - 1, 2 * at)?;
-        let right = node(connection, level - 1, 2 * at + 1)?;
-        insert(connection, level, at, &merkle::node_hash(&left, &right))?;
+        right = merkle::node_hash(&left, &right);
+        insert(connection, level, at, &right)?;
     }
     Ok(())
 }
@@ -78,7 +64,7 @@ pub fn catch_up(connection: &Connection) -> Result<(), StoreError> {
     let leaves = size(connection)?;
     for entry in crate::audit::entries(connection)? {
         if entry.seq as u64 > leaves {
-            append(connection, &entry)?;
+            append(connection, entry.seq, &crate::audit::canonical(&entry))?;
         }
     }
     Ok(())
@@ -86,10 +72,13 @@ pub fn catch_up(connection: &Connection) -> Result<(), StoreError> {
 
 /// How many leaves the tree holds.
 pub fn size(connection: &Connection) -> Result<u64, StoreError> {
-    let count: i64 = connection
-        .query_row("SELECT count(*) FROM audit_tree WHERE level = 0", [], |row| row.get(0))
+    // The leaves are numbered from 0 without a gap (`verify` holds it):
+    // the last one's number, by the primary key, not a count of them all.
+    let last: Option<i64> = connection
+        .prepare_cached("SELECT max(idx) FROM audit_tree WHERE level = 0")
+        .and_then(|mut statement| statement.query_row([], |row| row.get(0)))
         .map_err(database("count the audit tree's leaves"))?;
-    Ok(count.max(0) as u64)
+    Ok(last.map_or(0, |last| u64::try_from(last).unwrap_or(0) + 1))
 }
 
 fn within(connection: &Connection, size: u64) -> Result<(), StoreError> {
