@@ -137,7 +137,8 @@ pub fn print_json(view: &impl serde::Serialize) -> anyhow::Result<()> {
 fn init(db: &str, key: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
     use muster_service::checkpoint;
     let key = key.map_or_else(|| checkpoint::key_beside(db), std::path::Path::to_path_buf);
-    if key.exists() {
+    // A store there already is named as such first.
+    if key.exists() && !std::path::Path::new(db).exists() {
         anyhow::bail!(
             "a signing key is at {} already: move it away, or give another with --key",
             key.display()

@@ -134,8 +134,12 @@ pub fn dump_store(db: &Path) -> String {
     tables.retain(|table| table != "migrations");
     let mut text = String::new();
     for table in tables {
-        let mut statement =
-            connection.prepare(&format!("SELECT * FROM {table} ORDER BY rowid")).unwrap();
+        // In the order written; a table without rowids (the audit tree) in
+        // the order of its key.
+        let mut statement = connection
+            .prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))
+            .or_else(|_| connection.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2")))
+            .unwrap();
         let columns = statement.column_count();
         let mut rows = statement.query([]).unwrap();
         while let Some(row) = rows.next().unwrap() {
