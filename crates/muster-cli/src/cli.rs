@@ -172,10 +172,14 @@ pub enum AuditCommand {
     },
     /// The last entry's number and hash, to keep elsewhere.
     Head,
-    /// The store's Ed25519 public key, base64.
+    /// The store's Ed25519 public key, base64; with `--new`, first make
+    /// the key of a store made before stores had one.
     Key {
         #[arg(long, value_name = "FILE")]
         key: Option<PathBuf>,
+        /// Make the key (refused when there is one).
+        #[arg(long)]
+        new: bool,
     },
     /// A signed checkpoint of the log: its size and Merkle root.
     Checkpoint {

@@ -87,8 +87,13 @@ pub fn run(db: &str, command: AuditCommand) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        AuditCommand::Key { key } => {
-            let key = checkpoint::read_key(&key_path(db, key.as_deref()))?;
+        AuditCommand::Key { key, new } => {
+            let path = key_path(db, key.as_deref());
+            if new {
+                checkpoint::make_key(&path, &checkpoint::origin_of(db))?;
+                writeln!(std::io::stderr(), "made the signing key {}", path.display())?;
+            }
+            let key = checkpoint::read_key(&path)?;
             writeln!(stdout, "{}", checkpoint::public_key(&key.signing.verifying_key()))?;
             Ok(ExitCode::SUCCESS)
         }

@@ -186,3 +186,21 @@ fn a_changed_entry_or_tree_node_is_named() {
         assert!(run.stderr.contains(expected), "{name}: {}", run.stderr);
     }
 }
+
+#[test]
+fn a_store_made_before_keys_gets_one_on_demand_and_never_a_second() {
+    let sandbox = Sandbox::with_reference();
+    std::fs::remove_file(sandbox.path().join("muster.db.key")).unwrap();
+    let run = sandbox.run(&["audit", "checkpoint"]);
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("muster.db.key"), "{run:?}");
+    let public = sandbox.ok(&["audit", "key", "--new"]);
+    assert_eq!(public.trim().len(), 44, "{public}");
+    assert_eq!(sandbox.ok(&["audit", "key"]), public);
+    let run = sandbox.run(&["audit", "key", "--new"]);
+    assert_ne!(run.code, 0, "a key is never replaced: {run:?}");
+    assert_eq!(sandbox.ok(&["audit", "key"]), public);
+    let note = sandbox.ok(&["audit", "checkpoint"]);
+    std::fs::write(sandbox.path().join("kept.note"), note).unwrap();
+    sandbox.ok(&["audit", "verify", "--checkpoint", "kept.note"]);
+}
