@@ -95,6 +95,13 @@ pub fn check_csrf(headers: &axum::http::HeaderMap, session: &Session) -> Result<
 }
 
 impl Credentials {
+    /// The caller, resolved on a connection of the pool given back at once
+    /// (for an act that takes its own connection when its turn comes).
+    pub fn caller(&self, state: &AppState) -> Result<Caller, ApiError> {
+        let store = state.store()?;
+        self.resolve(state, &*store)
+    }
+
     /// The caller these credentials name, if he may still act. A token seen
     /// since the last act on the accounts is not looked up again: any such
     /// act (a user added, changed, disabled or reset, a token made, here or

@@ -178,7 +178,6 @@ pub fn read_checkpoint(note: &str, key: &StoreKey) -> Result<Checkpoint, Service
         return Err(bad(&format!("is of `{named}`, not of this store (`{origin}`)")));
     }
     let id = key_id(origin, key);
-    let key: &VerifyingKey = key;
     let mut signed = false;
     for line in signatures.lines().filter(|line| !line.is_empty()) {
         let Some(rest) = line.strip_prefix("\u{2014} ") else {

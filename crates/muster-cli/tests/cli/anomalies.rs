@@ -101,17 +101,7 @@ fn report(seed: u64, plant: bool) -> Quality {
             .map(|row| (row["document"].clone(), row["person"].clone()))
             .collect();
 
-    let report: serde_json::Value = serde_json::from_str(&sandbox.ok(&[
-        "exemption",
-        "anomalies",
-        "--from",
-        "2025-01-01",
-        "--to",
-        "2025-12-31",
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    let report = report_of(&sandbox);
     let findings = report["findings"].as_array().unwrap();
     let mut found = BTreeSet::new();
     let mut not_planted = 0;
@@ -274,6 +264,7 @@ fn a_list_whose_entries_got_papers_is_found_beside_its_strata_and_its_twin_is_no
     eprintln!("list-rate: {finding}");
 }
 
+/// The report over 2025, as JSON.
 fn report_of(sandbox: &Sandbox) -> serde_json::Value {
     serde_json::from_str(&sandbox.ok(&[
         "exemption",

@@ -102,13 +102,9 @@ impl IssueForm {
 
 /// Whether the viewer may enter papers: on any person, or on the people of
 /// his own administration.
-fn may_issue(context: &Context, organisation: &str) -> bool {
-    let own = Resource::Paper {
-        id: String::new(),
-        administrations: vec![organisation.to_string()],
-        issuer: organisation.to_string(),
-    };
-    context.may(Action::IssuePaper, &Resource::Store) || context.may(Action::IssuePaper, &own)
+fn may_issue(context: &Context, viewer: &Viewer) -> bool {
+    context.may(Action::IssuePaper, &Resource::Store)
+        || context.may(Action::IssuePaper, &super::own_papers(&viewer.caller))
 }
 
 fn register_page(
@@ -136,7 +132,7 @@ fn register_page(
     });
     let text = |value: &Option<String>| value.clone().unwrap_or_default();
     Ok(RegisterPage {
-        may_issue: may_issue(&context, &viewer.organisation),
+        may_issue: may_issue(&context, &viewer),
         may_report: context.may(Action::ReadPapers, &Resource::Store),
         person: text(&params.person),
         issuer: text(&params.issuer),
@@ -162,7 +158,6 @@ pub async fn register(
     Query(query): Query<NoteQuery>,
 ) -> Response {
     respond(viewer, move |viewer| {
-        params.filter()?;
         if let Some(note) = &query.note {
             limits::check_chars("note", note, limits::MAX_REASON)?;
         }
@@ -183,10 +178,7 @@ pub async fn issue(
     respond(viewer, move |viewer| {
         viewer.require_token(&form.csrf)?;
         let entered = form.paper().and_then(|paper| {
-            let day = crate::params::day_or_today(
-                Some(form.as_of.trim()).filter(|day| !day.is_empty()),
-                "as_of",
-            )?;
+            let day = super::form_day(form.as_of.trim())?;
             issue_as(&state, &viewer.caller, &paper, day)
         });
         match entered {
@@ -345,8 +337,7 @@ async fn paper_form(
         viewer.require_token(&form.csrf)?;
         limits::check_id("a paper id", &id)?;
         let text = form.text.trim();
-        let day = Some(form.as_of.trim()).filter(|day| !day.is_empty());
-        let done = crate::params::day_or_today(day, "as_of")
+        let done = super::form_day(form.as_of.trim())
             .and_then(|day| on_paper_as(&state, &viewer.caller, what, &id, text, day));
         match done {
             Ok(done) => {

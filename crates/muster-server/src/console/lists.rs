@@ -217,10 +217,7 @@ async fn change_list(
 ) -> Response {
     respond(viewer, move |viewer| {
         viewer.require_token(&form.csrf)?;
-        let day = crate::params::day_or_today(
-            Some(form.as_of.as_str()).filter(|text| !text.is_empty()),
-            "as_of",
-        )?;
+        let day = super::form_day(&form.as_of)?;
         let mut context = viewer.context(&state)?;
         context.require_list(Action::ChangeList, &id)?;
         let note = change(&mut context, &id, &form, day)?;

@@ -245,6 +245,11 @@ impl PageQuery {
     }
 }
 
+/// The day a form gives (its `as_of`), today when left blank.
+fn form_day(text: &str) -> Result<NaiveDate, ApiError> {
+    crate::params::day_or_today(Some(text).filter(|text| !text.is_empty()), "as_of")
+}
+
 /// The most rows a page shows (the CSV export has them all).
 const PAGE: usize = 500;
 

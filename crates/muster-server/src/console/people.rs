@@ -380,7 +380,7 @@ pub async fn act(
     let shown = viewer.clone();
     let result = blocking(move || {
         viewer.require_token(&form.csrf)?;
-        let day = crate::params::day_or_today(given(&form.as_of).as_deref(), "as_of")?;
+        let day = super::form_day(form.as_of.trim())?;
         for (field, text) in [
             ("unit", &form.unit),
             ("site", &form.site),

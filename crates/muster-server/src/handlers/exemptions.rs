@@ -246,9 +246,7 @@ pub async fn issue(
     let day = day_or_today(body.as_of.as_deref(), "as_of")?;
     let paper = body.paper()?;
     blocking(move || {
-        let store = state.store()?;
-        let caller = credentials.resolve(&state, &*store)?;
-        drop(store);
+        let caller = credentials.caller(&state)?;
         Ok((StatusCode::CREATED, Json(issue_as(&state, &caller, &paper, day)?)))
     })
     .await
@@ -288,9 +286,7 @@ pub async fn revoke(
 ) -> Result<(StatusCode, Json<PaperAct>), ApiError> {
     let day = day_or_today(body.as_of.as_deref(), "as_of")?;
     blocking(move || {
-        let store = state.store()?;
-        let caller = credentials.resolve(&state, &*store)?;
-        drop(store);
+        let caller = credentials.caller(&state)?;
         Ok((
             StatusCode::CREATED,
             Json(on_paper_as(&state, &caller, OnPaper::Revoke, &id, &body.reason, day)?),
@@ -331,9 +327,7 @@ pub async fn review(
 ) -> Result<(StatusCode, Json<PaperAct>), ApiError> {
     let day = day_or_today(body.as_of.as_deref(), "as_of")?;
     blocking(move || {
-        let store = state.store()?;
-        let caller = credentials.resolve(&state, &*store)?;
-        drop(store);
+        let caller = credentials.caller(&state)?;
         Ok((
             StatusCode::CREATED,
             Json(on_paper_as(&state, &caller, OnPaper::Review, &id, &body.note, day)?),

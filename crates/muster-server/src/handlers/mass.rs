@@ -85,10 +85,7 @@ async fn record(
 ) -> Result<(StatusCode, Json<views::MassDone>), ApiError> {
     let day = day_or_today(options.as_of.as_deref(), "as_of")?;
     blocking(move || {
-        let caller = {
-            let store = state.store()?;
-            credentials.resolve(&state, &*store)?
-        };
+        let caller = credentials.caller(&state)?;
         let request = MassRequest { act, day, preview: options.preview, key: options.key };
         let budget = crate::context::request_budget();
         let done = mass_as(&state, &caller, &request, &budget, None)?;
