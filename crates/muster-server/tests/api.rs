@@ -4016,6 +4016,11 @@ async fn the_auditors_page_gives_the_checkpoint_and_checks_an_older_one() {
     let (_, _, body) =
         page(&fixture, "POST", "/audit/checkpoint", Some(&auditor), Some(&form)).await;
     assert!(body.contains("is not signed by this store&#39;s key"), "{body}");
+    // A text larger than any checkpoint is refused before it is read.
+    let form = format!("csrf={csrf}&checkpoint={}", "x".repeat(17 * 1024));
+    let (status, _, _) =
+        page(&fixture, "POST", "/audit/checkpoint", Some(&auditor), Some(&form)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     // Without the session's token, or by another role: refused.
     let form = format!("csrf=forged&checkpoint={}", encode(&note));
     let (status, _, _) =
